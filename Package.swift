@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+// microlabel: propagate a few hand-drawn boxes through a video with small, overfit models,
+// and review the proposals in the terminal. No third-party packages: the toolchain and C
+// system libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "microlabel",
+    products: [
+        .executable(name: "microlabel", targets: ["microlabel"]),
+    ],
+    targets: [
+        // C system libraries, one module each.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // The only C we write: libjpeg and libpng report errors by longjmp, which Swift cannot catch.
+        .target(
+            name: "CCodecs",
+            dependencies: ["CJPEG", "CPNG"],
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]
+        ),
+
+        // The core, one concern per target.
+        .target(name: "Imaging", dependencies: ["CCodecs"]),
+        .target(name: "LabelStore", dependencies: ["CSQLite3"]),
+        .target(name: "TerminalGraphics", dependencies: ["Imaging", "CZlib"]),
+        .target(name: "MicroModel", dependencies: ["Imaging", "LabelStore"]),
+        .target(name: "Exchange", dependencies: ["Imaging", "LabelStore"]),
+        .target(name: "Commands", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "Exchange"]),
+        .executableTarget(name: "microlabel", dependencies: ["Commands"]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
+        .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"]),
+        .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,6 @@
+#ifndef MICROLABEL_CJPEG_SHIM_H
+#define MICROLABEL_CJPEG_SHIM_H
+#include <stddef.h>
+#include <stdio.h>
+#include <jpeglib.h>
+#endif

@@ -1,0 +1,1 @@
+// Exchange: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// LabelStore: placeholder until its first real file lands.

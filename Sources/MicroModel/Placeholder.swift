@@ -1,0 +1,1 @@
+// MicroModel: placeholder until its first real file lands.

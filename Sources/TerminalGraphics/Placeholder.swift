@@ -1,0 +1,1 @@
+// TerminalGraphics: placeholder until its first real file lands.

@@ -1,0 +1,4 @@
+import Commands
+import Foundation
+
+exit(Microlabel.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,5 @@
+import XCTest
+
+final class MicroModelPlaceholderTests: XCTestCase {
+    func testTargetBuilds() { XCTAssertTrue(true) }
+}
