@@ -1,0 +1,126 @@
+import Foundation
+import Imaging
+import LabelStore
+
+/// `microlabel demo`: the main job on the bundled Big Buck Bunny shot.
+///
+/// Makes (or reuses) a project in the user's cache folder, seeds the rabbit on two frames,
+/// and runs the loop. Without a terminal on both ends it runs headless and reports each step.
+enum DemoCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "demo",
+            summary: "Run the labelling loop on the bundled sample video.",
+            usage: "[--fresh] [--project PATH]",
+            options: [
+                .flag("fresh", "Start again from a new demo project."),
+                .value("project", "PATH", "Where the demo project lives (default: $XDG_CACHE_HOME/microlabel/demo/bigbuckbunny.microlabel)."),
+            ],
+            details: "The sample data is looked for in ./sample-data, next to the executable's package, or in $MICROLABEL_SAMPLE_DATA."),
+        run: run)
+
+    /// Seeds on the frames the seeded-propagation protocol picks for 132 frames (34 and 100),
+    /// as fractions of the frame so they fit the video (1280x720) and the frames (640x360).
+    static let seeds: [(frame: Int, box: (x: Double, y: Double, w: Double, h: Double))] = [
+        (34, (0.125, 0.217, 0.398, 0.611)),
+        (100, (0.122, 0.111, 0.3625, 0.764)),
+    ]
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let sampleData = try locateSampleData()
+        let projectURL = arguments.string("project").map { ProjectPaths.resolve($0) } ?? defaultProjectURL()
+        try FileManager.default.createDirectory(at: projectURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if arguments.flag("fresh") { try removeProject(projectURL) }
+
+        let project: Project
+        if FileManager.default.fileExists(atPath: projectURL.path), let existing = try reusable(projectURL) {
+            project = existing
+            print("demo: reusing \(projectURL.path)")
+        } else {
+            project = try create(projectURL, sampleData: sampleData)
+        }
+        let source = try project.source()
+        print("demo: source \(source.path): \(source.frameCount) frames, \(source.width)x\(source.height)")
+
+        if try project.counts().seeds == 0 {
+            for seed in seeds {
+                let rect = BoxRect(x: seed.box.x * Double(source.width), y: seed.box.y * Double(source.height),
+                                   w: seed.box.w * Double(source.width), h: seed.box.h * Double(source.height))
+                let added = try SeedPlacement.add(to: project, frame: seed.frame - 1, rect: rect, labelName: "rabbit", objectID: nil)
+                print("demo: seed on frame \(seed.frame): \(UserInput.format(rect)) (label '\(added.label.name)', object #\(added.object.id))")
+            }
+        }
+        let counts = try project.counts()
+        print("demo: \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected")
+        print("demo: open it with 'microlabel info \(projectURL.path)'")
+    }
+
+    static func defaultProjectURL() -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return cache.appendingPathComponent("microlabel/demo/bigbuckbunny.microlabel")
+    }
+
+    static func locateSampleData() throws -> URL {
+        var candidates: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["MICROLABEL_SAMPLE_DATA"] {
+            candidates.append(URL(fileURLWithPath: explicit))
+        }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("sample-data"))
+        // .build/<config>/microlabel sits three levels below the package root.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("sample-data"))
+            directory.deleteLastPathComponent()
+        }
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("frames").path) {
+            return candidate.standardizedFileURL
+        }
+        throw CommandError("cannot find the sample data (sample-data/ of the microlabel repository); run from the repository, or set MICROLABEL_SAMPLE_DATA")
+    }
+
+    /// The video when ffmpeg can read it, else the 640x360 frames.
+    private static func create(_ url: URL, sampleData: URL) throws -> Project {
+        let video = sampleData.appendingPathComponent("bigbuckbunny.mp4")
+        var source: any FrameSource
+        var sourceURL = video
+        do {
+            source = try VideoSource(url: video)
+        } catch {
+            print("demo: \(error); using the extracted frames instead")
+            sourceURL = sampleData.appendingPathComponent("frames")
+            source = try openFrameSource(at: sourceURL)
+        }
+        let info = SourceInfo(path: sourceURL.path, kind: source is VideoSource ? .video : .folder,
+                              frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)
+        let project = try Project.create(at: url, source: info, labels: ["rabbit"])
+        print("demo: created \(url.path)")
+        return project
+    }
+
+    /// The existing demo project if its frames still open; otherwise it is set aside, not deleted.
+    private static func reusable(_ url: URL) throws -> Project? {
+        do {
+            let project = try Project.open(at: url)
+            _ = try openFrameSource(at: URL(fileURLWithPath: try project.source().path))
+            return project
+        } catch {
+            let aside = url.appendingPathExtension("old")
+            for suffix in ["", "-wal", "-shm"] {
+                let from = URL(fileURLWithPath: url.path + suffix), to = URL(fileURLWithPath: aside.path + suffix)
+                try? FileManager.default.removeItem(at: to)
+                if FileManager.default.fileExists(atPath: from.path) { try FileManager.default.moveItem(at: from, to: to) }
+            }
+            print("demo: the old demo project cannot be used (\(error)); moved it to \(aside.path)")
+            return nil
+        }
+    }
+
+    private static func removeProject(_ url: URL) throws {
+        for suffix in ["", "-wal", "-shm"] {
+            let file = URL(fileURLWithPath: url.path + suffix)
+            if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+        }
+    }
+}

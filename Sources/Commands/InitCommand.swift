@@ -1,0 +1,149 @@
+import Foundation
+import Imaging
+import LabelStore
+
+enum InitCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "init",
+            summary: "Create a project on a video or a folder of frames.",
+            usage: "PROJECT --source PATH [--labels a,b,...]",
+            positionals: [("PROJECT", "The project file to create; '.microlabel' is added when missing.")],
+            options: [
+                .value("source", "PATH", "A video file (read with ffmpeg) or a folder of JPEG/PNG/PPM frames."),
+                .value("labels", "LIST", "Comma-separated label (class) names to start with."),
+            ],
+            details: "The source path is stored relative to the project file, so the two can move together."),
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let url = ProjectPaths.resolve(try arguments.positional(0, "PROJECT"))
+        let sourceURL = URL(fileURLWithPath: try arguments.required("source")).standardizedFileURL
+        let labels = arguments.list("labels") ?? []
+        if let duplicate = Dictionary(grouping: labels, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw UsageError(command: "init", message: "--labels names '\(duplicate)' twice")
+        }
+        guard !FileManager.default.fileExists(atPath: url.path) else {
+            throw CommandError("\(url.path) already exists; open it, or choose another name")
+        }
+        let source = try openFrameSource(at: sourceURL)
+        let info = SourceInfo(
+            path: sourceURL.path, kind: source is VideoSource ? .video : .folder,
+            frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)
+        let project = try Project.create(at: url, source: info, labels: labels)
+        print("created \(project.url.path): \(info.frameCount) frames, \(info.width)x\(info.height), \(UserInput.number(info.fps)) fps, from \(sourceURL.path)")
+        if !labels.isEmpty { print("labels: \(labels.joined(separator: ", "))") }
+    }
+}
+
+enum InfoCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "info",
+            summary: "Show a project's source, labels, objects and box counts.",
+            usage: "PROJECT [--json]",
+            positionals: [("PROJECT", "The project file.")],
+            options: [.flag("json", "Print one JSON object (for scripts) instead of text.")]),
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let source = try project.source()
+        let labels = try project.labels()
+        let objects = try project.objects()
+        let counts = try project.counts()
+        let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
+        if arguments.flag("json") {
+            let json: [String: Any] = [
+                "project": project.url.path,
+                "source": source.path,
+                "source_kind": source.kind.rawValue,
+                "frames": source.frameCount,
+                "width": source.width,
+                "height": source.height,
+                "fps": source.fps,
+                "labels": labels.map { $0.name },
+                "objects": objects.map { ["id": $0.id, "label": labelNames[$0.labelID] ?? "", "name": $0.name] as [String: Any] },
+                "seeds": counts.seeds,
+                "proposals": counts.proposals,
+                "accepted": counts.accepted,
+                "rejected": counts.rejected,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("""
+        project   \(project.url.path)
+        source    \(source.path) (\(source.kind.rawValue))
+        frames    \(source.frameCount), \(source.width)x\(source.height), \(UserInput.number(source.fps)) fps
+        labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
+        objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \(labelNames[$0.labelID] ?? "?") \($0.name)" }.joined(separator: ", "))
+        boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
+        """)
+    }
+}
+
+enum SeedCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "seed",
+            summary: "Add a seed box (a hand-drawn label) on one frame.",
+            usage: "PROJECT --frame N --box X,Y,W,H [--label L] [--object ID]",
+            positionals: [("PROJECT", "The project file.")],
+            options: [
+                .value("frame", "N", "1-based frame number."),
+                .value("box", "X,Y,W,H", "Box in source pixels, top-left corner and size; decimals allowed."),
+                .value("label", "L", "Label name; a new name is added to the project. Default: the object's label, or the first label, or 'object'."),
+                .value("object", "ID", "The object (one instance followed through time) the box belongs to. Default: the label's first object."),
+            ]),
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let source = try project.source()
+        guard let frameNumber = try arguments.int("frame") else {
+            throw UsageError(command: "seed", message: "--frame is required")
+        }
+        let frame = try UserInput.frame(frameNumber, count: source.frameCount)
+        let rect = try UserInput.box(try arguments.required("box"), option: "box", command: "seed")
+        try UserInput.checkInside(rect, width: source.width, height: source.height, frame: frameNumber)
+        let objectID = try arguments.string("object").map { text -> Int64 in
+            guard let id = Int64(text) else { throw UsageError(command: "seed", message: "--object must be an object id (a number), not '\(text)'") }
+            return id
+        }
+        let added = try SeedPlacement.add(
+            to: project, frame: frame, rect: rect, labelName: arguments.string("label"), objectID: objectID)
+        print("seed #\(added.box.id) on frame \(frameNumber): \(UserInput.format(rect)), label '\(added.label.name)', object #\(added.object.id)")
+    }
+}
+
+/// The rules for where a new seed goes: its label (added when new) and object (the label's
+/// first, created when it has none), all in one undoable action.
+enum SeedPlacement {
+    static let defaultLabel = "object"
+
+    static func add(to project: Project, frame: Int, rect: BoxRect, labelName: String?, objectID: Int64?) throws
+        -> (box: Box, label: Label, object: TrackedObject)
+    {
+        let labels = try project.labels()
+        let objects = try project.objects()
+        var object: TrackedObject?
+        if let objectID {
+            guard let found = objects.first(where: { $0.id == objectID }) else {
+                throw CommandError("object #\(objectID) does not exist (see 'microlabel info')")
+            }
+            if let labelName, let label = labels.first(where: { $0.name == labelName }), label.id != found.labelID {
+                throw CommandError("object #\(objectID) has another label than '\(labelName)'")
+            }
+            object = found
+        }
+        let wantedLabel = object.flatMap { o in labels.first { $0.id == o.labelID }?.name } ?? labelName ?? labels.first?.name ?? defaultLabel
+        return try project.perform("add seed on frame \(frame + 1)") { action in
+            let label = try labels.first(where: { $0.name == wantedLabel }) ?? action.addLabel(wantedLabel)
+            let owner = try object ?? objects.first(where: { $0.labelID == label.id }) ?? action.addObject(labelID: label.id)
+            let box = try action.addBox(NewBox(frame: frame, objectID: owner.id, rect: rect, kind: .seed, confidence: 1))
+            return (box, label, owner)
+        }
+    }
+}

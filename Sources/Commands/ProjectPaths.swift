@@ -1,0 +1,76 @@
+import Foundation
+import Imaging
+import LabelStore
+
+/// Where projects live and how a PROJECT argument names one.
+enum ProjectPaths {
+    static let fileExtension = "microlabel"
+
+    /// The project file a PROJECT argument names: the path itself when it exists or already ends
+    /// in `.microlabel`, otherwise the path with `.microlabel` added.
+    static func resolve(_ argument: String) -> URL {
+        let url = URL(fileURLWithPath: argument).standardizedFileURL
+        if url.pathExtension == fileExtension || FileManager.default.fileExists(atPath: url.path) { return url }
+        return url.appendingPathExtension(fileExtension)
+    }
+
+    /// Opens an existing project, with a message that says how to make one when it is missing.
+    static func open(_ argument: String) throws -> Project {
+        let url = resolve(argument)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CommandError("\(url.path): no such project (make one with 'microlabel init \(argument) --source PATH')")
+        }
+        return try Project.open(at: url)
+    }
+
+    /// The project's frames, behind a cache of `budget` bytes.
+    static func frames(of project: Project, budget: Int = CachedFrameSource.defaultBudget) throws -> CachedFrameSource {
+        let source = try project.source()
+        return CachedFrameSource(try openFrameSource(at: URL(fileURLWithPath: source.path)), budget: budget)
+    }
+}
+
+/// Parsing the user's way of writing frames and boxes.
+enum UserInput {
+    /// `X,Y,W,H` in source pixels; decimals allowed.
+    static func box(_ text: String, option: String, command: String) throws -> BoxRect {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, let x = parts[0], let y = parts[1], let w = parts[2], let h = parts[3],
+              [x, y, w, h].allSatisfy(\.isFinite) else {
+            throw UsageError(command: command, message: "--\(option) must be X,Y,W,H in pixels (e.g. 120,40,64,128), not '\(text)'")
+        }
+        guard w > 0 && h > 0 else {
+            throw UsageError(command: command, message: "--\(option) \(text): width and height must be positive")
+        }
+        return BoxRect(x: x, y: y, w: w, h: h)
+    }
+
+    /// A 1-based frame number checked against the source; returns the 0-based index.
+    static func frame(_ number: Int, count: Int) throws -> Int {
+        guard number >= 1 && number <= count else {
+            throw CommandError("frame \(number) is out of range: the source has frames 1-\(count)")
+        }
+        return number - 1
+    }
+
+    /// Refuses a box that does not lie inside the image (a hair of rounding is forgiven).
+    static func checkInside(_ box: BoxRect, width: Int, height: Int, frame: Int) throws {
+        let slack = 0.01
+        guard box.x >= -slack, box.y >= -slack, box.x + box.w <= Double(width) + slack, box.y + box.h <= Double(height) + slack else {
+            throw CommandError("box \(format(box)) on frame \(frame) is outside the \(width)x\(height) image")
+        }
+    }
+
+    static func format(_ box: BoxRect) -> String {
+        [box.x, box.y, box.w, box.h].map(number).joined(separator: ",")
+    }
+
+    /// A number with at most two decimals and no trailing zeros.
+    static func number(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        var text = String(format: "%.2f", rounded)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import LabelStore
+
+/// A hidden command for the durability test: adds seed boxes one action at a time and prints
+/// `ack N` after each commit, so a test can kill -9 it and check that every acknowledged box
+/// is in the project.
+enum WriteStressCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "_write-stress",
+            summary: "Add COUNT seeds one action at a time, acknowledging each (for tests).",
+            usage: "PROJECT --count N",
+            positionals: [("PROJECT", "The project file.")],
+            options: [.value("count", "N", "How many boxes to add.")],
+            hidden: true),
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let source = try project.source()
+        let count = try arguments.int("count", range: 1...10_000_000) ?? 1000
+        for n in 1...count {
+            let frame = (n - 1) % source.frameCount
+            let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), w: 10, h: 10)
+            _ = try SeedPlacement.add(to: project, frame: frame, rect: rect, labelName: nil, objectID: nil)
+            print("ack \(n)")
+            fflush(stdout)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A frame source that keeps recently decoded frames in memory, up to a byte budget.
+///
+/// Wraps any source. Eviction is least-recently-used. Safe to share between threads; decoding
+/// happens outside the lock, so a slow decode never holds up hits.
+public final class CachedFrameSource: FrameSource, @unchecked Sendable {
+    public static let defaultBudget = 256 << 20
+
+    public let base: any FrameSource
+    public let budget: Int
+    public var frameCount: Int { base.frameCount }
+    public var width: Int { base.width }
+    public var height: Int { base.height }
+    public var fps: Double { base.fps }
+
+    private struct Key: Hashable { var index: Int; var scale: Int }
+    private final class Entry {
+        let image: RGBImage
+        var lastUse: UInt64
+        init(_ image: RGBImage, _ lastUse: UInt64) { self.image = image; self.lastUse = lastUse }
+    }
+
+    private let lock = NSLock()
+    private var entries: [Key: Entry] = [:]
+    private var bytes = 0
+    private var clock: UInt64 = 0
+    private var hits = 0
+    private var misses = 0
+
+    public init(_ base: any FrameSource, budget: Int = CachedFrameSource.defaultBudget) {
+        self.base = base
+        self.budget = max(0, budget)
+    }
+
+    public func frame(at index: Int) throws -> RGBImage {
+        try frame(at: index, scale: 1)
+    }
+
+    public func frame(at index: Int, scale: Int) throws -> RGBImage {
+        let key = Key(index: index, scale: scale)
+        if let image = lookUp(key) { return image }
+        let image = try base.frame(at: index, scale: scale)
+        store(image, for: key)
+        return image
+    }
+
+    /// Whether a frame is in memory now; the TUI uses this to decide what to decode ahead.
+    public func contains(_ index: Int, scale: Int = 1) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[Key(index: index, scale: scale)] != nil
+    }
+
+    /// Bytes of decoded pixels held, and the hit and miss counts since creation.
+    public var statistics: (bytes: Int, frames: Int, hits: Int, misses: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (bytes, entries.count, hits, misses)
+    }
+
+    private func lookUp(_ key: Key) -> RGBImage? {
+        lock.lock()
+        defer { lock.unlock() }
+        clock &+= 1
+        guard let entry = entries[key] else {
+            misses += 1
+            return nil
+        }
+        hits += 1
+        entry.lastUse = clock
+        return entry.image
+    }
+
+    private func store(_ image: RGBImage, for key: Key) {
+        guard image.byteCount <= budget else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        clock &+= 1
+        if let old = entries[key] { bytes -= old.image.byteCount }
+        entries[key] = Entry(image, clock)
+        bytes += image.byteCount
+        if bytes > budget { evict() }
+    }
+
+    /// Drops the least recently used frames until the budget holds, plus an eighth of it, so
+    /// eviction runs once per many inserts rather than on each.
+    private func evict() {
+        let target = budget - budget / 8
+        let order = entries.sorted { $0.value.lastUse < $1.value.lastUse }
+        for (key, entry) in order where bytes > target {
+            entries[key] = nil
+            bytes -= entry.image.byteCount
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Frames of a video file, decoded on demand by the `ffmpeg` program.
+///
+/// Opening probes the file with `ffprobe` and extracts nothing. A decoder process is kept
+/// running after each request, so the next frame is one read of a pipe away; a request far
+/// from it restarts ffmpeg with an accurate input seek.
+public final class VideoSource: FrameSource, @unchecked Sendable {
+    public let url: URL
+    public let frameCount: Int
+    /// Displayed size, after the rotation stored in the file is applied.
+    public let width: Int
+    public let height: Int
+    public let fps: Double
+    /// Clockwise rotation in degrees stored in the file (0, 90, 180, 270); ffmpeg applies it.
+    public let rotation: Int
+    public let codec: String
+
+    /// How far ahead of the warm decoder a request may be and still be read by decoding forward
+    /// instead of seeking. Decoding forward is cheaper than a seek over about a second of video.
+    private let forwardReadLimit: Int
+    private let lock = NSLock()
+    private var decoders: [Int: FFmpegFrameReader] = [:]  // one warm decoder per scale
+
+    public init(url: URL) throws {
+        self.url = url
+        let probe = try VideoProbe.run(url)
+        frameCount = probe.frameCount
+        width = probe.width
+        height = probe.height
+        fps = probe.fps
+        rotation = probe.rotation
+        codec = probe.codec
+        forwardReadLimit = max(12, Int(fps.rounded()))
+    }
+
+    deinit {
+        for decoder in decoders.values { decoder.stop() }
+    }
+
+    public func frame(at index: Int) throws -> RGBImage {
+        try frame(at: index, scale: 1)
+    }
+
+    public func frame(at index: Int, scale: Int) throws -> RGBImage {
+        guard index >= 0 && index < frameCount else {
+            throw ImagingError.frameOutOfRange(path: url.path, frame: index + 1, count: frameCount)
+        }
+        let size = scaledSize(scale)
+        lock.lock()
+        defer { lock.unlock() }
+        if let decoder = decoders[scale], decoder.nextIndex <= index, index - decoder.nextIndex <= forwardReadLimit {
+            do {
+                while decoder.nextIndex < index { try decoder.skipFrame() }
+                return try decoder.readFrame()
+            } catch {
+                // A failed warm read is retried once from a fresh seek; the error below names the frame.
+                decoder.stop()
+                decoders[scale] = nil
+            }
+        }
+        decoders[scale]?.stop()
+        let decoder = try FFmpegFrameReader(video: url, firstIndex: index, fps: fps, width: size.width, height: size.height)
+        decoders[scale] = decoder
+        return try decoder.readFrame()
+    }
+
+    /// Streams `range` in order through one decoder, at ffmpeg's own speed, without touching the
+    /// warm decoders. `body` returns false to stop early.
+    public func forEachFrame(in range: Range<Int>, scale: Int = 1, _ body: (Int, RGBImage) throws -> Bool) throws {
+        let range = range.clamped(to: 0..<frameCount)
+        guard !range.isEmpty else { return }
+        let size = scaledSize(scale)
+        let decoder = try FFmpegFrameReader(video: url, firstIndex: range.lowerBound, fps: fps, width: size.width, height: size.height)
+        defer { decoder.stop() }
+        while decoder.nextIndex < range.upperBound {
+            let index = decoder.nextIndex
+            let image = try decoder.readFrame()
+            if try !body(index, image) { return }
+        }
+    }
+
+    /// The size of a frame decoded at 1/`scale`, rounded down, at least 1 px.
+    public func scaledSize(_ scale: Int) -> (width: Int, height: Int) {
+        let s = max(1, scale)
+        return (max(1, width / s), max(1, height / s))
+    }
+
+    /// Video file extensions recognised when a source path is opened.
+    public static let fileExtensions: Set<String> = [
+        "mp4", "m4v", "mkv", "webm", "avi", "mov", "mpg", "mpeg", "ts", "mts", "m2ts", "wmv", "flv", "ogv", "3gp",
+    ]
+}
+
+/// What `ffprobe` says about the first video stream of a file.
+struct VideoProbe {
+    var width: Int
+    var height: Int
+    var frameCount: Int
+    var fps: Double
+    var rotation: Int
+    var codec: String
+
+    static func run(_ url: URL) throws -> VideoProbe {
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw ImagingError.unreadableFile(path: url.path, reason: "no such file, or it cannot be read")
+        }
+        let ffprobe = try ExternalTool.locate("ffprobe")
+        let result = try ExternalTool.run(ffprobe, [
+            "-v", "error", "-select_streams", "v:0",
+            "-show_entries", "stream=codec_name,width,height,nb_frames,r_frame_rate,avg_frame_rate,duration:stream_tags=rotate:stream_side_data=rotation:format=duration",
+            "-of", "json", url.path,
+        ])
+        guard result.status == 0 else {
+            throw ImagingError.videoUnreadable(path: url.path, reason: result.firstErrorLine ?? "ffprobe exited with status \(result.status)")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: result.output) as? [String: Any],
+              let streams = json["streams"] as? [[String: Any]], let stream = streams.first else {
+            throw ImagingError.videoUnreadable(path: url.path, reason: "it has no video stream")
+        }
+        guard let codedWidth = stream["width"] as? Int, let codedHeight = stream["height"] as? Int,
+              codedWidth > 0, codedHeight > 0 else {
+            throw ImagingError.videoUnreadable(path: url.path, reason: "ffprobe reports no frame size")
+        }
+        let fps = rate(stream["avg_frame_rate"]) ?? rate(stream["r_frame_rate"]) ?? 25
+        var rotation = 0
+        if let tags = stream["tags"] as? [String: Any], let r = tags["rotate"] as? String, let v = Int(r) { rotation = v }
+        if let sideData = stream["side_data_list"] as? [[String: Any]] {
+            for entry in sideData { if let r = entry["rotation"] as? Int { rotation = -r } }  // display matrix is counter-clockwise
+        }
+        rotation = ((rotation % 360) + 360) % 360
+        let swapped = rotation == 90 || rotation == 270
+        var count = Int(stream["nb_frames"] as? String ?? "") ?? 0
+        if count <= 0 {
+            let format = json["format"] as? [String: Any]
+            let duration = Double(stream["duration"] as? String ?? "") ?? Double(format?["duration"] as? String ?? "") ?? 0
+            count = try countPackets(url, ffprobe: ffprobe) ?? Int((duration * fps).rounded())
+        }
+        guard count > 0 else {
+            throw ImagingError.videoUnreadable(path: url.path, reason: "ffprobe finds no frames in it")
+        }
+        return VideoProbe(
+            width: swapped ? codedHeight : codedWidth, height: swapped ? codedWidth : codedHeight,
+            frameCount: count, fps: fps, rotation: rotation, codec: stream["codec_name"] as? String ?? "unknown")
+    }
+
+    /// Counts video packets by demuxing without decoding: exact for containers that do not
+    /// record a frame count (mkv, webm), and seconds even for long files.
+    private static func countPackets(_ url: URL, ffprobe: URL) throws -> Int? {
+        let result = try ExternalTool.run(ffprobe, [
+            "-v", "error", "-select_streams", "v:0", "-count_packets",
+            "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", url.path,
+        ])
+        guard result.status == 0 else { return nil }
+        return Int(String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    private static func rate(_ value: Any?) -> Double? {
+        guard let text = value as? String else { return nil }
+        let parts = text.split(separator: "/").compactMap { Double($0) }
+        guard parts.count == 2, parts[1] != 0, parts[0] > 0 else { return nil }
+        return parts[0] / parts[1]
+    }
+}

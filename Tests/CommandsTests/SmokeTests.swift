@@ -1,5 +1,0 @@
-import XCTest
-
-final class CommandsPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,74 @@
+import Foundation
+import Imaging
+import TestSupport
+import XCTest
+
+final class VideoSourceTests: XCTestCase {
+    private var video: URL { Fixtures.sampleData.appendingPathComponent("bigbuckbunny.mp4") }
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(Fixtures.hasFFmpeg, "ffmpeg is not installed; .ci/run installs it")
+    }
+
+    func testProbeReadsGeometryWithoutExtractingFrames() throws {
+        let source = try VideoSource(url: video)
+        XCTAssertEqual(source.frameCount, 132)
+        XCTAssertEqual(source.width, 1280)
+        XCTAssertEqual(source.height, 720)
+        XCTAssertEqual(source.fps, 25, accuracy: 0.001)
+        XCTAssertEqual(source.rotation, 0)
+    }
+
+    func testRandomAccessGivesTheSameFramesAsAStream() throws {
+        let source = try VideoSource(url: video)
+        var streamed: [Int: RGBImage] = [:]
+        let wanted: Set = [0, 1, 2, 40, 41, 90, 131]
+        try source.forEachFrame(in: 0..<132, scale: 4) { index, image in
+            if wanted.contains(index) { streamed[index] = image }
+            return true
+        }
+        XCTAssertEqual(streamed.count, wanted.count)
+        // Out of order, with jumps both ways: forces seeks as well as warm reads.
+        for index in [90, 131, 0, 1, 2, 41, 40] {
+            let image = try source.frame(at: index, scale: 4)
+            XCTAssertEqual(image.width, 320)
+            XCTAssertEqual(image.height, 180)
+            XCTAssertEqual(image, streamed[index], "frame \(index + 1) differs between seek and stream")
+        }
+    }
+
+    func testAdjacentFramesDiffer() throws {
+        let source = try VideoSource(url: video)
+        let a = try source.frame(at: 10, scale: 8)
+        let b = try source.frame(at: 11, scale: 8)
+        XCTAssertNotEqual(a, b)
+    }
+
+    func testFrameOutOfRangeNamesTheFrame() throws {
+        let source = try VideoSource(url: video)
+        XCTAssertThrowsError(try source.frame(at: 132)) { error in
+            XCTAssertTrue("\(error)".contains("frame 133"), "\(error)")
+        }
+    }
+
+    func testAFileFFmpegCannotReadIsNamed() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let bogus = directory.appendingPathComponent("not-a-video.mp4")
+        try Data("this is text, not a video\n".utf8).write(to: bogus)
+        XCTAssertThrowsError(try VideoSource(url: bogus)) { error in
+            XCTAssertTrue("\(error)".contains(bogus.path), "\(error)")
+        }
+    }
+
+    func testCacheServesRepeatsAndStaysWithinBudget() throws {
+        let frameBytes = 320 * 180 * 3
+        let cache = CachedFrameSource(try VideoSource(url: video), budget: frameBytes * 4)
+        let first = try cache.frame(at: 5, scale: 4)
+        XCTAssertEqual(try cache.frame(at: 5, scale: 4), first)
+        XCTAssertEqual(cache.statistics.hits, 1)
+        for index in 0..<20 { _ = try cache.frame(at: index, scale: 4) }
+        XCTAssertLessThanOrEqual(cache.statistics.bytes, frameBytes * 4)
+        XCTAssertTrue(cache.contains(19, scale: 4))
+        XCTAssertFalse(cache.contains(0, scale: 4))
+    }
+}
