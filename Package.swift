@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "TerminalGraphics", dependencies: ["Imaging", "CZlib"]),
         .target(name: "MicroModel", dependencies: ["Imaging", "LabelStore"]),
         .target(name: "Exchange", dependencies: ["Imaging", "LabelStore"]),
-        .target(name: "Commands", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "Exchange"]),
+        .target(name: "ReviewRoom", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "CNcursesw"]),
+        .target(name: "Commands", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "Exchange", "ReviewRoom"]),
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
         // Tests.
@@ -39,6 +40,8 @@ let package = Package(
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"]),
         .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),
+        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "TestSupport"]),
+        .testTarget(name: "ReviewRoomTests", dependencies: ["ReviewRoom", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
     ]
 )

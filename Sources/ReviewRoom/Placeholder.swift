@@ -1,0 +1,1 @@
+// ReviewRoom: placeholder until its first real file lands.
