@@ -180,7 +180,7 @@ final class PNMCodecTests: XCTestCase {
 
 final class ImageCodecTests: XCTestCase {
     func testHeaderProbeOfEveryFormat() throws {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try temporaryFolder()
         let image = TestImages.noise(width: 33, height: 17)
         for name in ["a.jpg", "a.png", "a.ppm"] {
             let url = directory.appendingPathComponent(name)
@@ -196,7 +196,7 @@ final class ImageCodecTests: XCTestCase {
     }
 
     func testUnreadableEmptyAndUnknownFiles() throws {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try temporaryFolder()
         let missing = directory.appendingPathComponent("missing.jpg")
         guard case .unreadableFile(path: missing.path, _)? = assertImagingError(try ImageCodec.decode(contentsOf: missing)) else {
             return XCTFail("a missing file must be unreadable")

@@ -66,3 +66,12 @@ func assertImagingError<T>(_ body: @autoclosure () throws -> T, file: StaticStri
         return nil
     }
 }
+
+extension XCTestCase {
+    /// A fresh temporary folder, removed when the test ends.
+    func temporaryFolder() throws -> URL {
+        let folder = try Fixtures.temporaryDirectory("microlabel-imaging")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder
+    }
+}
