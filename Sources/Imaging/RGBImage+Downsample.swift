@@ -8,38 +8,38 @@ extension RGBImage {
         let outWidth = (width + factor - 1) / factor
         let outHeight = (height + factor - 1) / factor
         let width = self.width, height = self.height
-        var sums = [UInt32](repeating: 0, count: outWidth * 3)
+        let rowLength = width * 3
+        // Column sums of the block's rows first (a plain, vectorisable add), then across.
+        var columnSums = [UInt32](repeating: 0, count: rowLength)
         let pixels = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight * 3) { out, initialized in
             self.pixels.withUnsafeBufferPointer { source in
-                sums.withUnsafeMutableBufferPointer { sums in
+                columnSums.withUnsafeMutableBufferPointer { sums in
                     for outY in 0..<outHeight {
                         let y0 = outY &* factor
                         let y1 = Swift.min(y0 &+ factor, height)
-                        for i in 0..<sums.count { sums[i] = 0 }
-                        for y in y0..<y1 {
-                            var s = y &* width &* 3
-                            for outX in 0..<outWidth {
-                                let blockWidth = Swift.min(factor, width &- outX &* factor)
-                                var r: UInt32 = 0, g: UInt32 = 0, b: UInt32 = 0
-                                for _ in 0..<blockWidth {
-                                    r &+= UInt32(source[s])
-                                    g &+= UInt32(source[s &+ 1])
-                                    b &+= UInt32(source[s &+ 2])
-                                    s &+= 3
-                                }
-                                sums[outX &* 3] &+= r
-                                sums[outX &* 3 &+ 1] &+= g
-                                sums[outX &* 3 &+ 2] &+= b
-                            }
+                        var row = y0 &* rowLength
+                        for i in 0..<rowLength { sums[i] = UInt32(source[row &+ i]) }
+                        for _ in (y0 &+ 1)..<y1 {
+                            row &+= rowLength
+                            for i in 0..<rowLength { sums[i] &+= UInt32(source[row &+ i]) }
                         }
                         let rows = UInt32(y1 &- y0)
                         var o = outY &* outWidth &* 3
+                        var s = 0
                         for outX in 0..<outWidth {
-                            let count = UInt32(Swift.min(factor, width &- outX &* factor)) &* rows
+                            let blockWidth = Swift.min(factor, width &- outX &* factor)
+                            var r: UInt32 = 0, g: UInt32 = 0, b: UInt32 = 0
+                            for _ in 0..<blockWidth {
+                                r &+= sums[s]
+                                g &+= sums[s &+ 1]
+                                b &+= sums[s &+ 2]
+                                s &+= 3
+                            }
+                            let count = UInt32(blockWidth) &* rows
                             let half = count / 2
-                            out[o] = UInt8((sums[outX &* 3] &+ half) / count)
-                            out[o &+ 1] = UInt8((sums[outX &* 3 &+ 1] &+ half) / count)
-                            out[o &+ 2] = UInt8((sums[outX &* 3 &+ 2] &+ half) / count)
+                            out[o] = UInt8((r &+ half) / count)
+                            out[o &+ 1] = UInt8((g &+ half) / count)
+                            out[o &+ 2] = UInt8((b &+ half) / count)
                             o &+= 3
                         }
                     }
