@@ -195,6 +195,20 @@ final class ImageCodecTests: XCTestCase {
         }
     }
 
+    func testJPEGHeaderBehindLargeMetadataIsStillFound() throws {
+        // Two maximal APP1 segments push the frame header past the first 64 KiB read.
+        let jpeg = try ImageCodec.encodeJPEG(TestImages.ramp(width: 24, height: 16))
+        var padded = Data(jpeg.prefix(2))
+        for _ in 0..<2 {
+            padded += Data([0xFF, 0xE1, 0xFF, 0xFF]) + Data(repeating: 0x41, count: 0xFFFF - 2)
+        }
+        padded += jpeg.dropFirst(2)
+        let url = try temporaryFolder().appendingPathComponent("exif.jpg")
+        try padded.write(to: url)
+        XCTAssertEqual(try ImageCodec.info(contentsOf: url), ImageInfo(format: .jpeg, width: 24, height: 16))
+        XCTAssertEqual(try ImageCodec.decode(contentsOf: url), try ImageCodec.decode(jpeg))
+    }
+
     func testUnreadableEmptyAndUnknownFiles() throws {
         let directory = try temporaryFolder()
         let missing = directory.appendingPathComponent("missing.jpg")
