@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file and file-prefix reads with plain POSIX calls: one open, one fstat,
+/// one allocation, as few reads as the kernel allows.
+enum FileBytes {
+    /// The whole file.
+    static func read(path: String) throws -> [UInt8] {
+        try read(path: path, limit: Int.max).bytes
+    }
+
+    /// At most `limit` bytes from the start of the file, and the file's full size.
+    static func read(path: String, limit: Int) throws -> (bytes: [UInt8], fileSize: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw ImagingError.unreadableFile(path: path, reason: "not a regular file")
+        }
+        let fileSize = Int(status.st_size)
+        let wanted = min(fileSize, limit)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            var done = 0
+            while done < wanted {
+                let got = posixRead(descriptor, buffer.baseAddress! + done, wanted - done)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errnoText()
+                    break
+                }
+                if got == 0 { break }  // the file shrank while we read it
+                done += got
+            }
+            initialized = done
+        }
+        if let failure { throw ImagingError.unreadableFile(path: path, reason: failure) }
+        return (bytes, fileSize)
+    }
+
+    /// Writes `bytes` to `path`, replacing the file.
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ImagingError.unwritableFile(path: path, reason: errnoText()) }
+        var done = 0
+        while done < bytes.count {
+            let wrote = posixWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                let reason = errnoText()
+                close(descriptor)
+                throw ImagingError.unwritableFile(path: path, reason: reason)
+            }
+            done += wrote
+        }
+        guard close(descriptor) == 0 else { throw ImagingError.unwritableFile(path: path, reason: errnoText()) }
+    }
+
+    private static func posixRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.read(descriptor, buffer, count)
+        #else
+        Darwin.read(descriptor, buffer, count)
+        #endif
+    }
+
+    private static func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(descriptor, buffer, count)
+        #else
+        Darwin.write(descriptor, buffer, count)
+        #endif
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,36 @@
+/// A sequence of equally sized frames that can be read in any order: a folder of
+/// images (`FolderSource`) or a video. Frames are numbered from 0 here; people see
+/// them numbered from 1 (errors say "frame 12" for index 11).
+///
+/// Implementations are values or immutable classes safe to share between threads;
+/// reading a frame must not depend on which frame was read before (a video source may
+/// still be faster reading forwards).
+public protocol FrameSource: Sendable {
+    /// Number of frames; indexes run over `0..<frameCount`.
+    var frameCount: Int { get }
+    /// Full-size frame width in pixels; every frame has it.
+    var width: Int { get }
+    /// Full-size frame height in pixels; every frame has it.
+    var height: Int { get }
+    /// Frames per second, for showing times and exporting video tracks.
+    var fps: Double { get }
+
+    /// The full-size frame at `index`.
+    func frame(at index: Int) throws -> RGBImage
+
+    /// The frame at `index` reduced by `scale` (1, 2, 4 or 8) to
+    /// `ceil(width / scale)` x `ceil(height / scale)`, cheaply where the source allows
+    /// (libjpeg's scaled decode for JPEG frames).
+    func frame(at index: Int, scale: Int) throws -> RGBImage
+}
+
+extension FrameSource {
+    public func frame(at index: Int) throws -> RGBImage {
+        try frame(at: index, scale: 1)
+    }
+
+    /// The frame size at `scale`: each side divided by `scale`, rounded up.
+    public func frameSize(atScale scale: Int) -> (width: Int, height: Int) {
+        ((width + scale - 1) / scale, (height + scale - 1) / scale)
+    }
+}
