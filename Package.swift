@@ -36,7 +36,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"]),
         .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),

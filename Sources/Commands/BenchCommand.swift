@@ -51,7 +51,7 @@ struct DecodeBenchmark {
     func run() throws {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { ["jpg", "jpeg"].contains($0.pathExtension.lowercased()) }
-            .sorted { naturalOrder($0.lastPathComponent, $1.lastPathComponent) }
+            .sorted { NaturalOrder.areInIncreasingOrder($0.lastPathComponent, $1.lastPathComponent) }
         guard let first = files.first else {
             throw CommandError("\(directory.path): no JPEG files to decode")
         }

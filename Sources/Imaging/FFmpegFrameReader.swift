@@ -56,7 +56,7 @@ final class FFmpegFrameReader: @unchecked Sendable {
             stop()
             let reason = errors.finalText.split(separator: "\n").last.map(String.init)
                 ?? "the video ends before this frame"
-            throw ImagingError.frameUnreadable(path: video.path, frame: frame, reason: reason)
+            throw ImagingError.badFrame(number: frame, error: .corrupt(path: video.path, detail: reason))
         }
         nextIndex += 1
         return image

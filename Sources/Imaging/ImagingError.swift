@@ -23,6 +23,12 @@ public enum ImagingError: Error, Equatable, Sendable, CustomStringConvertible {
     case noFrames(folder: String)
     /// A frame index outside `0..<frameCount`.
     case frameOutOfRange(index: Int, frameCount: Int)
+    /// ffprobe or ffmpeg cannot read the video (not a video, an unknown codec, no video stream).
+    case videoUnreadable(path: String, reason: String)
+    /// An external program microlabel needs (ffmpeg, ffprobe) is not on PATH.
+    case toolMissing(tool: String)
+    /// An external program could not be started.
+    case toolFailed(tool: String, reason: String)
     /// One frame of a sequence failed; `number` is 1-based, `error` names the file.
     indirect case badFrame(number: Int, error: ImagingError)
 
@@ -49,7 +55,13 @@ public enum ImagingError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noFrames(folder):
             return "the folder \(folder) holds no frames (files ending in .jpg, .jpeg, .png, .ppm, .pgm or .pnm)"
         case let .frameOutOfRange(index, frameCount):
-            return "frame index \(index) is outside 0..<\(frameCount)"
+            return "frame \(index + 1) is out of range: the source has frames 1-\(frameCount)"
+        case let .videoUnreadable(path, reason):
+            return "ffmpeg cannot read the video \(path): \(reason)"
+        case let .toolMissing(tool):
+            return "\(tool) is not installed (not found on PATH); install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg), or use a folder of frames instead"
+        case let .toolFailed(tool, reason):
+            return "\(tool) could not be started: \(reason)"
         case let .badFrame(number, error):
             return "frame \(number): \(error.description)"
         }

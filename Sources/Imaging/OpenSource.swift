@@ -7,7 +7,7 @@ public func openFrameSource(at url: URL) throws -> any FrameSource {
         throw ImagingError.unreadableFile(path: url.path, reason: "no such file or folder")
     }
     if isDirectory.boolValue {
-        return try FolderSource(url: url)
+        return try FolderSource(folder: url)
     }
     if VideoSource.fileExtensions.contains(url.pathExtension.lowercased()) {
         return try VideoSource(url: url)

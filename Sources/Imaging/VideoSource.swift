@@ -44,9 +44,10 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
 
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
         guard index >= 0 && index < frameCount else {
-            throw ImagingError.frameOutOfRange(path: url.path, frame: index + 1, count: frameCount)
+            throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)
         }
-        let size = scaledSize(scale)
+        guard [1, 2, 4, 8].contains(scale) else { throw ImagingError.invalidScale(scale) }
+        let size = frameSize(atScale: scale)
         lock.lock()
         defer { lock.unlock() }
         if let decoder = decoders[scale], decoder.nextIndex <= index, index - decoder.nextIndex <= forwardReadLimit {
@@ -70,7 +71,7 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     public func forEachFrame(in range: Range<Int>, scale: Int = 1, _ body: (Int, RGBImage) throws -> Bool) throws {
         let range = range.clamped(to: 0..<frameCount)
         guard !range.isEmpty else { return }
-        let size = scaledSize(scale)
+        let size = frameSize(atScale: scale)
         let decoder = try FFmpegFrameReader(video: url, firstIndex: range.lowerBound, fps: fps, width: size.width, height: size.height)
         defer { decoder.stop() }
         while decoder.nextIndex < range.upperBound {
@@ -78,12 +79,6 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
             let image = try decoder.readFrame()
             if try !body(index, image) { return }
         }
-    }
-
-    /// The size of a frame decoded at 1/`scale`, rounded down, at least 1 px.
-    public func scaledSize(_ scale: Int) -> (width: Int, height: Int) {
-        let s = max(1, scale)
-        return (max(1, width / s), max(1, height / s))
     }
 
     /// Video file extensions recognised when a source path is opened.
@@ -103,7 +98,7 @@ struct VideoProbe {
 
     static func run(_ url: URL) throws -> VideoProbe {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw ImagingError.unreadableFile(path: url.path, reason: "no such file, or it cannot be read")
+            throw ImagingError.unreadableFile(path: url.path, reason: "no such file, or no permission to read it")
         }
         let ffprobe = try ExternalTool.locate("ffprobe")
         let result = try ExternalTool.run(ffprobe, [
