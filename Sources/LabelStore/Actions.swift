@@ -240,11 +240,13 @@ extension Project {
     }
 
     /// Reverts the latest action that is not undone, in one transaction. Returns "undo: DESCRIPTION", or nil if there is nothing to undo.
+    @discardableResult
     public func undo() throws -> String? {
         try locked { try connection.transaction(immediate: true) { try ActionLog.step(.undo, connection) } }
     }
 
     /// Re-applies the most recently undone action. Returns "redo: DESCRIPTION", or nil if there is nothing to redo.
+    @discardableResult
     public func redo() throws -> String? {
         try locked { try connection.transaction(immediate: true) { try ActionLog.step(.redo, connection) } }
     }

@@ -31,6 +31,11 @@ public struct SourceInfo: Sendable, Equatable {
 public struct Label: Sendable, Equatable, Hashable {
     public var id: Int64
     public var name: String
+
+    public init(id: Int64, name: String) {
+        self.id = id
+        self.name = name
+    }
 }
 
 /// One instance of a label followed through time ("person 2").
@@ -41,6 +46,13 @@ public struct TrackedObject: Sendable, Equatable, Hashable {
     public var number: Int
     /// Display name, "label number" unless given.
     public var name: String
+
+    public init(id: Int64, labelID: Int64, number: Int, name: String) {
+        self.id = id
+        self.labelID = labelID
+        self.number = number
+        self.name = name
+    }
 }
 
 /// A rectangle in source pixels: top-left corner, width and height.
@@ -103,6 +115,19 @@ public struct Box: Sendable, Equatable, Identifiable {
     public var modelID: Int64?
     public var createdAt: Date
     public var updatedAt: Date
+
+    public init(id: Int64, frame: Int, objectID: Int64, rect: BoxRect, kind: BoxKind, confidence: Double, modelID: Int64?,
+                createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.frame = frame
+        self.objectID = objectID
+        self.rect = rect
+        self.kind = kind
+        self.confidence = confidence
+        self.modelID = modelID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// How many boxes of each kind a project (or one object) has.
@@ -156,6 +181,15 @@ public struct ModelRecord: Sendable, Equatable {
     public var parameters: String
     public var metrics: String
     public var createdAt: Date
+
+    public init(id: Int64, objectID: Int64, seedBoxIDs: [Int64], parameters: String, metrics: String, createdAt: Date) {
+        self.id = id
+        self.objectID = objectID
+        self.seedBoxIDs = seedBoxIDs
+        self.parameters = parameters
+        self.metrics = metrics
+        self.createdAt = createdAt
+    }
 }
 
 /// Keys of settings the store's clients share.
