@@ -11,43 +11,6 @@ enum SQLValue: Equatable, Sendable {
     case text(String)
 }
 
-extension SQLValue: Codable {
-    // Tagged so that an integer and a whole real stay distinct in the undo log's JSON.
-    private enum Tag: String, CodingKey { case i, r, t }
-
-    init(from decoder: Decoder) throws {
-        if try decoder.singleValueContainer().decodeNil() {
-            self = .null
-            return
-        }
-        let container = try decoder.container(keyedBy: Tag.self)
-        if let value = try container.decodeIfPresent(Int64.self, forKey: .i) {
-            self = .integer(value)
-        } else if let value = try container.decodeIfPresent(Double.self, forKey: .r) {
-            self = .real(value)
-        } else {
-            self = .text(try container.decode(String.self, forKey: .t))
-        }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        switch self {
-        case .null:
-            var container = encoder.singleValueContainer()
-            try container.encodeNil()
-        case .integer(let value):
-            var container = encoder.container(keyedBy: Tag.self)
-            try container.encode(value, forKey: .i)
-        case .real(let value):
-            var container = encoder.container(keyedBy: Tag.self)
-            try container.encode(value, forKey: .r)
-        case .text(let value):
-            var container = encoder.container(keyedBy: Tag.self)
-            try container.encode(value, forKey: .t)
-        }
-    }
-}
-
 /// The current result row of a statement; valid only inside the closure it is handed to.
 struct Row {
     fileprivate let handle: OpaquePointer

@@ -71,6 +71,7 @@ enum Schema {
         CREATE INDEX boxes_frame ON boxes (frame);
         CREATE INDEX boxes_object_frame ON boxes (object_id, frame);
         CREATE INDEX boxes_kind_confidence ON boxes (kind, confidence);
+        CREATE INDEX boxes_pending_frame ON boxes (frame, object_id) WHERE kind = 'proposal';
         CREATE INDEX boxes_model ON boxes (model_id);
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
