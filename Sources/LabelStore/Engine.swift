@@ -1,0 +1,106 @@
+import Foundation
+
+// Engine writes: proposals and micro-model records. Not user edits, so not in the undo log.
+extension Project {
+    /// Replaces the pending proposals of one object in a 0-based frame range by `proposals`, in one transaction.
+    ///
+    /// Seeds, accepted and rejected boxes are never touched. A proposal on a frame where the object already
+    /// has a seed or an accepted box is dropped: that frame is decided. Every proposal must lie inside `frames`.
+    /// Returns how many proposals were stored.
+    @discardableResult
+    public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox]) throws -> Int {
+        try locked {
+            try connection.transaction(immediate: true) {
+                guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
+                let frameCount = try connection.fetchFrameCount()
+                for proposal in proposals {
+                    guard frames.contains(proposal.frame) else {
+                        throw StoreError.invalidValue(
+                            file: url,
+                            reason: "a proposal for frame \(proposal.frame + 1) lies outside the frames \(frames.lowerBound + 1)-\(frames.upperBound + 1) it replaces")
+                    }
+                    try Project.validate(frame: proposal.frame, rect: proposal.rect, confidence: proposal.confidence, frameCount: frameCount, file: url)
+                }
+                let range: [SQLValue] = [.integer(objectID), .integer(Int64(frames.lowerBound)), .integer(Int64(frames.upperBound))]
+                let decided = Set(try connection.query(
+                    "SELECT frame FROM boxes WHERE object_id = ? AND frame BETWEEN ? AND ? AND kind IN ('seed', 'accepted')", range) { $0.int(0) })
+                try connection.run("DELETE FROM boxes WHERE object_id = ? AND frame BETWEEN ? AND ? AND kind = 'proposal'", range)
+                let now = Date().timeIntervalSince1970
+                var stored = 0
+                for proposal in proposals where !decided.contains(proposal.frame) {
+                    try connection.run("""
+                        INSERT INTO boxes (frame, object_id, x, y, w, h, kind, confidence, model_id, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, 'proposal', ?, ?, ?, ?)
+                        """,
+                        [.integer(Int64(proposal.frame)), .integer(objectID),
+                         .real(proposal.rect.x), .real(proposal.rect.y), .real(proposal.rect.w), .real(proposal.rect.h),
+                         .real(proposal.confidence), proposal.modelID.map { .integer($0) } ?? .null, .real(now), .real(now)])
+                    stored += 1
+                }
+                return stored
+            }
+        }
+    }
+
+    /// Pending proposals (optionally of one object), in review order, at most `limit` of them.
+    public func pendingProposals(orderedBy order: ProposalOrder = .confidenceAscending, objectID: Int64? = nil, limit: Int? = nil) throws -> [Box] {
+        let orderBy: String
+        switch order {
+        case .confidenceAscending: orderBy = "confidence ASC, frame, object_id, id"
+        case .confidenceDescending: orderBy = "confidence DESC, frame, object_id, id"
+        case .frame: orderBy = "frame, object_id, id"
+        }
+        var values: [SQLValue] = []
+        var filter = ""
+        if let objectID {
+            filter = " AND object_id = ?"
+            values.append(.integer(objectID))
+        }
+        values.append(.integer(Int64(limit ?? -1)))  // LIMIT -1 means no limit
+        return try locked {
+            try connection.query(
+                "SELECT \(Connection.boxColumns) FROM boxes WHERE kind = 'proposal'\(filter) ORDER BY \(orderBy) LIMIT ?", values, connection.makeBox)
+        }
+    }
+
+    /// Records a trained micro-model. `parameters` and `metrics` are JSON text chosen by the engine.
+    public func addModel(objectID: Int64, seedBoxIDs: [Int64], parameters: String, metrics: String) throws -> ModelRecord {
+        let seeds = String(decoding: try JSONEncoder().encode(seedBoxIDs), as: UTF8.self)
+        let now = Date().timeIntervalSince1970
+        return try locked {
+            try connection.transaction(immediate: true) {
+                guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
+                try connection.run(
+                    "INSERT INTO models (object_id, seed_box_ids, parameters, metrics, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [.integer(objectID), .text(seeds), .text(parameters), .text(metrics), .real(now)])
+                return ModelRecord(id: connection.lastInsertRowID, objectID: objectID, seedBoxIDs: seedBoxIDs,
+                                   parameters: parameters, metrics: metrics, createdAt: Date(timeIntervalSince1970: now))
+            }
+        }
+    }
+
+    /// Recorded micro-models, oldest first (optionally of one object).
+    public func models(objectID: Int64? = nil) throws -> [ModelRecord] {
+        let columns = "id, object_id, seed_box_ids, parameters, metrics, created_at"
+        let rows = try locked {
+            if let objectID {
+                return try connection.query("SELECT \(columns) FROM models WHERE object_id = ? ORDER BY id", [.integer(objectID)], Self.modelRow)
+            }
+            return try connection.query("SELECT \(columns) FROM models ORDER BY id", [], Self.modelRow)
+        }
+        return try rows.map { row in
+            guard let seeds = try? JSONDecoder().decode([Int64].self, from: Data(row.seeds.utf8)) else {
+                throw StoreError.damaged(file: url, reason: "model \(row.record.id) has unreadable seed box ids")
+            }
+            var record = row.record
+            record.seedBoxIDs = seeds
+            return record
+        }
+    }
+
+    private static func modelRow(_ row: Row) -> (record: ModelRecord, seeds: String) {
+        (ModelRecord(id: row.int64(0), objectID: row.int64(1), seedBoxIDs: [], parameters: row.string(3), metrics: row.string(4),
+                     createdAt: Date(timeIntervalSince1970: row.double(5))),
+         row.string(2))
+    }
+}

@@ -1,1 +1,0 @@
-// LabelStore: placeholder until its first real file lands.

@@ -1,5 +1,0 @@
-import XCTest
-
-final class LabelStorePlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
