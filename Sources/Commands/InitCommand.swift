@@ -69,7 +69,7 @@ enum InfoCommand {
                 "accepted": counts.accepted,
                 "rejected": counts.rejected,
             ]
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }

@@ -6,8 +6,7 @@ public enum Microlabel {
 
     /// Runs the command named by `arguments[0]` and returns the process exit status.
     public static func main(_ arguments: [String]) -> Int32 {
-        setvbuf(stdout, nil, _IOFBF, 1 << 16)
-        defer { fflush(stdout) }
+        defer { fflush(nil) }
         guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
             if arguments.first == "help", arguments.count > 1, let command = CommandRegistry.find(arguments[1]) {
                 print(command.spec.helpText, terminator: "")
@@ -42,7 +41,7 @@ public enum Microlabel {
     }
 
     private static func report(_ error: Error) -> Int32 {
-        fflush(stdout)
+        fflush(nil)
         let status = error is UsageError ? ExitStatus.usage : ExitStatus.failure
         let text = "microlabel: error: \(error)\n"
         FileHandle.standardError.write(Data(text.utf8))

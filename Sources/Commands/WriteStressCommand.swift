@@ -24,7 +24,7 @@ enum WriteStressCommand {
             let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), w: 10, h: 10)
             _ = try SeedPlacement.add(to: project, frame: frame, rect: rect, labelName: nil, objectID: nil)
             print("ack \(n)")
-            fflush(stdout)
+            fflush(nil)
         }
     }
 }
