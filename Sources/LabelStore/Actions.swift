@@ -12,16 +12,7 @@ enum LoggedTable: String {
         }
     }
 
-    var columnCount: Int { columns.split(separator: ",").count }
-
-    /// Puts a row in a given state. An upsert, not INSERT OR REPLACE: replacing deletes first,
-    /// which would cascade to the row's dependants.
-    var upsert: String {
-        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let updates = names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let marks = names.map { _ in "?" }.joined(separator: ", ")
-        return "INSERT INTO \(rawValue) (\(columns)) VALUES (\(marks)) ON CONFLICT (id) DO UPDATE SET \(updates)"
-    }
+    var columnNames: [String] { columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 }
 
 /// One row's state before and after an action; nil means the row did not exist.
@@ -39,16 +30,28 @@ extension Connection {
         }
     }
 
-    /// Puts a row in the state `image`, deleting it for nil.
-    func setRow(_ table: LoggedTable, _ id: Int64, to image: [SQLValue]?) throws {
-        guard let image else {
-            try run("DELETE FROM \(table.rawValue) WHERE id = ?", [.integer(id)])
-            return
-        }
-        guard image.count == table.columnCount, image.first == .integer(id) else {
+    /// Moves a row from state `current` to state `target` (nil: no row). Updates only the columns that
+    /// differ, so indexes on unchanged columns are left alone, and never deletes a row it keeps
+    /// (a delete would cascade to the row's dependants).
+    func setRow(_ table: LoggedTable, _ id: Int64, from current: [SQLValue]?, to target: [SQLValue]?) throws {
+        let names = table.columnNames
+        if let target, target.count != names.count || target.first != .integer(id) {
             throw StoreError.damaged(file: file, reason: "the undo log holds a malformed image of \(table.rawValue) row \(id)")
         }
-        try run(table.upsert, image)
+        switch (current, target) {
+        case (nil, nil):
+            return
+        case (.some, nil):
+            try run("DELETE FROM \(table.rawValue) WHERE id = ?", [.integer(id)])
+        case (nil, .some(let target)):
+            let marks = names.map { _ in "?" }.joined(separator: ", ")
+            try run("INSERT INTO \(table.rawValue) (\(table.columns)) VALUES (\(marks))", target)
+        case (.some(let current), .some(let target)):
+            let changed = names.indices.dropFirst().filter { current[$0] != target[$0] }
+            if changed.isEmpty { return }
+            let assignments = changed.map { "\(names[$0]) = ?" }.joined(separator: ", ")
+            try run("UPDATE \(table.rawValue) SET \(assignments) WHERE id = ?", changed.map { target[$0] } + [.integer(id)])
+        }
     }
 }
 
@@ -398,11 +401,12 @@ enum ActionLog {
             let before = try decode(change.before, connection)
             let after = try decode(change.after, connection)
             let (expected, target) = direction == .undo ? (after, before) : (before, after)
-            guard try connection.rowImage(table, change.rowID) == expected else {
+            let current = try connection.rowImage(table, change.rowID)
+            guard current == expected else {
                 skipped += 1
                 continue
             }
-            try connection.setRow(table, change.rowID, to: target)
+            try connection.setRow(table, change.rowID, from: current, to: target)
         }
         try connection.run("UPDATE actions SET undone = ? WHERE id = ?", [.integer(direction == .undo ? 1 : 0), .integer(action.id)])
         let note = skipped == 0 ? "" : " (\(skipped) row\(skipped == 1 ? "" : "s") changed since, left as \(skipped == 1 ? "is" : "they are"))"
