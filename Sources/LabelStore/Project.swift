@@ -206,6 +206,18 @@ public final class Project: @unchecked Sendable {
         try locked { try connection.fetchCounts(objectID: objectID) }
     }
 
+    /// SQLite's integrity and foreign-key checks; empty when the file is sound. Reads every page, so it
+    /// takes a moment on a large project (for `doctor`-style commands, not for every open).
+    public func integrityProblems() throws -> [String] {
+        try locked {
+            let integrity = try connection.query("PRAGMA integrity_check") { $0.string(0) }.filter { $0 != "ok" }
+            let keys = try connection.query("PRAGMA foreign_key_check") { row in
+                "\(row.string(0)) row \(row.int64(1)) refers to a missing \(row.string(2)) row"
+            }
+            return integrity + keys
+        }
+    }
+
     // MARK: - Settings (not undoable)
 
     public func setting(_ key: String) throws -> String? {
