@@ -228,7 +228,8 @@ extension Project {
 
 extension Project {
     /// Runs one user action: every write `body` makes through the context is one transaction and one
-    /// undo step named `description` (shown as "undo: DESCRIPTION"). Starts a new redo branch.
+    /// undo step named `description` (shown as "undo: DESCRIPTION"; the built-in actions name frames 1-based,
+    /// as the command line shows them). Starts a new redo branch. Undo reaches back `undoLimit` actions.
     /// If `body` throws, nothing is written. Do not call `perform` (or another writing method of this
     /// project) from inside `body`: use the context.
     public func perform<T>(_ description: String, _ body: (ActionContext) throws -> T) throws -> T {
@@ -243,7 +244,7 @@ extension Project {
                 let context = ActionContext(connection: connection, projectFolder: folder)
                 defer { context.isOpen = false }
                 let (result, description) = try body(context)
-                try ActionLog.record(description, context.changes, connection)
+                try ActionLog.record(description, context.changes, keeping: undoLimit, connection)
                 return result
             }
         }
@@ -364,9 +365,11 @@ extension Project {
 enum ActionLog {
     enum Direction { case undo, redo }
 
-    static func record(_ description: String, _ changes: [RowChange], _ connection: Connection) throws {
+    static func record(_ description: String, _ changes: [RowChange], keeping keptActions: Int, _ connection: Connection) throws {
         if changes.isEmpty { return }
         try connection.run("DELETE FROM actions WHERE undone = 1")
+        try connection.run("DELETE FROM actions WHERE id < (SELECT min(id) FROM (SELECT id FROM actions ORDER BY id DESC LIMIT ?))",
+                           [.integer(Int64(max(keptActions, 1) - 1))])
         try connection.run("INSERT INTO actions (description, created_at) VALUES (?, ?)", [.text(description), .real(Date().timeIntervalSince1970)])
         let action = connection.lastInsertRowID
         for (seq, change) in changes.enumerated() {

@@ -24,6 +24,14 @@ public final class Project: @unchecked Sendable {
     public let url: URL
     let connection: Connection
     private let lock = NSRecursiveLock()
+    private var storedUndoLimit = 1000
+
+    /// How many actions back undo reaches (at least 1); older actions leave the log when a new one is recorded,
+    /// so it cannot grow without bound.
+    public var undoLimit: Int {
+        get { locked { storedUndoLimit } }
+        set { locked { storedUndoLimit = max(newValue, 1) } }
+    }
 
     var folder: URL { url.deletingLastPathComponent() }
 
@@ -38,6 +46,7 @@ public final class Project: @unchecked Sendable {
     // MARK: - Create and open
 
     /// Creates a new project file with its source and first labels. Refuses a path that already exists.
+    /// A relative `source.path` is taken from the current directory. The first labels are not an undoable action.
     ///
     /// The file is built under a temporary name beside it and then linked into place, so another process
     /// never sees a half-made project and an existing file is never overwritten.
@@ -45,6 +54,10 @@ public final class Project: @unchecked Sendable {
         let url = url.absoluteURL.standardizedFileURL
         let files = FileManager.default
         if (try? files.attributesOfItem(atPath: url.path)) != nil { throw StoreError.alreadyExists(file: url) }
+        var isFolder: ObjCBool = false
+        guard files.fileExists(atPath: url.deletingLastPathComponent().path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw StoreError.invalidValue(file: url, reason: "the folder \(url.deletingLastPathComponent().path) does not exist")
+        }
         try validate(source: source, file: url)
         var names: [String] = []
         for label in labels {
@@ -68,11 +81,15 @@ public final class Project: @unchecked Sendable {
         }
         connection.close()
 
-        // link(2) fails with EEXIST instead of replacing: the only atomic "create if absent" for a finished file.
+        // link(2) fails with EEXIST instead of replacing: an atomic "create if absent" for a finished file.
+        // File systems without hard links get a check then a rename, which is not atomic.
         if link(scratch.path, url.path) != 0 {
             let code = errno
             if code == EEXIST { throw StoreError.alreadyExists(file: url) }
-            throw StoreError.invalidValue(file: url, reason: "cannot create the project file: \(String(cString: strerror(code)))")
+            if files.fileExists(atPath: url.path) { throw StoreError.alreadyExists(file: url) }
+            if rename(scratch.path, url.path) != 0 {
+                throw StoreError.notWritable(file: url, message: String(cString: strerror(errno)))
+            }
         }
         return try open(at: url)
     }
