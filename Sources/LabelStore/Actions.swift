@@ -251,6 +251,7 @@ extension Project {
     }
 
     /// Reverts the latest action that is not undone, in one transaction. Returns "undo: DESCRIPTION", or nil if there is nothing to undo.
+    /// The log lives in the file, so it is shared by every process using the project: undo reverts the latest action whoever made it.
     @discardableResult
     public func undo() throws -> String? {
         try locked { try connection.transaction(immediate: true) { try ActionLog.step(.undo, connection) } }
