@@ -12,16 +12,7 @@ enum LoggedTable: String {
         }
     }
 
-    var columnCount: Int { columns.split(separator: ",").count }
-
-    /// Puts a row in a given state. An upsert, not INSERT OR REPLACE: replacing deletes first,
-    /// which would cascade to the row's dependants.
-    var upsert: String {
-        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let updates = names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let marks = names.map { _ in "?" }.joined(separator: ", ")
-        return "INSERT INTO \(rawValue) (\(columns)) VALUES (\(marks)) ON CONFLICT (id) DO UPDATE SET \(updates)"
-    }
+    var columnNames: [String] { columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 }
 
 /// One row's state before and after an action; nil means the row did not exist.
@@ -39,16 +30,28 @@ extension Connection {
         }
     }
 
-    /// Puts a row in the state `image`, deleting it for nil.
-    func setRow(_ table: LoggedTable, _ id: Int64, to image: [SQLValue]?) throws {
-        guard let image else {
-            try run("DELETE FROM \(table.rawValue) WHERE id = ?", [.integer(id)])
-            return
-        }
-        guard image.count == table.columnCount, image.first == .integer(id) else {
+    /// Moves a row from state `current` to state `target` (nil: no row). Updates only the columns that
+    /// differ, so indexes on unchanged columns are left alone, and never deletes a row it keeps
+    /// (a delete would cascade to the row's dependants).
+    func setRow(_ table: LoggedTable, _ id: Int64, from current: [SQLValue]?, to target: [SQLValue]?) throws {
+        let names = table.columnNames
+        if let target, target.count != names.count || target.first != .integer(id) {
             throw StoreError.damaged(file: file, reason: "the undo log holds a malformed image of \(table.rawValue) row \(id)")
         }
-        try run(table.upsert, image)
+        switch (current, target) {
+        case (nil, nil):
+            return
+        case (.some, nil):
+            try run("DELETE FROM \(table.rawValue) WHERE id = ?", [.integer(id)])
+        case (nil, .some(let target)):
+            let marks = names.map { _ in "?" }.joined(separator: ", ")
+            try run("INSERT INTO \(table.rawValue) (\(table.columns)) VALUES (\(marks))", target)
+        case (.some(let current), .some(let target)):
+            let changed = names.indices.dropFirst().filter { current[$0] != target[$0] }
+            if changed.isEmpty { return }
+            let assignments = changed.map { "\(names[$0]) = ?" }.joined(separator: ", ")
+            try run("UPDATE \(table.rawValue) SET \(assignments) WHERE id = ?", changed.map { target[$0] } + [.integer(id)])
+        }
     }
 }
 
@@ -225,7 +228,8 @@ extension Project {
 
 extension Project {
     /// Runs one user action: every write `body` makes through the context is one transaction and one
-    /// undo step named `description` (shown as "undo: DESCRIPTION"). Starts a new redo branch.
+    /// undo step named `description` (shown as "undo: DESCRIPTION"; the built-in actions name frames 1-based,
+    /// as the command line shows them). Starts a new redo branch. Undo reaches back `undoLimit` actions.
     /// If `body` throws, nothing is written. Do not call `perform` (or another writing method of this
     /// project) from inside `body`: use the context.
     public func perform<T>(_ description: String, _ body: (ActionContext) throws -> T) throws -> T {
@@ -240,13 +244,14 @@ extension Project {
                 let context = ActionContext(connection: connection, projectFolder: folder)
                 defer { context.isOpen = false }
                 let (result, description) = try body(context)
-                try ActionLog.record(description, context.changes, connection)
+                try ActionLog.record(description, context.changes, keeping: undoLimit, connection)
                 return result
             }
         }
     }
 
     /// Reverts the latest action that is not undone, in one transaction. Returns "undo: DESCRIPTION", or nil if there is nothing to undo.
+    /// The log lives in the file, so it is shared by every process using the project: undo reverts the latest action whoever made it.
     @discardableResult
     public func undo() throws -> String? {
         try locked { try connection.transaction(immediate: true) { try ActionLog.step(.undo, connection) } }
@@ -361,9 +366,11 @@ extension Project {
 enum ActionLog {
     enum Direction { case undo, redo }
 
-    static func record(_ description: String, _ changes: [RowChange], _ connection: Connection) throws {
+    static func record(_ description: String, _ changes: [RowChange], keeping keptActions: Int, _ connection: Connection) throws {
         if changes.isEmpty { return }
         try connection.run("DELETE FROM actions WHERE undone = 1")
+        try connection.run("DELETE FROM actions WHERE id < (SELECT min(id) FROM (SELECT id FROM actions ORDER BY id DESC LIMIT ?))",
+                           [.integer(Int64(max(keptActions, 1) - 1))])
         try connection.run("INSERT INTO actions (description, created_at) VALUES (?, ?)", [.text(description), .real(Date().timeIntervalSince1970)])
         let action = connection.lastInsertRowID
         for (seq, change) in changes.enumerated() {
@@ -398,11 +405,12 @@ enum ActionLog {
             let before = try decode(change.before, connection)
             let after = try decode(change.after, connection)
             let (expected, target) = direction == .undo ? (after, before) : (before, after)
-            guard try connection.rowImage(table, change.rowID) == expected else {
+            let current = try connection.rowImage(table, change.rowID)
+            guard current == expected else {
                 skipped += 1
                 continue
             }
-            try connection.setRow(table, change.rowID, to: target)
+            try connection.setRow(table, change.rowID, from: current, to: target)
         }
         try connection.run("UPDATE actions SET undone = ? WHERE id = ?", [.integer(direction == .undo ? 1 : 0), .integer(action.id)])
         let note = skipped == 0 ? "" : " (\(skipped) row\(skipped == 1 ? "" : "s") changed since, left as \(skipped == 1 ? "is" : "they are"))"

@@ -72,23 +72,15 @@ extension Connection {
     }
 
     func fetchCounts(objectID: Int64?) throws -> BoxCounts {
-        var counts = BoxCounts()
-        let rows: [(String, Int)]
+        // One pass with four sums: cheaper than GROUP BY, which sorts.
+        let sums = "SELECT total(kind = 'seed'), total(kind = 'proposal'), total(kind = 'accepted'), total(kind = 'rejected') FROM boxes"
+        let makeCounts = { (row: Row) in
+            BoxCounts(seeds: Int(row.double(0)), proposals: Int(row.double(1)), accepted: Int(row.double(2)), rejected: Int(row.double(3)))
+        }
         if let objectID {
-            rows = try query("SELECT kind, count(*) FROM boxes WHERE object_id = ? GROUP BY kind", [.integer(objectID)]) { ($0.string(0), $0.int(1)) }
-        } else {
-            rows = try query("SELECT kind, count(*) FROM boxes GROUP BY kind") { ($0.string(0), $0.int(1)) }
+            return try queryFirst(sums + " WHERE object_id = ?", [.integer(objectID)], makeCounts) ?? BoxCounts()
         }
-        for (kind, count) in rows {
-            switch BoxKind(rawValue: kind) {
-            case .seed: counts.seeds = count
-            case .proposal: counts.proposals = count
-            case .accepted: counts.accepted = count
-            case .rejected: counts.rejected = count
-            case nil: throw StoreError.damaged(file: file, reason: "boxes of unknown kind \"\(kind)\"")
-            }
-        }
-        return counts
+        return try queryFirst(sums, [], makeCounts) ?? BoxCounts()
     }
 
     func fetchFrameCount() throws -> Int {

@@ -207,6 +207,7 @@ final class Connection {
         switch code & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED: return .busy(file: file)
         case SQLITE_NOTADB: return .notAProject(file: file, reason: "it is not an SQLite database")
+        case SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN: return .notWritable(file: file, message: message)
         default: return .sqlite(file: file, code: code, message: message, context: context)
         }
     }

@@ -19,6 +19,8 @@ enum Schema {
         try connection.execute("PRAGMA user_version = \(currentVersion)")
     }
 
+    // The review queue reads pending proposals through partial indexes: a plain index on kind would
+    // look selective to the planner (no ANALYZE statistics) and cost a sort of every proposal.
     // Times are seconds since 1970 (REAL). Ids are AUTOINCREMENT so an id is never reused:
     // undo can put a deleted row back under its old id.
     private static let version1 = """
@@ -69,8 +71,8 @@ enum Schema {
             updated_at REAL NOT NULL
         );
         CREATE INDEX boxes_frame ON boxes (frame);
-        CREATE INDEX boxes_object_frame ON boxes (object_id, frame);
-        CREATE INDEX boxes_kind_confidence ON boxes (kind, confidence);
+        CREATE INDEX boxes_object_frame ON boxes (object_id, frame, kind);
+        CREATE INDEX boxes_pending_confidence ON boxes (confidence) WHERE kind = 'proposal';
         CREATE INDEX boxes_pending_frame ON boxes (frame, object_id) WHERE kind = 'proposal';
         CREATE INDEX boxes_model ON boxes (model_id);
         CREATE TABLE settings (

@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case notAProject(file: URL, reason: String)
     /// The project was written by a newer microlabel whose schema this build does not know. It was not modified.
     case newerSchema(file: URL, found: Int, supported: Int)
+    /// The project (or its folder, where SQLite keeps NAME-wal and NAME-shm beside it) cannot be opened or written.
+    case notWritable(file: URL, message: String)
     /// Another process held the project's write lock for longer than the busy timeout (5 s).
     case busy(file: URL)
     /// The project has no label with this id.
@@ -42,6 +44,9 @@ extension StoreError: CustomStringConvertible {
         case .newerSchema(let file, let found, let supported):
             return "\(file.path) was written by a newer microlabel (schema version \(found); this build reads up to \(supported)); "
                 + "the file was left unchanged: update microlabel to open it"
+        case .notWritable(let file, let message):
+            return "\(file.path) cannot be opened for writing (\(message)); check the permissions of the file and of its folder, "
+                + "where SQLite keeps \(file.lastPathComponent)-wal and -shm"
         case .busy(let file):
             return "\(file.path) is locked by another microlabel process (waited \(Connection.busyTimeoutMilliseconds / 1000) s); try again"
         case .noSuchLabel(let file, let id):

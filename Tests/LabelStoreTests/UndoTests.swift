@@ -187,3 +187,18 @@ final class UndoExactnessTests: XCTestCase {
         XCTAssertEqual(try project.objects(), objects)
     }
 }
+
+final class UndoHistoryLimitTests: XCTestCase {
+    func testUndoReachesBackUndoLimitActions() throws {
+        let project = try ProjectFolder().create(labels: [])
+        XCTAssertEqual(project.undoLimit, 1000)
+        project.undoLimit = 5
+        for index in 0..<8 { _ = try project.addLabel("l\(index)") }
+        try project.undo()
+        _ = try project.addLabel("l8")  // drops the undone "l7" and keeps five actions
+        var undone: [String] = []
+        while let message = try project.undo() { undone.append(message) }
+        XCTAssertEqual(undone, ["l8", "l6", "l5", "l4", "l3"].map { "undo: add label \"\($0)\"" })
+        XCTAssertEqual(try project.labels().map(\.name), ["l0", "l1", "l2"], "the oldest actions fell out of the log")
+    }
+}
