@@ -6,14 +6,16 @@ enum BenchCommand {
     static let command = Command(
         spec: CommandSpec(
             name: "bench",
-            summary: "Measure speed: bench decode DIR.",
-            usage: "decode DIR [--runs N]",
-            positionals: [("WHAT", "decode"), ("DIR", "A folder of JPEG frames.")],
+            summary: "Measure speed: bench decode DIR, bench video FILE.",
+            usage: "decode DIR | video FILE [--runs N]",
+            positionals: [("WHAT", "decode or video"), ("PATH", "A folder of JPEG frames (decode) or a video file (video).")],
             options: [.value("runs", "N", "Timed runs; the median is reported (default 5).")],
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
             and their ratio. djpeg's process start is measured on a 1x1 JPEG and shown apart.
+            video: times the ffprobe probe, random access to frames, the next frame after one
+            (the warm decoder), and a whole-video pass against ffmpeg decoding to /dev/null.
             Build with -c release for meaningful figures.
             """),
         run: run)
@@ -24,8 +26,10 @@ enum BenchCommand {
         switch what {
         case "decode":
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
+        case "video":
+            try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video)")
         }
     }
 }
@@ -145,4 +149,76 @@ func locateProgram(_ name: String) throws -> URL {
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
     }
     throw CommandError("\(name) is not installed (not found on PATH)")
+}
+
+/// How quickly frames come out of a video: what stepping and seeking in the TUI, and the
+/// engine's whole-video passes, will feel.
+struct VideoBenchmark {
+    var video: URL
+    var runs: Int
+
+    func run() throws {
+        let probeStart = monotonicSeconds()
+        let source = try VideoSource(url: video)
+        let probe = monotonicSeconds() - probeStart
+        print("\(video.path): \(source.frameCount) frames, \(source.width)x\(source.height), \(UserInput.number(source.fps)) fps, \(source.codec)")
+        print(String(format: "probe         %7.1f ms", probe * 1000))
+
+        // Random access: frames spread over the video, visited in a shuffled but fixed order.
+        var generator = SplitMix64(seed: 42)
+        let count = min(source.frameCount, 5 * runs)
+        let targets = (0..<count).map { _ in Int(generator.next() % UInt64(source.frameCount)) }
+        var seeks: [Double] = []
+        var nexts: [Double] = []
+        for target in targets {
+            let start = monotonicSeconds()
+            _ = try source.frame(at: target)
+            seeks.append(monotonicSeconds() - start)
+            if target + 1 < source.frameCount {
+                let next = monotonicSeconds()
+                _ = try source.frame(at: target + 1)
+                nexts.append(monotonicSeconds() - next)
+            }
+        }
+        print(String(format: "any frame     %7.1f ms median, %.1f ms worst of %d", median(seeks) * 1000, (seeks.max() ?? 0) * 1000, seeks.count))
+        print(String(format: "next frame    %7.1f ms median, %.1f ms worst of %d", median(nexts) * 1000, (nexts.max() ?? 0) * 1000, nexts.count))
+
+        // Stepping backwards through the frame cache, as the Left key does.
+        let cached = CachedFrameSource(try VideoSource(url: video))
+        var backs: [Double] = []
+        for index in stride(from: source.frameCount - 1, through: max(0, source.frameCount - 60), by: -1) {
+            let start = monotonicSeconds()
+            _ = try cached.frame(at: index)
+            backs.append(monotonicSeconds() - start)
+        }
+        print(String(format: "previous frame%7.1f ms median, %.1f ms worst of %d (through the frame cache)", median(backs) * 1000, (backs.max() ?? 0) * 1000, backs.count))
+
+        var ours: [Double] = []
+        var theirs: [Double] = []
+        let ffmpeg = try locateProgram("ffmpeg")
+        for _ in 0..<runs {
+            let start = monotonicSeconds()
+            try source.forEachFrame(in: 0..<source.frameCount) { _, _ in true }
+            ours.append(monotonicSeconds() - start)
+            let reference = monotonicSeconds()
+            try spawnAndWait(ffmpeg, ["-nostdin", "-v", "error", "-i", video.path, "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", "/dev/null"])
+            theirs.append(monotonicSeconds() - reference)
+        }
+        let frames = Double(source.frameCount)
+        print(String(format: "whole video   %7.1f frames/s through microlabel, %.1f frames/s ffmpeg to /dev/null (%.2fx), median of %d",
+                     frames / median(ours), frames / median(theirs), median(theirs) / median(ours), runs))
+    }
+}
+
+/// A small deterministic random generator, so benchmarks visit the same frames every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

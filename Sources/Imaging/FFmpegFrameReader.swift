@@ -12,7 +12,7 @@ final class FFmpegFrameReader: @unchecked Sendable {
     private let errors: StderrTail
     private var stopped = false
 
-    init(video: URL, firstIndex: Int, fps: Double, width: Int, height: Int) throws {
+    init(video: URL, firstIndex: Int, fps: Double, width: Int, height: Int, scaled: Bool) throws {
         self.video = video
         self.width = width
         self.height = height
@@ -27,7 +27,7 @@ final class FFmpegFrameReader: @unchecked Sendable {
             arguments += ["-ss", String(format: "%.6f", seconds)]
         }
         arguments += ["-i", video.path, "-map", "0:v:0", "-an", "-sn", "-fps_mode", "passthrough"]
-        arguments += ["-vf", "scale=\(width):\(height):flags=area"]
+        if scaled { arguments += ["-vf", "scale=\(width):\(height):flags=area"] }
         arguments += ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
         process = Process()
         process.executableURL = ffmpeg
@@ -49,8 +49,11 @@ final class FFmpegFrameReader: @unchecked Sendable {
     deinit { stop() }
 
     func readFrame() throws -> RGBImage {
-        var image = RGBImage(width: width, height: height)
-        let complete = image.pixels.withUnsafeMutableBytes { readFully(into: $0) }
+        var complete = false
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, initialized in
+            complete = readFully(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = complete ? buffer.count : 0
+        }
         guard complete else {
             let frame = nextIndex + 1
             stop()
@@ -59,7 +62,7 @@ final class FFmpegFrameReader: @unchecked Sendable {
             throw ImagingError.badFrame(number: frame, error: .corrupt(path: video.path, detail: reason))
         }
         nextIndex += 1
-        return image
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     func skipFrame() throws {

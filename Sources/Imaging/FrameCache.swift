@@ -31,6 +31,12 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
     public init(_ base: any FrameSource, budget: Int = CachedFrameSource.defaultBudget) {
         self.base = base
         self.budget = max(0, budget)
+        if let video = base as? VideoSource {
+            // Frames the decoder passes on its way to the one asked for are kept too.
+            video.decodedFrameSink = { [weak self] index, scale, image in
+                self?.store(image, for: Key(index: index, scale: scale))
+            }
+        }
     }
 
     public func frame(at index: Int) throws -> RGBImage {

@@ -47,22 +47,46 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
             throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)
         }
         guard [1, 2, 4, 8].contains(scale) else { throw ImagingError.invalidScale(scale) }
-        let size = frameSize(atScale: scale)
         lock.lock()
         defer { lock.unlock() }
         if let decoder = decoders[scale], decoder.nextIndex <= index, index - decoder.nextIndex <= forwardReadLimit {
             do {
-                while decoder.nextIndex < index { try decoder.skipFrame() }
-                return try decoder.readFrame()
+                return try read(upTo: index, from: decoder, scale: scale)
             } catch {
-                // A failed warm read is retried once from a fresh seek; the error below names the frame.
+                // A failed warm read is retried once from a fresh seek; that error names the frame.
                 decoder.stop()
                 decoders[scale] = nil
             }
         }
+        // Going backwards, start a second early: stepping back through a video with long
+        // keyframe intervals then costs one seek per second instead of one per frame, as long
+        // as someone (the frame cache) keeps the frames decoded on the way.
+        let movingBack = decoders[scale].map { index < $0.nextIndex } ?? false
+        let first = movingBack && sink != nil ? max(0, index - forwardReadLimit) : index
         decoders[scale]?.stop()
-        let decoder = try FFmpegFrameReader(video: url, firstIndex: index, fps: fps, width: size.width, height: size.height)
+        let size = frameSize(atScale: scale)
+        let decoder = try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
         decoders[scale] = decoder
+        return try read(upTo: index, from: decoder, scale: scale)
+    }
+
+    /// Called with (index, scale, image) for each frame decoded on the way to the one asked
+    /// for; the frame cache installs itself here.
+    public var decodedFrameSink: (@Sendable (Int, Int, RGBImage) -> Void)? {
+        get { lock.lock(); defer { lock.unlock() }; return sink }
+        set { lock.lock(); defer { lock.unlock() }; sink = newValue }
+    }
+    private var sink: (@Sendable (Int, Int, RGBImage) -> Void)?
+
+    private func read(upTo index: Int, from decoder: FFmpegFrameReader, scale: Int) throws -> RGBImage {
+        while decoder.nextIndex < index {
+            let passed = decoder.nextIndex
+            if let sink {
+                sink(passed, scale, try decoder.readFrame())
+            } else {
+                try decoder.skipFrame()
+            }
+        }
         return try decoder.readFrame()
     }
 
@@ -72,7 +96,7 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
         let range = range.clamped(to: 0..<frameCount)
         guard !range.isEmpty else { return }
         let size = frameSize(atScale: scale)
-        let decoder = try FFmpegFrameReader(video: url, firstIndex: range.lowerBound, fps: fps, width: size.width, height: size.height)
+        let decoder = try FFmpegFrameReader(video: url, firstIndex: range.lowerBound, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
         defer { decoder.stop() }
         while decoder.nextIndex < range.upperBound {
             let index = decoder.nextIndex

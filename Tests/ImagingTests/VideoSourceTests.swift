@@ -37,6 +37,21 @@ final class VideoSourceTests: XCTestCase {
         }
     }
 
+    func testSteppingBackThroughTheCacheGivesTheStreamedFrames() throws {
+        let source = try VideoSource(url: video)
+        var streamed: [RGBImage] = []
+        try source.forEachFrame(in: 60..<100, scale: 8) { _, image in
+            streamed.append(image)
+            return true
+        }
+        let cache = CachedFrameSource(try VideoSource(url: video))
+        for index in stride(from: 99, through: 60, by: -1) {
+            XCTAssertEqual(try cache.frame(at: index, scale: 8), streamed[index - 60], "frame \(index + 1)")
+        }
+        // Frames decoded on the way back were kept, so most steps were cache hits.
+        XCTAssertGreaterThan(cache.statistics.hits, 30)
+    }
+
     func testAdjacentFramesDiffer() throws {
         let source = try VideoSource(url: video)
         let a = try source.frame(at: 10, scale: 8)
