@@ -19,6 +19,9 @@ public struct BoxRect: Sendable, Hashable {
 
     /// The part of the rectangle inside a `width` x `height` image, or nil when nothing of it is left.
     public func clipped(toWidth imageWidth: Int, height imageHeight: Int) -> BoxRect? {
+        if x >= 0, y >= 0, maxX <= Double(imageWidth), maxY <= Double(imageHeight), width > 0, height > 0 {
+            return self // unchanged, without the rounding of recomputing the size from the corners
+        }
         let left = min(max(x, 0), Double(imageWidth))
         let top = min(max(y, 0), Double(imageHeight))
         let right = min(max(maxX, 0), Double(imageWidth))
