@@ -88,7 +88,8 @@ enum COCOReader {
                 throw ExchangeError.malformed(path: path, location: location, reason: "no category_id")
             }
             guard let id = integer(classID), let label = classes[id] else {
-                throw ExchangeError.unknownClass(path: path, location: location, classID: describe(classID))
+                throw ExchangeError.unknownClass(path: path, location: location, classID: describe(classID),
+                                                 defined: classes.keys.sorted().map { "\($0)=\(classes[$0]!)" })
             }
             guard let numbers = annotation["bbox"]?.array?.compactMap(\.number), numbers.count == 4 else {
                 throw ExchangeError.malformed(path: path, location: location, reason: "bbox must be [x, y, width, height]")

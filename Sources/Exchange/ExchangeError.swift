@@ -19,8 +19,8 @@ public enum ExchangeError: Error, Equatable, CustomStringConvertible {
     case malformed(path: String, location: String, reason: String)
     /// A box lies outside its image by more than half a pixel.
     case boxOutsideImage(path: String, location: String, box: BoxRect, width: Int, height: Int)
-    /// A box refers to a class the file (or, for MOT, the project) does not define.
-    case unknownClass(path: String, location: String, classID: String)
+    /// A box refers to a class the file (or, for MOT, the project) does not define; `defined` lists those that are.
+    case unknownClass(path: String, location: String, classID: String, defined: [String])
     /// A box refers to a frame beyond the project's video (`frame` is 1-based, as in the file).
     case frameOutOfRange(path: String, location: String, frame: Int, frameCount: Int)
     /// Normalised coordinates (YOLO) need the image size, and neither the file nor the project gives it.
@@ -49,8 +49,9 @@ public enum ExchangeError: Error, Equatable, CustomStringConvertible {
         case .boxOutsideImage(let path, let location, let box, let width, let height):
             let numbers = [box.x, box.y, box.width, box.height].map { formatForMessage($0) }.joined(separator: ",")
             return "\(path): \(location): box x,y,w,h = \(numbers) lies outside the \(width)x\(height) image by more than 0.5 px"
-        case .unknownClass(let path, let location, let classID):
-            return "\(path): \(location): class \(classID) is not defined"
+        case .unknownClass(let path, let location, let classID, let defined):
+            let known = defined.isEmpty ? "no classes are defined" : "the classes are " + defined.joined(separator: ", ")
+            return "\(path): \(location): class \(classID) is not defined; \(known)"
         case .frameOutOfRange(let path, let location, let frame, let frameCount):
             return "\(path): \(location): frame \(frame) is outside the video's frames 1-\(frameCount)"
         case .missingImageSize(let path):

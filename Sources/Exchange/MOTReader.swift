@@ -33,8 +33,8 @@ enum MOTReader {
             if values.count > 7, let classValue = values[7], classValue > 0 {
                 let index = Int(classValue)
                 guard classValue == classValue.rounded(), index <= context.options.labels.count else {
-                    throw ExchangeError.unknownClass(path: path, location: location,
-                                                     classID: "\(values.count > 7 ? fieldText(line, 7) : "?") (the project has \(context.options.labels.count) label(s); MOT classes are 1-based label numbers)")
+                    throw ExchangeError.unknownClass(path: path, location: location, classID: fieldText(line, 7),
+                                                     defined: context.options.labels.enumerated().map { "\($0.offset + 1)=\($0.element)" })
                 }
                 label = context.options.labels[index - 1]
             }

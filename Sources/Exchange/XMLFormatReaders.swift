@@ -86,9 +86,10 @@ enum CVATReader {
         let meta = root.child("meta")
         let owner = meta?.child("task") ?? meta?.child("job") ?? meta?.child("project")
         var defined = Set<String>()
+        var definedOrder: [String] = []
         for label in owner?.child("labels")?.children("label") ?? [] {
             guard let name = label.value("name") else { continue }
-            defined.insert(name)
+            if defined.insert(name).inserted { definedOrder.append(name) }
             context.declare(name)
         }
         var size: (width: Int, height: Int)?
@@ -100,7 +101,8 @@ enum CVATReader {
         for track in root.children("track") {
             let label = track.attributes["label"] ?? ""
             guard defined.contains(label) else {
-                throw ExchangeError.unknownClass(path: path, location: "line \(track.line)", classID: "'\(label)'")
+                throw ExchangeError.unknownClass(path: path, location: "line \(track.line)", classID: "'\(label)'",
+                                                 defined: definedOrder)
             }
             let trackID = track.attributes["id"].flatMap { Int64($0) }
             for box in track.children("box") where box.attributes["outside"] != "1" {
@@ -128,7 +130,8 @@ enum CVATReader {
             for box in image.children("box") {
                 let label = box.attributes["label"] ?? ""
                 guard defined.contains(label) else {
-                    throw ExchangeError.unknownClass(path: path, location: "line \(box.line)", classID: "'\(label)'")
+                    throw ExchangeError.unknownClass(path: path, location: "line \(box.line)", classID: "'\(label)'",
+                                                 defined: definedOrder)
                 }
                 try add(box, frame: frame, trackID: nil, label: label, size: imageSize, path: path,
                         location: "line \(box.line)", into: &context)

@@ -60,8 +60,9 @@ enum YOLOReader {
                 throw ExchangeError.malformed(path: path, location: location, reason: reason)
             }
             guard let classID = Int(fields[0]), classID >= 0, classID < classes.count else {
-                let hint = named ? "" : " (no data.yaml or classes.txt: ids are 0-based project labels, of which there are \(classes.count))"
-                throw ExchangeError.unknownClass(path: path, location: location, classID: String(fields[0]) + hint)
+                let source = named ? "" : " (no data.yaml or classes.txt: ids are the project's labels from 0)"
+                throw ExchangeError.unknownClass(path: path, location: location, classID: String(fields[0]) + source,
+                                                 defined: classes.enumerated().map { "\($0.offset)=\($0.element)" })
             }
             let width = Double(size.width), height = Double(size.height)
             let w = values[3]! * width, h = values[4]! * height
