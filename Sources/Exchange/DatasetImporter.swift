@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the importer knows about the project it imports into.
 public struct ImportOptions: Sendable {
@@ -190,11 +195,22 @@ func stemOf(_ name: String) -> String {
 }
 
 /// Reads a file's bytes, reporting failures as `ExchangeError.unreadable`.
+/// Plain open/read/close, for the same reason as `writeFile`: one file per frame must be cheap.
 func readData(_ url: URL) throws -> Data {
-    do {
-        return try Data(contentsOf: url)
-    } catch {
-        throw ExchangeError.unreadable(path: url.path, reason: describe(error))
+    let path = url.path
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw ExchangeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw ExchangeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        if count == 0 { return data }
+        data.append(chunk, count: count)
     }
 }
 

@@ -223,12 +223,5 @@ func numbers(in line: String) -> [Double?] {
 }
 
 func readText(_ url: URL) throws -> String {
-    let data: Data
-    do {
-        data = try Data(contentsOf: url)
-    } catch {
-        throw ExchangeError.unreadable(path: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                                       ? describe(error) : "no such file")
-    }
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: try readData(url), as: UTF8.self)
 }
