@@ -72,7 +72,8 @@ enum COCOReader {
             images[id] = Image(frame: frame, size: width > 0 && height > 0 ? (width, height) : nil)
         }
 
-        for (index, entry) in (try? list("annotations"))?.enumerated() ?? [].enumerated() {
+        let annotations = top["annotations"] == nil ? [] : try list("annotations")
+        for (index, entry) in annotations.enumerated() {
             guard let annotation = entry.object else {
                 throw ExchangeError.malformed(path: path, location: "annotations[\(index)]", reason: "an annotation must be an object")
             }

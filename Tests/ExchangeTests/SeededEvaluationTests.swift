@@ -29,6 +29,36 @@ final class SeededEvaluationTests: XCTestCase {
         XCTAssertEqual(scores.description, "frames=247 AO=0.440 AUC=0.441 SR50=0.502 P20=0.652 AP50=0.260 GAIN=41.3")
     }
 
+    /// The chain `eval` uses: the project's boxes, as the MOT export with pending boxes writes them.
+    func testScoresOfTheMOTExportOfADatasetEqualSeedeval() throws {
+        let truth = try SeededEvaluation.groundTruth(contentsOf: fixtures.appendingPathComponent("eval-groundtruth.txt"))
+        let predictionsURL = fixtures.appendingPathComponent("eval-predictions.txt")
+        let parsed = try SeededEvaluation.predictions(parsingMOT: String(contentsOf: predictionsURL, encoding: .utf8),
+                                                      path: predictionsURL.path)
+        var trackOfBox: [Int64] = []
+        var previousFrame = -1, nextTrack: Int64 = 1
+        for box in parsed {
+            nextTrack = box.frame == previousFrame ? nextTrack + 1 : 1
+            previousFrame = box.frame
+            trackOfBox.append(nextTrack)
+        }
+        let dataset = Dataset(labels: ["target"], boxes: zip(parsed, trackOfBox).map { box, track in
+            DatasetBox(frame: box.frame, trackID: track, label: "target", rect: box.rect, kind: .proposal, confidence: box.confidence)
+        }, frameCount: 260, width: 1000, height: 1000)
+
+        let folder = try Fixtures.temporaryDirectory("exchange-eval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mot = folder.appendingPathComponent("boxes.txt")
+        _ = try DatasetExporter.export(dataset, format: .mot, to: mot, options: ExportOptions(includePending: true))
+        let exported = try SeededEvaluation.predictions(parsingMOT: String(contentsOf: mot, encoding: .utf8), path: mot.path)
+        let fromDataset = try SeededEvaluation.predictions(from: dataset)
+        XCTAssertEqual(exported, fromDataset)
+        let scores = try SeededEvaluation.score(groundTruth: truth, predictions: fromDataset)
+        XCTAssertEqual(scores.ao, 0.44024340344590057, accuracy: 1e-12)
+        XCTAssertEqual(scores.ap50, 0.2598106114951001, accuracy: 1e-12)
+        XCTAssertEqual(scores.description, "frames=247 AO=0.440 AUC=0.441 SR50=0.502 P20=0.652 AP50=0.260 GAIN=41.3")
+    }
+
     func testSeedFramesFollowTheProtocol() {
         XCTAssertEqual(SeededEvaluation.seedFrames(frameCount: 120), [30, 90])
         XCTAssertEqual(SeededEvaluation.seedFrames(frameCount: 100), [50])
