@@ -1,1 +1,0 @@
-// Exchange: placeholder until its first real file lands.

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ExchangePlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
