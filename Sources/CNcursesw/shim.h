@@ -70,4 +70,11 @@ static inline void ml_write_raw(const char *bytes, size_t count) {
     fwrite(bytes, 1, count, stdout);
 }
 static inline void ml_flush(void) { fflush(stdout); }
+
+static inline int ml_attrset(WINDOW *w, int attr) { return wattrset(w, attr); }
+static inline int ml_move_addstr(WINDOW *w, int y, int x, const char *s) { return mvwaddstr(w, y, x, s); }
+static inline int ml_bkgd(WINDOW *w, int attr) { return wbkgd(w, (chtype)attr); }
+static inline int ml_is_tty(int fd) { return isatty(fd); }
+/// A curses screen on standard output and input; NULL when the terminal is unknown.
+static inline SCREEN *ml_newterm(void) { return newterm(NULL, stdout, stdin); }
 #endif
