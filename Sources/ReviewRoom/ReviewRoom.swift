@@ -146,8 +146,9 @@ struct Painter {
         terminal.write("\u{1B}[?2026h")
         terminal.flush()
         if geometryChanged {
-            // Old pictures must go: curses repaints their rows with text or blanks.
-            for placement in shown { terminal.invalidate(rows: placement.cells.row..<placement.cells.maxRow) }
+            // Old pictures must go: curses repaints the whole screen (rare: resize, zoom
+            // to another shape, help, gallery pages), then every picture is sent again.
+            if !shown.isEmpty || cleared { terminal.invalidateAll() }
             if renderer.mode == .kitty { terminal.write("\u{1B}_Ga=d,q=2\u{1B}\\") }
         }
         terminal.draw(text)

@@ -191,13 +191,8 @@ final class CursesTerminal {
         ml_attrset(window, 0)
     }
 
-    /// Forces curses to repaint these rows entirely (erasing image pixels under them).
-    func invalidate(rows: Range<Int>) {
-        guard !rows.isEmpty else { return }
-        wredrawln(window, Int32(rows.lowerBound), Int32(rows.count))
-    }
-
-    /// The whole screen is unknown (after a resize): repaint everything.
+    /// The next refresh clears the terminal and repaints every cell, which also
+    /// erases every picture (after a resize, or when pictures move).
     func invalidateAll() {
         clearok(window, true)
     }

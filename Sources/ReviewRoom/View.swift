@@ -271,7 +271,9 @@ public enum View {
         case .review:
             commands = [(.accept, "accept"), (.reject, "reject"), (.editAccept, "edit"), (.acceptAll, "accept all"),
                         (.toggleSort, "sort"), (.nextTab, "tab"), (.gallery, "gallery"), (.leave, "leave")]
-        case .prompt, .confirm, .help:
+        case .confirm:
+            commands = [(.yes, "yes"), (.no, "no"), (.quit, "quit")]
+        case .prompt, .help:
             commands = [(.leave, "leave"), (.quit, "quit")]
         }
         return commands.compactMap { command, text in

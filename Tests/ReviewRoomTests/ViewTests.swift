@@ -176,3 +176,17 @@ final class ViewTests: XCTestCase {
         }
     }
 }
+
+extension ViewTests {
+    func testConfirmationQuestionIsShown() throws {
+        let store = FakeStore()
+        let label = try store.addLabel(name: "car")
+        let object = try store.addObject(label: label)
+        store.propose(frame: 3, object: object, rect: BoxRect(x: 0, y: 0, width: 9, height: 9), confidence: 0.9)
+        store.threshold = 0.5
+        let session = try makeSession(columns: 100, rows: 30, store: store)
+        session.send([.key(.char("r")), .key(.char("A"))])
+        let screen = View.compose(session.state)
+        XCTAssertTrue(screen.line(28).hasPrefix("Accept 1 pending box with confidence ≥ 0.50? (y/n)"), screen.line(28))
+    }
+}
