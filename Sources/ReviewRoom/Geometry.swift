@@ -64,6 +64,9 @@ public struct FrameGeometry: Sendable, Hashable {
 
     /// Fits `viewport` (aspect kept) into `area`.
     public init(area: CellRect, metrics: CellMetrics, viewport: BoxRect) {
+        var viewport = viewport
+        viewport.width = max(viewport.width, 1)
+        viewport.height = max(viewport.height, 1)
         self.viewport = viewport
         dotsAcross = metrics.dotsAcross
         dotsDown = metrics.dotsDown

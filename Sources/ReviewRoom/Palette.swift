@@ -22,6 +22,9 @@ enum Palette {
 
     /// The nearest of the 8 basic ANSI colours.
     static func ansi8(_ c: RGB) -> Int {
+        // Greys would land on whichever hue is nearest; keep them black or white.
+        let high = max(c.r, c.g, c.b), low = min(c.r, c.g, c.b)
+        if Int(high) - Int(low) < 48 { return Int(c.r) + Int(c.g) + Int(c.b) < 3 * 64 ? 0 : 7 }
         let basic: [RGB] = [
             RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0),
             RGB(0, 0, 238), RGB(205, 0, 205), RGB(0, 205, 205), RGB(229, 229, 229),

@@ -162,13 +162,10 @@ public enum View {
             row += 1
         }
         line("REVIEW", .title)
-        var c = col
         for tab in [BoxKind.pending, .accepted, .rejected] {
-            let text = " \(tab.rawValue) \(state.project.counts[tab]) "
-            s.put(text, column: c, row: row, role: tab == state.review.tab ? .highlight : .dim, width: max(0, area.maxColumn - c))
-            c += text.count
+            let current = tab == state.review.tab
+            line("\(current ? "▸" : " ") \(pad(tab.rawValue, 9)) \(String(state.project.counts[tab]).leftPad(6))", current ? .highlight : .dim)
         }
-        row += 1
         line("sort: \(state.review.order.rawValue)", .dim)
         let q = state.queue
         line(q.isEmpty ? "empty" : "\(state.review.index + 1) of \(q.count)", .dim)

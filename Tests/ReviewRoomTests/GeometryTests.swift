@@ -64,6 +64,13 @@ final class GeometryTests: XCTestCase {
         }
     }
 
+    func testDegenerateSizesDoNotCrash() {
+        let g = FrameGeometry(area: CellRect(column: 0, row: 0, columns: 0, rows: 0), metrics: CellMetrics(mode: .sixel),
+                              viewport: BoxRect(x: 0, y: 0, width: 0, height: 0))
+        XCTAssertGreaterThan(g.imageSize.width, 0)
+        XCTAssertGreaterThan(g.sourceStep.x, 0)
+    }
+
     func testZoomViewportsStayInsideTheFrame() {
         XCTAssertEqual(FrameGeometry.viewport(source: source, zoom: 1, center: Point(x: 0, y: 0)), BoxRect(x: 0, y: 0, width: 640, height: 360))
         XCTAssertEqual(FrameGeometry.viewport(source: source, zoom: 2, center: nil), BoxRect(x: 160, y: 90, width: 320, height: 180))
@@ -128,5 +135,7 @@ final class GeometryTests: XCTestCase {
         XCTAssertEqual(Palette.xterm256(RGB(128, 128, 128)), 244)
         XCTAssertEqual(Palette.ansi8(RGB(250, 10, 10)), 1)
         XCTAssertEqual(Palette.ansi8(RGB(10, 10, 10)), 0)
+        XCTAssertEqual(Palette.ansi8(RGB(0x7a, 0x7a, 0x80)), 7, "greys stay grey, not cyan")
+        XCTAssertEqual(Palette.ansi8(RGB(0x10, 0x10, 0x14)), 0)
     }
 }
