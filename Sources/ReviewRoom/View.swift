@@ -145,6 +145,12 @@ public enum View {
             let mark = box.id == state.selection ? "▸" : " "
             line("\(mark) \(name) \(box.kind.rawValue)\(conf)", role(for: box.kind))
         }
+        if let box = state.selectedBox {
+            line("  \(box.rect) px", .accent)
+        } else if case .draw(let cursor, let first) = state.mode {
+            let at = first.map { "\(BoxRect(corner: $0, corner: cursor))" } ?? "\(Int(cursor.x)),\(Int(cursor.y))"
+            line("  \(at) px", .accent)
+        }
         line("QUEUE", .title)
         line(" seeds \(p.counts.seed)  pending \(p.counts.pending)")
         line(" accepted \(p.counts.accepted)  rejected \(p.counts.rejected)")

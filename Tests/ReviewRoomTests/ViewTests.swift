@@ -190,3 +190,15 @@ extension ViewTests {
         XCTAssertTrue(screen.line(28).hasPrefix("Accept 1 pending box with confidence ≥ 0.50? (y/n)"), screen.line(28))
     }
 }
+
+extension ViewTests {
+    func testPanelShowsTheSelectedBoxInSourcePixels() throws {
+        let store = FakeStore()
+        let label = try store.addLabel(name: "car")
+        let object = try store.addObject(label: label)
+        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 100, y: 50, width: 40, height: 30))
+        let session = try makeSession(columns: 100, rows: 30, store: store)
+        session.send([.key(.tab), .key(.char(",")), .key(.right), .key(.char("J"))])
+        XCTAssertTrue(View.compose(session.state).text.contains("101,50 40x31 px"), View.compose(session.state).text)
+    }
+}
