@@ -253,7 +253,10 @@ public final class ReviewSession {
         if let o = state.currentObject, project.object(o) == nil { state.currentObject = nil }
         if let l = state.currentLabel, project.label(l) == nil { state.currentLabel = nil }
         if state.mode.base == .review || isEditingFromReview {
+            // Stay on the same proposal when new ones arrive around it.
+            let current = state.currentEntry?.id
             state.queue = try store.queue(kind: state.review.tab, order: state.review.order)
+            if let current, let i = state.queue.firstIndex(where: { $0.id == current }) { state.review.index = i }
             loadedQueue = (state.review.tab, state.review.order)
             if state.mode.base == .review { state.syncReview() }
         }

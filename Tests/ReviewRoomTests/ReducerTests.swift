@@ -451,3 +451,18 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(state.frame, Timeline(frameCount: 132, width: t.columns).frames(inCell: 60).lowerBound)
     }
 }
+
+extension ReducerTests {
+    func testReviewStaysOnItsProposalWhenNewOnesArrive() throws {
+        try seedAndTrain()
+        press(.char("r"), .right)
+        let current = try XCTUnwrap(state.currentEntry)
+        // The engine writes a lower-confidence proposal, which sorts first.
+        let object = store.contents.objects[0].id
+        store.propose(frame: 40, object: object, rect: BoxRect(x: 0, y: 0, width: 9, height: 9), confidence: 0.01)
+        session.send(.training(.proposalsWritten(count: 1)))
+        XCTAssertEqual(state.queue.count, 4)
+        XCTAssertEqual(state.currentEntry?.id, current.id)
+        XCTAssertEqual(state.frame, current.frame)
+    }
+}

@@ -202,3 +202,16 @@ extension ViewTests {
         XCTAssertTrue(View.compose(session.state).text.contains("101,50 40x31 px"), View.compose(session.state).text)
     }
 }
+
+extension ViewTests {
+    func testMeasureSteppingWalksFramesThroughTheRenderer() throws {
+        let store = FakeStore(frameCount: 30)
+        let frames = FakeFrames(), renderer = FakeRenderer()
+        let report = try ReviewRoom.measureStepping(store: store, frames: frames, renderer: renderer, steps: 10)
+        XCTAssertEqual(report.frames, 10)
+        XCTAssertEqual(renderer.renders, 10)
+        XCTAssertEqual(frames.requests.map(\.frame), Array(1...10), "one decode per step, each the next frame")
+        XCTAssertTrue(frames.prefetched.contains(11), "the next frames are asked for ahead")
+        XCTAssertGreaterThan(report.bytesPerFrame, 0)
+    }
+}
