@@ -651,8 +651,7 @@ extension ReviewState {
             return []
         case .drag:
             guard let drag else { return [] }
-            let p = clamp(geometry.sourcePoint(column: min(max(event.column, geometry.cells.column), geometry.cells.maxColumn - 1),
-                                               row: min(max(event.row, geometry.cells.row), geometry.cells.maxRow - 1)) ?? viewport.center)
+            let p = dragPoint(event)
             switch drag {
             case .move(let id, let grab, let original):
                 let r = clampMoved(BoxRect(x: original.x + p.x - grab.x, y: original.y + p.y - grab.y, width: original.width, height: original.height))
@@ -663,6 +662,8 @@ extension ReviewState {
             return []
         case .release:
             guard let current = drag else { return [] }
+            // Terminals without motion reports send only press and release.
+            _ = handleMouse(MouseEvent(.drag, column: event.column, row: event.row))
             drag = nil
             switch current {
             case .move(let id, _, let original):
@@ -677,6 +678,14 @@ extension ReviewState {
                 return [.addSeed(frame: frame, rect: rect, target: seedTarget)]
             }
         }
+    }
+
+    /// The source point under a mouse position, held inside the image.
+    func dragPoint(_ event: MouseEvent) -> Point {
+        let g = geometry
+        let column = min(max(event.column, g.cells.column), g.cells.maxColumn - 1)
+        let row = min(max(event.row, g.cells.row), g.cells.maxRow - 1)
+        return clamp(g.sourcePoint(column: column, row: row) ?? viewport.center)
     }
 
     // MARK: Helpers

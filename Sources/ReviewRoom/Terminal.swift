@@ -28,7 +28,10 @@ final class CursesTerminal {
         curs_set(0)
         wtimeout(window, 40)
         mousemask(mmask_t(ml_all_mouse_events()), nil)
-        mouseinterval(0)
+        // Presses and releases only (a drag is press to release). With an interval of 0,
+        // or with xterm's motion tracking (1002) on, ncurses 6.4 drops the press that
+        // follows a release (measured in xterm 379).
+        mouseinterval(1)
         defineModifiedArrows()
         setUpColors(theme: theme, noColor: noColor)
     }

@@ -466,3 +466,19 @@ extension ReducerTests {
         XCTAssertEqual(state.frame, current.frame)
     }
 }
+
+extension ReducerTests {
+    func testPressAndReleaseWithoutMotionStillDrawAndMove() {
+        let g = state.geometry
+        let c0 = g.cells.column + 10, r0 = g.cells.row + 5
+        session.send([.mouse(MouseEvent(.press, column: c0, row: r0)), .mouse(MouseEvent(.release, column: c0 + 6, row: r0 + 4))])
+        XCTAssertEqual(store.boxes(kind: .seed).count, 1)
+        let rect = store.boxes(kind: .seed)[0].rect
+        session.send([.mouse(MouseEvent(.press, column: c0 + 2, row: r0 + 2)), .mouse(MouseEvent(.release, column: c0 + 4, row: r0 + 2))])
+        XCTAssertEqual(store.boxes(kind: .seed)[0].rect.x, rect.x + 2 * g.sourceStep.x, accuracy: 1e-6)
+        // A click without movement on empty ground draws nothing.
+        session.send([.mouse(MouseEvent(.press, column: c0 + 30, row: r0 + 10)), .mouse(MouseEvent(.release, column: c0 + 30, row: r0 + 10))])
+        XCTAssertEqual(store.boxes(kind: .seed).count, 1)
+        XCTAssertEqual(state.mode, .navigate)
+    }
+}
