@@ -46,24 +46,6 @@ static inline int ml_key_resize(void) { return KEY_RESIZE; }
 static inline int ml_key_mouse(void) { return KEY_MOUSE; }
 static inline int ml_key_max(void) { return KEY_MAX; }
 
-static inline unsigned long ml_all_mouse_events(void) { return (unsigned long)(ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION); }
-static inline unsigned long ml_button1_pressed(void) { return (unsigned long)BUTTON1_PRESSED; }
-static inline unsigned long ml_button1_released(void) { return (unsigned long)BUTTON1_RELEASED; }
-static inline unsigned long ml_button1_clicked(void) { return (unsigned long)BUTTON1_CLICKED; }
-static inline unsigned long ml_button4_pressed(void) { return (unsigned long)BUTTON4_PRESSED; }
-static inline unsigned long ml_button5_pressed(void) { return (unsigned long)BUTTON5_PRESSED; }
-static inline unsigned long ml_report_mouse_position(void) { return (unsigned long)REPORT_MOUSE_POSITION; }
-
-/// Reads one mouse event; returns OK with its position and button state.
-static inline int ml_getmouse(int *x, int *y, unsigned long *bstate) {
-    MEVENT event;
-    if (getmouse(&event) != OK) return ERR;
-    *x = event.x;
-    *y = event.y;
-    *bstate = (unsigned long)event.bstate;
-    return OK;
-}
-
 /// Writes raw bytes to the terminal through curses' own stdout buffer, so they
 /// stay ordered with what curses has written.
 static inline void ml_write_raw(const char *bytes, size_t count) {

@@ -123,12 +123,15 @@ struct Painter {
     private var lastText: ScreenText?
     private var cleared = true
     private var lastFrame = 0
+    /// Row markers need a UTF-8 locale to stay invisible.
+    private let marksRows: Bool
 
     init(terminal: CursesTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
         self.terminal = terminal
         self.frames = frames
         self.renderer = renderer
         self.theme = theme
+        marksRows = terminal.isUTF8
     }
 
     mutating func screenCleared() {
@@ -139,8 +142,9 @@ struct Painter {
     /// Draws if anything changed; returns a message when rendering failed.
     @discardableResult
     mutating func draw(_ state: ReviewState) -> String? {
-        let text = View.compose(state)
+        var text = View.compose(state)
         let plan = ReviewRoom.imagePlan(state, theme: theme)
+        if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
         let geometryChanged = cleared || plan.map(\.cells) != shown.map(\.cells)
         guard geometryChanged || text != lastText || plan != shown else { return nil }
         terminal.write("\u{1B}[?2026h")

@@ -24,25 +24,37 @@ final class CursesTerminal {
         noecho()
         nonl()
         keypad(window, true)
+        // Never move text by scrolling the terminal: that would drag pictures along.
+        idlok(window, false)
+        scrollok(window, false)
         set_escdelay(25)
         curs_set(0)
         wtimeout(window, 40)
-        mousemask(mmask_t(ml_all_mouse_events()), nil)
-        // Presses and releases only (a drag is press to release). With an interval of 0,
-        // or with xterm's motion tracking (1002) on, ncurses 6.4 drops the press that
-        // follows a release (measured in xterm 379).
-        mouseinterval(1)
+        // The mouse is read here, not by ncurses: ncurses 6.4 drops the press that follows
+        // a release when motion is reported (measured in xterm 379). SGR reports (1006)
+        // of presses, drags (1002) and releases are parsed in `readMouse`.
+        keyok(ml_key_mouse(), false)
+        write("\u{1B}[?1000h\u{1B}[?1002h\u{1B}[?1006h")
+        flush()
         defineModifiedArrows()
         setUpColors(theme: theme, noColor: noColor)
     }
 
     func stop() {
-        mousemask(0, nil)
+        write("\u{1B}[?1006l\u{1B}[?1002l\u{1B}[?1000l")
+        flush()
         endwin()
         delscreen(screen)
     }
 
     var size: (columns: Int, rows: Int) { (Int(ml_cols()), Int(ml_lines())) }
+
+    /// Whether the locale's character set is UTF-8.
+    var isUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
 
     // MARK: Keys
 
@@ -95,7 +107,6 @@ final class CursesTerminal {
         if let key = extraKeys[code] { return .key(key) }
         switch code {
         case ml_key_resize(): return .resize(columns: size.columns, rows: size.rows)
-        case ml_key_mouse(): return readMouse()
         case ml_key_up(): return .key(.up)
         case ml_key_down(): return .key(.down)
         case ml_key_left(): return .key(.left)
@@ -113,36 +124,50 @@ final class CursesTerminal {
         case ml_key_backspace(), 127, 8: return .key(.backspace)
         case ml_key_enter(), 10, 13: return .key(.enter)
         case 9: return .key(.tab)
-        case 27: return .key(.escape)
+        case 27: return readEscape()
         case 1...26: return .key(.ctrl(Character(UnicodeScalar(UInt8(code) + 96))))
         case 32...126: return .key(.char(Character(UnicodeScalar(UInt8(code)))))
         default: return nil
         }
     }
 
-    private func readMouse() -> Event? {
-        var x: Int32 = 0, y: Int32 = 0
-        var state: UInt = 0
-        guard ml_getmouse(&x, &y, &state) == ml_ok() else { return nil }
-        let column = Int(x), row = Int(y)
-        if state & ml_button4_pressed() != 0 { return .mouse(MouseEvent(.wheelUp, column: column, row: row)) }
-        if state & ml_button5_pressed() != 0 { return .mouse(MouseEvent(.wheelDown, column: column, row: row)) }
-        if state & ml_button1_pressed() != 0 {
-            mouseDown = true
-            return .mouse(MouseEvent(.press, column: column, row: row))
+    /// After ESC: a mouse report (`ESC [ < b ; x ; y M|m`), or the Escape key.
+    private func readEscape() -> Event? {
+        wtimeout(window, 0)
+        let next = wgetch(window)
+        guard next == 91 else {  // "["
+            if next != ml_err() { ungetch(next) }
+            return .key(.escape)
         }
-        if state & ml_button1_released() != 0 {
+        guard wgetch(window) == 60 else { return nil }  // "<"; other CSI sequences are not ours
+        var fields: [Int] = [0]
+        while true {
+            let c = wgetch(window)
+            switch c {
+            case 48...57: fields[fields.count - 1] = fields[fields.count - 1] * 10 + Int(c - 48)
+            case 59: fields.append(0)
+            case 77, 109: return mouseEvent(fields, released: c == 109)  // "M" press or motion, "m" release
+            default: return nil
+            }
+        }
+    }
+
+    private func mouseEvent(_ fields: [Int], released: Bool) -> Event? {
+        guard fields.count == 3 else { return nil }
+        let button = fields[0], column = fields[1] - 1, row = fields[2] - 1
+        if button & 64 != 0 {
+            return .mouse(MouseEvent(button & 1 == 0 ? .wheelUp : .wheelDown, column: column, row: row))
+        }
+        guard button & 3 == 0 else { return nil }  // the left button only
+        if released {
             mouseDown = false
             return .mouse(MouseEvent(.release, column: column, row: row))
         }
-        if state & ml_button1_clicked() != 0 {
-            // Press and release reported together: a click.
-            return .mouse(MouseEvent(.press, column: column, row: row))
+        if button & 32 != 0 {
+            return mouseDown ? .mouse(MouseEvent(.drag, column: column, row: row)) : nil
         }
-        if mouseDown, state & ml_report_mouse_position() != 0 {
-            return .mouse(MouseEvent(.drag, column: column, row: row))
-        }
-        return nil
+        mouseDown = true
+        return .mouse(MouseEvent(.press, column: column, row: row))
     }
 
     // MARK: Text

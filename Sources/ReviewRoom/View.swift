@@ -48,6 +48,21 @@ public struct ScreenText: Sendable, Hashable {
         String(cells[(row * columns)..<((row + 1) * columns)].map(\.character))
     }
 
+    /// Puts an invisible no-break space in each row of `area`, at a column that
+    /// differs from row to row, so no two of those rows are ever equal.
+    ///
+    /// curses moves lines that reappear elsewhere by scrolling the terminal, and a
+    /// scroll drags pictures with it (leaving a stripe of the old picture behind).
+    /// Lines that never repeat are never scrolled.
+    public mutating func markRows(of area: CellRect) {
+        guard area.columns > 0 else { return }
+        for row in area.row..<min(area.maxRow, rows) {
+            let column = area.column + row % area.columns
+            guard column < columns, self[column, row].character == " " else { continue }
+            cells[row * columns + column] = Cell(character: "\u{00A0}", role: self[column, row].role)
+        }
+    }
+
     /// The whole screen as plain text.
     public var text: String { (0..<rows).map(line).joined(separator: "\n") }
 }

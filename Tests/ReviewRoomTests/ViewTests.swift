@@ -215,3 +215,19 @@ extension ViewTests {
         XCTAssertGreaterThan(report.bytesPerFrame, 0)
     }
 }
+
+extension ViewTests {
+    func testRowMarkersMakeFrameRowsUniqueAndStayInvisible() throws {
+        let store = FakeStore()
+        let session = try makeSession(columns: 100, rows: 30, store: store)
+        var text = View.compose(session.state)
+        let area = session.state.layout.frameArea
+        text.markRows(of: area)
+        let rows = (area.row..<area.maxRow).map(text.line)
+        XCTAssertEqual(Set(rows).count, rows.count, "no two frame rows are equal")
+        XCTAssertTrue(rows.allSatisfy { $0.filter { $0 != " " && $0 != "\u{00A0}" }.count == $0.filter { !$0.isWhitespace }.count })
+        for row in area.row..<area.maxRow {
+            XCTAssertEqual(text.line(row).filter { $0 == "\u{00A0}" }.count, 1)
+        }
+    }
+}
