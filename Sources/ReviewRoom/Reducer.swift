@@ -23,14 +23,14 @@ public enum Effect: Sendable, Hashable {
     case quit
 }
 
-/// The pure update function: the new state and the effects to run.
-public func update(_ state: ReviewState, _ event: Event) -> (ReviewState, [Effect]) {
-    var next = state
-    let effects = next.handle(event)
-    return (next, effects)
-}
-
 extension ReviewState {
+    /// The pure update function: the new state and the effects to run.
+    public static func update(_ state: ReviewState, _ event: Event) -> (ReviewState, [Effect]) {
+        var next = state
+        let effects = next.handle(event)
+        return (next, effects)
+    }
+
     /// Applies one event in place; returns the effects to run.
     public mutating func handle(_ event: Event) -> [Effect] {
         switch event {

@@ -32,7 +32,7 @@ final class CursesTerminal {
         wtimeout(window, 40)
         // The mouse is read here, not by ncurses: ncurses 6.4 drops the press that follows
         // a release when motion is reported (measured in xterm 379). SGR reports (1006)
-        // of presses, drags (1002) and releases are parsed in `readMouse`.
+        // of presses, drags (1002) and releases are parsed in `readEscape`.
         keyok(ml_key_mouse(), false)
         write("\u{1B}[?1000h\u{1B}[?1002h\u{1B}[?1006h")
         flush()
@@ -71,13 +71,13 @@ final class CursesTerminal {
             ("\u{1B}Oc", Key.right.controlled), ("\u{1B}Od", Key.left.controlled),
             ("\u{1B}[Z", Key.backTab),
         ]
-        var next = ml_key_max() + 1
+        // Our own codes, well above those ncurses gives terminfo's extended keys.
+        var next = ml_key_max() + 1000
         for (sequence, key) in sequences {
             let code = key_defined(sequence)
             if code > 0 {
                 extraKeys[code] = key
             } else if code == 0 {
-                while key_defined(keyname(next).map { String(cString: $0) } ?? "") > 0 { next += 1 }
                 if define_key(sequence, next) == ml_ok() {
                     extraKeys[next] = key
                     next += 1
@@ -85,12 +85,12 @@ final class CursesTerminal {
             }
         }
         // Codes terminfo already names (kRIT5 and friends).
+        let known: [String: Key] = [
+            "kUP": Key.up.shifted, "kDN": Key.down.shifted, "kRIT": Key.right.shifted, "kLFT": Key.left.shifted,
+            "kUP5": Key.up.controlled, "kDN5": Key.down.controlled, "kRIT5": Key.right.controlled, "kLFT5": Key.left.controlled,
+        ]
         for code in (ml_key_max() + 1)..<(ml_key_max() + 600) {
             guard extraKeys[code] == nil, let name = keyname(code).map({ String(cString: $0) }) else { continue }
-            let known: [String: Key] = [
-                "kUP": Key.up.shifted, "kDN": Key.down.shifted, "kRIT": Key.right.shifted, "kLFT": Key.left.shifted,
-                "kUP5": Key.up.controlled, "kDN5": Key.down.controlled, "kRIT5": Key.right.controlled, "kLFT5": Key.left.controlled,
-            ]
             if let key = known[name] { extraKeys[code] = key }
         }
     }

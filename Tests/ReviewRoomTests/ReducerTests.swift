@@ -232,9 +232,12 @@ final class ReducerTests: XCTestCase {
     }
 
     func testUndoEffectsFromThePureReducer() {
-        var s = state
-        XCTAssertEqual(s.handle(.key(.char("u"))), [.undo])
-        XCTAssertEqual(s.handle(.key(.ctrl("r"))), [.redo])
+        let (after, effects) = ReviewState.update(state, .key(.char("u")))
+        XCTAssertEqual(effects, [.undo])
+        XCTAssertEqual(after, state, "undo itself changes nothing until the store answers")
+        XCTAssertEqual(ReviewState.update(state, .key(.ctrl("r"))).1, [.redo])
+        XCTAssertEqual(ReviewState.update(state, .key(.char("t"))).1, [.startTraining])
+        XCTAssertEqual(ReviewState.update(state, .key(.char("q"))).1, [.quit])
     }
 
     func testLabelsAndNewObject() throws {
