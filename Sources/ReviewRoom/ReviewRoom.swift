@@ -68,7 +68,12 @@ public enum ReviewRoom {
         painter.draw(session.state)
         while !session.state.quitting {
             var events: [Event] = []
-            if let first = terminal.readEvent(wait: true) {
+            var first = terminal.readEvent(wait: false)
+            if first == nil {
+                painter.prepareAhead(session.state, boxes: session.boxes(onFrame:))
+                first = terminal.readEvent(wait: true)
+            }
+            if let first {
                 events.append(first)
                 // Take everything that is already waiting, so held keys skip frames instead of queueing them.
                 while events.count < 1024, let next = terminal.readEvent(wait: false) { events.append(next) }
@@ -81,6 +86,29 @@ public enum ReviewRoom {
             if session.state.quitting { break }
             if let failure = painter.draw(session.state) { session.send(.failure(failure)) }
         }
+    }
+
+    /// The state one step on (the next frame in `direction`, or the next proposal in
+    /// review) as far as the picture goes; nil when the next step cannot be guessed.
+    static func predictedNext(_ state: ReviewState, direction: Int, boxes: (Int) -> [ReviewBox]?) -> ReviewState? {
+        var ahead = state
+        switch state.mode {
+        case .navigate:  // (in pan mode the arrows pan)
+            let next = state.frame + direction
+            guard next >= 0, next < state.project.frameCount else { return nil }
+            ahead.frame = next
+            ahead.selection = nil
+        case .review where state.galleryTiles == nil:
+            guard state.review.index + 1 < state.queue.count else { return nil }
+            ahead.review.index += 1
+            ahead.syncReview()
+        default:
+            return nil
+        }
+        guard let onFrame = boxes(ahead.frame) else { return nil }
+        ahead.boxes = onFrame
+        ahead.boxesFrame = ahead.frame
+        return ahead
     }
 
     /// The images the state shows (none under help or when too small).
@@ -123,6 +151,10 @@ struct Painter {
     private var lastText: ScreenText?
     private var cleared = true
     private var lastFrame = 0
+    private var direction = 1
+    /// Pictures encoded ahead of time, by what they show.
+    private var encoded: [ImagePlacement: [UInt8]] = [:]
+    private var preparedFor: ReviewState?
     /// Row markers need a UTF-8 locale to stay invisible.
     private let marksRows: Bool
 
@@ -160,16 +192,7 @@ struct Painter {
         var failure: String?
         for (i, placement) in plan.enumerated() where geometryChanged || i >= shown.count || shown[i] != placement {
             do {
-                let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
-                let rendered = try renderer.render(image, overlays: placement.overlays,
-                                                   columns: placement.cells.columns, rows: placement.cells.rows)
-                var bytes: [UInt8] = Array("\u{1B}7".utf8)
-                for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
-                    bytes += Array("\u{1B}[\(placement.cells.row + row + 1);\(placement.cells.column + 1)H".utf8)
-                    bytes += line
-                }
-                bytes += Array("\u{1B}8".utf8)
-                terminal.write(bytes)
+                terminal.write(try bytes(for: placement))
             } catch {
                 failure = "frame \(placement.frame + 1): \(error)"
             }
@@ -183,10 +206,42 @@ struct Painter {
         return failure
     }
 
+    /// The terminal bytes of a picture: pre-encoded ones when `prepareAhead` guessed right.
+    private mutating func bytes(for placement: ImagePlacement) throws -> [UInt8] {
+        if let ready = encoded.removeValue(forKey: placement) { return ready }
+        return try encode(placement)
+    }
+
+    private func encode(_ placement: ImagePlacement) throws -> [UInt8] {
+        let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+        let rendered = try renderer.render(image, overlays: placement.overlays,
+                                           columns: placement.cells.columns, rows: placement.cells.rows)
+        // Saved and restored around the picture: the cursor and the text attributes curses expects.
+        var bytes: [UInt8] = Array("\u{1B}7".utf8)
+        for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
+            bytes += Array("\u{1B}[\(placement.cells.row + row + 1);\(placement.cells.column + 1)H".utf8)
+            bytes += line
+        }
+        bytes += Array("\u{1B}8".utf8)
+        return bytes
+    }
+
+    /// While the keys rest: encodes the picture the next step (in the direction of
+    /// travel, or the next proposal in review) will show, so it is ready when asked for.
+    mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?) {
+        guard state != preparedFor else { return }
+        preparedFor = state
+        guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }
+        let plan = ReviewRoom.imagePlan(ahead, theme: theme)
+        guard plan.count == 1, encoded[plan[0]] == nil, let bytes = try? encode(plan[0]) else { return }
+        if encoded.count >= 2 { encoded.removeAll() }
+        encoded[plan[0]] = bytes
+    }
+
     /// Asks for the frames likely to come next, in the direction of travel.
     private mutating func prefetch(_ state: ReviewState) {
         guard state.mode.base != .review || state.galleryTiles == nil, state.project.frameCount > 1 else { return }
-        let direction = state.frame < lastFrame ? -1 : 1
+        if state.frame != lastFrame { direction = state.frame < lastFrame ? -1 : 1 }
         lastFrame = state.frame
         let g = state.geometry
         let ahead = [state.frame + direction, state.frame + 2 * direction, state.frame - direction]

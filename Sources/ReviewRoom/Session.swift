@@ -71,6 +71,11 @@ public final class ReviewSession {
 
     public func send(_ event: Event) { send([event]) }
 
+    /// The boxes of any frame, straight from the store (nil when it cannot say).
+    public func boxes(onFrame frame: Int) -> [ReviewBox]? {
+        try? store.boxes(onFrame: frame)
+    }
+
     /// Handles what background threads posted.
     public func pollBackground() {
         let events = inbox.drain()

@@ -231,3 +231,29 @@ extension ViewTests {
         }
     }
 }
+
+extension ViewTests {
+    /// What is encoded ahead must be exactly what the next step shows, or it is never used.
+    func testPredictedNextPictureMatchesTheStep() throws {
+        let store = FakeStore()
+        let label = try store.addLabel(name: "car")
+        let object = try store.addObject(label: label)
+        for f in [1, 2, 5] { store.propose(frame: f, object: object, rect: BoxRect(x: Double(f), y: 5, width: 30, height: 20), confidence: Double(f) / 10) }
+        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 50, y: 50, width: 30, height: 20))
+        let session = try makeSession(columns: 120, rows: 40, graphics: .sixel, store: store)
+        let theme = Theme.builtIn
+        for (keys, direction) in [([Key.right], 1), ([.right, .right, .left], -1), ([.char("z"), .escape, .right], 1)] {
+            session.send(keys.map { .key($0) })
+            let ahead = try XCTUnwrap(ReviewRoom.predictedNext(session.state, direction: direction, boxes: session.boxes(onFrame:)))
+            session.send(.key(direction > 0 ? .right : .left))
+            XCTAssertEqual(ReviewRoom.imagePlan(ahead, theme: theme), ReviewRoom.imagePlan(session.state, theme: theme), "after \(keys)")
+        }
+        session.send([.key(.escape), .key(.char("z")), .key(.char("z")), .key(.char("r"))])
+        XCTAssertEqual(session.state.zoom, 1)
+        let ahead = try XCTUnwrap(ReviewRoom.predictedNext(session.state, direction: 1, boxes: session.boxes(onFrame:)))
+        session.send(.key(.char("j")))
+        XCTAssertEqual(ReviewRoom.imagePlan(ahead, theme: theme), ReviewRoom.imagePlan(session.state, theme: theme), "the next proposal")
+        session.send([.key(.escape), .key(.char("n"))])
+        XCTAssertNil(ReviewRoom.predictedNext(session.state, direction: 1, boxes: session.boxes(onFrame:)), "nothing to guess while drawing")
+    }
+}
