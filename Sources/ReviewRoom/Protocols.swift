@@ -136,6 +136,15 @@ public enum QueueOrder: String, Sendable, Hashable, CaseIterable {
     case confidenceDescending = "confidence, highest first"
     case frame = "frame"
 
+    /// For the side panel.
+    public var shortName: String {
+        switch self {
+        case .confidenceAscending: "lowest conf. first"
+        case .confidenceDescending: "highest conf. first"
+        case .frame: "by frame"
+        }
+    }
+
     public var next: QueueOrder {
         switch self {
         case .confidenceAscending: .confidenceDescending

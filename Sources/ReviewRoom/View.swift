@@ -187,7 +187,7 @@ public enum View {
             let current = tab == state.review.tab
             line("\(current ? "▸" : " ") \(pad(tab.rawValue, 9)) \(String(state.project.counts[tab]).leftPad(6))", current ? .highlight : .dim)
         }
-        line("sort: \(state.review.order.rawValue)", .dim)
+        line("sort: \(state.review.order.shortName)", .dim)
         let q = state.queue
         line(q.isEmpty ? "empty" : "\(state.review.index + 1) of \(q.count)", .dim)
         let slots = max(1, area.maxRow - row - 2)
