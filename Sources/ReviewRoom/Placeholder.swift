@@ -1,1 +1,0 @@
-// ReviewRoom: placeholder until its first real file lands.

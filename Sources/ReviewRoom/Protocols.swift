@@ -1,0 +1,307 @@
+import Imaging
+
+// What the review room needs from the rest of microlabel, as small protocols.
+// The lead adapts LabelStore, Imaging, TerminalGraphics and MicroModel to them;
+// the tests use in-memory fakes.
+
+public typealias BoxID = Int64
+public typealias ObjectID = Int64
+public typealias LabelID = Int64
+
+/// Where a box stands in the review flow.
+public enum BoxKind: String, Sendable, Hashable, CaseIterable {
+    /// Drawn by hand; trains the micro-models.
+    case seed
+    /// Proposed by a micro-model, waiting for review.
+    case pending
+    /// A proposal a reviewer accepted.
+    case accepted
+    /// A proposal a reviewer rejected; kept as a hard negative.
+    case rejected
+}
+
+/// An axis-aligned rectangle in source pixels (floating point, top-left origin).
+public struct BoxRect: Sendable, Hashable, CustomStringConvertible {
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    /// The rectangle spanned by two corners, in any order.
+    public init(corner a: Point, corner b: Point) {
+        x = min(a.x, b.x)
+        y = min(a.y, b.y)
+        width = abs(a.x - b.x)
+        height = abs(a.y - b.y)
+    }
+
+    public var maxX: Double { x + width }
+    public var maxY: Double { y + height }
+    public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
+    public var area: Double { width * height }
+
+    public func contains(_ p: Point) -> Bool {
+        p.x >= x && p.x <= maxX && p.y >= y && p.y <= maxY
+    }
+
+    public var description: String {
+        func f(_ v: Double) -> String { String(Int(v.rounded())) }
+        return "\(f(x)),\(f(y)) \(f(width))x\(f(height))"
+    }
+}
+
+/// A point in source pixels.
+public struct Point: Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// A size in whole pixels (or image dots).
+public struct PixelSize: Sendable, Hashable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
+public struct ReviewLabel: Sendable, Hashable {
+    public var id: LabelID
+    public var name: String
+    public init(id: LabelID, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// One tracked thing (e.g. "person #2"): all its boxes share one label.
+public struct ReviewObject: Sendable, Hashable {
+    public var id: ObjectID
+    public var label: LabelID
+    /// A short name to show, e.g. `person 2`.
+    public var name: String
+    public init(id: ObjectID, label: LabelID, name: String) {
+        self.id = id
+        self.label = label
+        self.name = name
+    }
+}
+
+public struct ReviewBox: Sendable, Hashable {
+    public var id: BoxID
+    /// 0-based frame index.
+    public var frame: Int
+    public var object: ObjectID
+    public var kind: BoxKind
+    public var rect: BoxRect
+    /// In 0...1; seeds and hand-edited boxes have 1.
+    public var confidence: Double
+    public init(id: BoxID, frame: Int, object: ObjectID, kind: BoxKind, rect: BoxRect, confidence: Double) {
+        self.id = id
+        self.frame = frame
+        self.object = object
+        self.kind = kind
+        self.rect = rect
+        self.confidence = confidence
+    }
+}
+
+/// What the timeline shows for one frame.
+public struct FrameMarks: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let seed = FrameMarks(rawValue: 1)
+    public static let pending = FrameMarks(rawValue: 2)
+    public static let accepted = FrameMarks(rawValue: 4)
+    public static let rejected = FrameMarks(rawValue: 8)
+    /// A scene cut starts at this frame.
+    public static let sceneCut = FrameMarks(rawValue: 16)
+}
+
+/// How the review queue is ordered.
+public enum QueueOrder: String, Sendable, Hashable, CaseIterable {
+    case confidenceAscending = "confidence, lowest first"
+    case confidenceDescending = "confidence, highest first"
+    case frame = "frame"
+
+    /// For the side panel.
+    public var shortName: String {
+        switch self {
+        case .confidenceAscending: "lowest conf. first"
+        case .confidenceDescending: "highest conf. first"
+        case .frame: "by frame"
+        }
+    }
+
+    public var next: QueueOrder {
+        switch self {
+        case .confidenceAscending: .confidenceDescending
+        case .confidenceDescending: .frame
+        case .frame: .confidenceAscending
+        }
+    }
+}
+
+/// Box counts by kind.
+public struct KindCounts: Sendable, Hashable {
+    public var seed = 0
+    public var pending = 0
+    public var accepted = 0
+    public var rejected = 0
+    public init(seed: Int = 0, pending: Int = 0, accepted: Int = 0, rejected: Int = 0) {
+        self.seed = seed
+        self.pending = pending
+        self.accepted = accepted
+        self.rejected = rejected
+    }
+    public subscript(kind: BoxKind) -> Int {
+        switch kind {
+        case .seed: seed
+        case .pending: pending
+        case .accepted: accepted
+        case .rejected: rejected
+        }
+    }
+}
+
+/// Which object a new or reassigned box goes to.
+public enum ObjectTarget: Sendable, Hashable {
+    /// An existing object.
+    case object(ObjectID)
+    /// A new object of this label.
+    case newObject(label: LabelID)
+    /// The project has no labels yet: create the label `object` and its first object.
+    case defaultLabel
+}
+
+/// The project as the review room reads and edits it. Every write is one
+/// undoable, persisted user action. Called on the UI thread only.
+public protocol ReviewStore: AnyObject {
+    /// Number of frames in the video.
+    var frameCount: Int { get }
+    /// Source frame size in pixels.
+    var frameSize: PixelSize { get }
+
+    func labels() throws -> [ReviewLabel]
+    func objects() throws -> [ReviewObject]
+    /// Every box on one frame (0-based), any kind.
+    func boxes(onFrame frame: Int) throws -> [ReviewBox]
+    /// One entry per frame: which kinds of box it holds, and scene cuts.
+    func frameMarks() throws -> [FrameMarks]
+    /// Boxes of one kind in the given order.
+    func queue(kind: BoxKind, order: QueueOrder) throws -> [ReviewBox]
+    func counts() throws -> KindCounts
+    /// The auto-accept threshold the engine suggests, if it has one.
+    func suggestedThreshold() throws -> Double?
+    /// Pending boxes with confidence at or above `minConfidence`.
+    func pendingCount(minConfidence: Double) throws -> Int
+
+    func addLabel(name: String) throws -> LabelID
+    func addObject(label: LabelID) throws -> ObjectID
+    /// Adds a hand-drawn seed box.
+    func addSeed(frame: Int, object: ObjectID, rect: BoxRect) throws -> BoxID
+    /// Moves or resizes a box.
+    func updateBox(_ id: BoxID, rect: BoxRect) throws
+    /// Gives a box to another object (changing its label with it).
+    func moveBox(_ id: BoxID, toObject object: ObjectID) throws
+    func deleteBox(_ id: BoxID) throws
+    /// Accepts or rejects boxes (or returns them to pending).
+    func setKind(_ ids: [BoxID], to kind: BoxKind) throws
+    /// Accepts every pending box at or above `minConfidence`; returns how many.
+    func acceptPending(minConfidence: Double) throws -> Int
+    /// Undoes the last edit; returns what was undone, or nil when there is nothing to undo.
+    func undo() throws -> String?
+    /// Redoes the last undone edit; returns what was redone, or nil.
+    func redo() throws -> String?
+}
+
+/// Decoded frames, cropped and scaled for the view.
+public protocol FrameProvider: AnyObject {
+    /// Frame `index` (0-based), the source region `region` scaled to `size`.
+    func image(frame index: Int, region: BoxRect, size: PixelSize) throws -> RGBImage
+    /// A hint: these frames are likely to be shown next, decode them ahead.
+    func prefetch(frames: [Int], region: BoxRect, size: PixelSize)
+}
+
+/// How the terminal draws pictures.
+public enum GraphicsMode: String, Sendable, Hashable, CaseIterable {
+    case sixel, kitty, blocks, ascii
+    /// Whether the mode draws real pixels (as opposed to text cells).
+    public var isPixel: Bool { self == .sixel || self == .kitty }
+}
+
+/// One thing drawn over a frame, in the rendered image's own pixel (dot) coordinates.
+public struct Overlay: Sendable, Hashable {
+    public enum Shape: Sendable, Hashable {
+        /// A box outline with an optional tag (label and confidence).
+        case box(BoxRect, tag: String?)
+        /// A crosshair centred on a point.
+        case crosshair(Point)
+    }
+    public var shape: Shape
+    public var color: RGB
+    /// Drawn thicker or emphasised: the selected box.
+    public var emphasized: Bool
+    public init(shape: Shape, color: RGB, emphasized: Bool = false) {
+        self.shape = shape
+        self.color = color
+        self.emphasized = emphasized
+    }
+}
+
+/// Bytes that draw an image in a block of cells. Each entry of `lines` is
+/// written with the cursor at the start of the next cell row of the block:
+/// a sixel or kitty image is a single entry, a text rendering one per row.
+public struct RenderedFrame: Sendable, Hashable {
+    public var lines: [[UInt8]]
+    public init(lines: [[UInt8]]) { self.lines = lines }
+}
+
+/// Turns an image and its overlays into terminal bytes.
+public protocol FrameRenderer: AnyObject {
+    var mode: GraphicsMode { get }
+    /// `image` is already the size of the view in dots (pixels for sixel and
+    /// kitty; `columns` x `rows * 2` for blocks; `columns` x `rows` for ascii).
+    func render(_ image: RGBImage, overlays: [Overlay], columns: Int, rows: Int) throws -> RenderedFrame
+}
+
+/// Progress reported by a training run, possibly from another thread.
+public enum TrainingEvent: Sendable, Hashable {
+    /// `fraction` in 0...1, with a short description of the current step.
+    case progress(fraction: Double, detail: String)
+    /// New proposals were written to the store.
+    case proposalsWritten(count: Int)
+    case finished(summary: String)
+    case cancelled
+    case failed(message: String)
+}
+
+/// The background engine: trains micro-models and writes proposals to the store as they come.
+public protocol TrainingEngine: AnyObject {
+    /// Starts training for the objects whose seeds changed (all of `objects` when given).
+    /// Returns at once; `report` is called from background threads.
+    func start(objects: [ObjectID]?, report: @escaping @Sendable (TrainingEvent) -> Void) throws
+    /// Stops a running training. Returns once the engine no longer writes; what it wrote stays.
+    func cancel()
+    var isRunning: Bool { get }
+}
+
+/// Writes the project's labels in an export format.
+public protocol ReviewExporter: AnyObject {
+    /// Format names offered to the user, e.g. `coco`, `yolo`.
+    var formats: [String] { get }
+    /// Exports; returns a one-line summary such as the written path.
+    func export(format: String) throws -> String
+}

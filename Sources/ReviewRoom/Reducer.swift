@@ -1,0 +1,702 @@
+import Foundation
+
+/// What the reducer asks the driver to do; the driver runs each against the
+/// store, the engine or the exporter and feeds results back as events.
+public enum Effect: Sendable, Hashable {
+    case addSeed(frame: Int, rect: BoxRect, target: ObjectTarget)
+    case updateBox(BoxID, BoxRect)
+    case deleteBox(BoxID)
+    /// Give a box to another (maybe new) object.
+    case assignBox(BoxID, ObjectTarget)
+    case setKind([BoxID], BoxKind)
+    /// Accept every pending box with confidence >= the value.
+    case acceptAtOrAbove(Double)
+    /// A new object of the label (nil: the default label `object`, created when missing).
+    case createObject(label: LabelID?)
+    case undo
+    case redo
+    case startTraining
+    case cancelTraining
+    case export(format: String)
+    /// Reload the project snapshot (proposals arrived).
+    case refresh
+    case quit
+}
+
+extension ReviewState {
+    /// The pure update function: the new state and the effects to run.
+    public static func update(_ state: ReviewState, _ event: Event) -> (ReviewState, [Effect]) {
+        var next = state
+        let effects = next.handle(event)
+        return (next, effects)
+    }
+
+    /// Applies one event in place; returns the effects to run.
+    public mutating func handle(_ event: Event) -> [Effect] {
+        switch event {
+        case .key(let key):
+            return handleKey(key)
+        case .mouse(let mouse):
+            return layout.tooSmall ? [] : handleMouse(mouse)
+        case .resize(let c, let r):
+            columns = c
+            rows = r
+            return []
+        case .training(let t):
+            return handleTraining(t)
+        case .objectCreated(let object, let label):
+            currentObject = object
+            currentLabel = label
+            return []
+        case .info(let text):
+            message = Message(text)
+            return []
+        case .failure(let text):
+            message = Message(text, isError: true)
+            return []
+        }
+    }
+
+    // MARK: Keys
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        if layout.tooSmall {
+            return keymap.command(for: key, in: .navigate) == .quit ? quit() : []
+        }
+        switch mode {
+        case .prompt(var prompt, let under):
+            switch (key.base, prompt.kind) {
+            case (.char(let c), .goToFrame) where c.isASCII && c.isNumber && !key.ctrl:
+                if prompt.text.count < 9 { prompt.text.append(c) }
+                mode = .prompt(prompt, under: under)
+                return []
+            case (.char(let c), .exportFormat(let formats)) where c.isNumber && !key.ctrl:
+                guard let n = c.wholeNumberValue, n >= 1, n <= formats.count else { return [] }
+                mode = under
+                message = Message("exporting \(formats[n - 1])...")
+                return [.export(format: formats[n - 1])]
+            case (.backspace, _):
+                if !prompt.text.isEmpty { prompt.text.removeLast() }
+                mode = .prompt(prompt, under: under)
+                return []
+            case (.enter, .goToFrame):
+                mode = under
+                if let n = Int(prompt.text) {
+                    if n < 1 || n > project.frameCount {
+                        message = Message("frame \(n) is outside 1-\(project.frameCount)", isError: true)
+                    } else {
+                        goTo(n - 1)
+                    }
+                }
+                return []
+            default:
+                break
+            }
+        case .help(let scroll, let under):
+            let command = keymap.command(for: key, in: .help)
+            if command == .quit { return quit() }
+            switch key.base {
+            case .down: mode = .help(scroll: scroll + 1, under: under)
+            case .up: mode = .help(scroll: max(0, scroll - 1), under: under)
+            case .pageDown: mode = .help(scroll: scroll + max(1, rows - 4), under: under)
+            case .pageUp: mode = .help(scroll: max(0, scroll - max(1, rows - 4)), under: under)
+            default: mode = under
+            }
+            return []
+        default:
+            break
+        }
+        guard let command = keymap.command(for: key, in: mode.context) else { return [] }
+        return run(command)
+    }
+
+    /// Runs a command of the key table in the current mode.
+    public mutating func run(_ command: Command) -> [Effect] {
+        switch command {
+        case .quit:
+            return quit()
+        case .help:
+            mode = .help(scroll: 0, under: mode)
+            return []
+        case .leave:
+            return leave()
+        case .train:
+            if training.isRunning {
+                message = Message("training is already running (\(keyHint(.cancelTraining)) cancels it)")
+                return []
+            }
+            training = .running(fraction: 0, detail: "starting")
+            message = nil
+            return [.startTraining]
+        case .cancelTraining:
+            guard training.isRunning else {
+                message = Message("no training is running")
+                return []
+            }
+            return [.cancelTraining]
+        case .undo:
+            return [.undo]
+        case .redo:
+            return [.redo]
+        case .export:
+            switch exportFormats.count {
+            case 0:
+                message = Message("export is not available here", isError: true)
+                return []
+            case 1:
+                message = Message("exporting \(exportFormats[0])...")
+                return [.export(format: exportFormats[0])]
+            default:
+                mode = .prompt(Prompt(kind: .exportFormat(exportFormats)), under: mode)
+                return []
+            }
+        case .openReview:
+            mode = .review
+            review.index = 0
+            selection = nil
+            syncReview()
+            return []
+        case .toggleFine:
+            fineSteps.toggle()
+            message = Message(fineSteps ? "fine steps: one source pixel" : "steps: one cell of the view")
+            return []
+        case .toggleBoxColors:
+            colorByObject.toggle()
+            message = Message(colorByObject ? "box colours by object" : "box colours by kind")
+            return []
+        case .zoom:
+            return cycleZoom()
+        case .nextFrame: return stepFrames(1)
+        case .previousFrame: return stepFrames(-1)
+        case .forward10: return stepFrames(10)
+        case .back10: return stepFrames(-10)
+        case .forward100: return stepFrames(100)
+        case .back100: return stepFrames(-100)
+        case .firstFrame: goTo(0); return []
+        case .lastFrame: goTo(project.frameCount - 1); return []
+        case .goToFrame:
+            mode = .prompt(Prompt(kind: .goToFrame), under: mode)
+            return []
+        case .nextSeed: return seek(.seed, forward: true, name: "seed")
+        case .previousSeed: return seek(.seed, forward: false, name: "seed")
+        case .nextPending: return seek(.pending, forward: true, name: "pending proposal")
+        case .previousPending: return seek(.pending, forward: false, name: "pending proposal")
+        case .newBox:
+            mode = .draw(cursor: viewport.center, firstCorner: nil)
+            selection = nil
+            return []
+        case .selectNext: return cycleSelection(1)
+        case .selectPrevious: return cycleSelection(-1)
+        case .label1, .label2, .label3, .label4, .label5, .label6, .label7, .label8, .label9:
+            return chooseLabel(command.labelNumber!)
+        case .newObject:
+            return newObject()
+        case .left, .right, .up, .down, .left8, .right8, .up8, .down8:
+            return move(command)
+        case .growRight, .shrinkRight, .growDown, .shrinkDown, .growLeft, .shrinkLeft, .growUp, .shrinkUp:
+            return resize(command)
+        case .deleteBox:
+            guard let box = selectedBox else { return [] }
+            selection = nil
+            boxes.removeAll { $0.id == box.id }
+            queue.removeAll { $0.id == box.id }
+            mode = editReturnMode
+            if mode == .review { syncReview() }
+            message = Message("box deleted (\(keyHint(.undo)) undoes)")
+            return [.deleteBox(box.id)]
+        case .confirmStep:
+            return confirmStep()
+        case .accept: return classify(.accepted)
+        case .reject: return classify(.rejected)
+        case .editAccept:
+            guard let entry = currentEntry else { return [] }
+            selection = entry.id
+            mode = .edit(EditSession(fromReview: true))
+            return []
+        case .acceptAll:
+            guard let threshold = project.threshold else {
+                message = Message("no suggested threshold yet: train first (\(keyHint(.train)))")
+                return []
+            }
+            guard project.aboveThreshold > 0 else {
+                message = Message("no pending box is at or above \(format(threshold))")
+                return []
+            }
+            let question = "Accept \(project.aboveThreshold) pending box\(project.aboveThreshold == 1 ? "" : "es") with confidence ≥ \(format(threshold))? (y/n)"
+            mode = .confirm(Confirmation(question: question, effects: [.acceptAtOrAbove(threshold)]), under: mode)
+            return []
+        case .toggleSort:
+            review.order = review.order.next
+            review.index = 0
+            message = Message("sorted by \(review.order.rawValue)")
+            return [.refresh]
+        case .nextTab, .previousTab:
+            let tabs: [BoxKind] = [.pending, .accepted, .rejected]
+            let i = tabs.firstIndex(of: review.tab) ?? 0
+            review.tab = tabs[(i + (command == .nextTab ? 1 : 2)) % 3]
+            review.index = 0
+            queue = []
+            return [.refresh]
+        case .gallery:
+            guard graphics.isPixel else {
+                message = Message("the gallery needs a sixel or kitty terminal")
+                return []
+            }
+            review.gallery.toggle()
+            if review.gallery, layout.galleryTiles() == nil {
+                review.gallery = false
+                message = Message("the terminal is too small for the gallery")
+            }
+            return []
+        case .queueNext: moveQueue(1); return []
+        case .queuePrevious: moveQueue(-1); return []
+        case .queueDown: moveQueue(galleryColumns); return []
+        case .queueUp: moveQueue(-galleryColumns); return []
+        case .queuePageDown: moveQueue(galleryTiles?.count ?? 10); return []
+        case .queuePageUp: moveQueue(-(galleryTiles?.count ?? 10)); return []
+        case .yes:
+            guard case .confirm(let confirmation, let under) = mode else { return [] }
+            mode = under
+            return confirmation.effects
+        case .no:
+            guard case .confirm(_, let under) = mode else { return [] }
+            mode = under
+            return []
+        }
+    }
+
+    mutating func quit() -> [Effect] {
+        quitting = true
+        return [.quit]
+    }
+
+    /// Esc: back one mode. Never touches training.
+    mutating func leave() -> [Effect] {
+        switch mode {
+        case .draw, .pan:
+            mode = .navigate
+        case .edit:
+            mode = editReturnMode
+            if mode == .review { syncReview() } else { selection = nil }
+        case .review:
+            mode = .navigate
+            review.gallery = false
+            selection = nil
+        case .prompt(_, let under), .confirm(_, let under), .help(_, let under):
+            mode = under
+        case .navigate:
+            message = nil
+        }
+        return []
+    }
+
+    var editReturnMode: Mode {
+        if case .edit(let session) = mode, session.fromReview { return .review }
+        return .navigate
+    }
+
+    // MARK: Frames
+
+    mutating func goTo(_ f: Int) {
+        let clamped = min(max(f, 0), max(project.frameCount - 1, 0))
+        if clamped != frame {
+            frame = clamped
+            if mode.base != .review { selection = nil }
+        }
+    }
+
+    mutating func stepFrames(_ delta: Int) -> [Effect] {
+        goTo(frame + delta)
+        return []
+    }
+
+    mutating func seek(_ mark: FrameMarks, forward: Bool, name: String) -> [Effect] {
+        let marks = project.marks
+        let candidates = forward ? Array((frame + 1)..<max(frame + 1, marks.count)) : Array((0..<min(frame, marks.count)).reversed())
+        if let found = candidates.first(where: { marks[$0].contains(mark) }) {
+            goTo(found)
+        } else {
+            message = Message("no \(forward ? "later" : "earlier") \(name)")
+        }
+        return []
+    }
+
+    // MARK: Zoom
+
+    mutating func cycleZoom() -> [Effect] {
+        zoom = zoom == 1 ? 2 : zoom == 2 ? 4 : 1
+        if zoom == 1 {
+            zoomCenter = nil
+            if mode == .pan { mode = .navigate }
+        } else {
+            if case .draw(let cursor, _) = mode {
+                zoomCenter = cursor
+            } else if let box = selectedBox {
+                zoomCenter = box.rect.center
+            } else if zoomCenter == nil {
+                zoomCenter = viewport.center
+            }
+            if mode == .navigate { mode = .pan }
+        }
+        message = Message(zoom == 1 ? "zoom: fit" : "zoom: \(zoom)x")
+        return []
+    }
+
+    /// Moves the zoomed view so `p` is inside it.
+    mutating func keepVisible(_ p: Point) {
+        guard zoom > 1 else { return }
+        let v = viewport
+        var c = v.center
+        if p.x < v.x { c.x -= v.x - p.x } else if p.x > v.maxX { c.x += p.x - v.maxX }
+        if p.y < v.y { c.y -= v.y - p.y } else if p.y > v.maxY { c.y += p.y - v.maxY }
+        zoomCenter = c
+    }
+
+    // MARK: Moving and resizing
+
+    /// One step in source pixels: one cell of the view, or one pixel with fine steps.
+    public var step: (x: Double, y: Double) {
+        fineSteps ? (1, 1) : geometry.sourceStep
+    }
+
+    var frameWidth: Double { Double(project.frameSize.width) }
+    var frameHeight: Double { Double(project.frameSize.height) }
+
+    func clamp(_ p: Point) -> Point {
+        Point(x: min(max(p.x, 0), frameWidth), y: min(max(p.y, 0), frameHeight))
+    }
+
+    /// Keeps a moved box whole and inside the frame.
+    func clampMoved(_ r: BoxRect) -> BoxRect {
+        var r = r
+        r.width = min(r.width, frameWidth)
+        r.height = min(r.height, frameHeight)
+        r.x = min(max(r.x, 0), frameWidth - r.width)
+        r.y = min(max(r.y, 0), frameHeight - r.height)
+        return r
+    }
+
+    mutating func move(_ command: Command) -> [Effect] {
+        let s = step
+        var (dx, dy): (Double, Double)
+        switch command {
+        case .left: (dx, dy) = (-s.x, 0)
+        case .right: (dx, dy) = (s.x, 0)
+        case .up: (dx, dy) = (0, -s.y)
+        case .down: (dx, dy) = (0, s.y)
+        case .left8: (dx, dy) = (-8 * s.x, 0)
+        case .right8: (dx, dy) = (8 * s.x, 0)
+        case .up8: (dx, dy) = (0, -8 * s.y)
+        default: (dx, dy) = (0, 8 * s.y)
+        }
+        switch mode {
+        case .draw(let cursor, let first):
+            let moved = clamp(Point(x: cursor.x + dx, y: cursor.y + dy))
+            mode = .draw(cursor: moved, firstCorner: first)
+            keepVisible(moved)
+            return []
+        case .pan:
+            guard zoom > 1 else { return [] }
+            let c = viewport.center
+            zoomCenter = Point(x: c.x + dx, y: c.y + dy)
+            // Store the clamped centre so panning back responds at once.
+            zoomCenter = viewport.center
+            return []
+        case .edit:
+            guard let box = selectedBox else { return [] }
+            var r = box.rect
+            r.x += dx
+            r.y += dy
+            return setRect(of: box, clampMoved(r))
+        default:
+            return []
+        }
+    }
+
+    mutating func resize(_ command: Command) -> [Effect] {
+        guard case .edit = mode, let box = selectedBox else { return [] }
+        let s = step
+        var left = box.rect.x, top = box.rect.y, right = box.rect.maxX, bottom = box.rect.maxY
+        let minimum = 1.0
+        switch command {
+        case .growRight: right = min(right + s.x, frameWidth)
+        case .shrinkRight: right = max(right - s.x, left + minimum)
+        case .growDown: bottom = min(bottom + s.y, frameHeight)
+        case .shrinkDown: bottom = max(bottom - s.y, top + minimum)
+        case .growLeft: left = max(left - s.x, 0)
+        case .shrinkLeft: left = min(left + s.x, right - minimum)
+        case .growUp: top = max(top - s.y, 0)
+        default: top = min(top + s.y, bottom - minimum)
+        }
+        return setRect(of: box, BoxRect(x: left, y: top, width: right - left, height: bottom - top))
+    }
+
+    /// Changes a box here at once and asks the driver to store it.
+    mutating func setRect(of box: ReviewBox, _ rect: BoxRect) -> [Effect] {
+        guard rect != box.rect else { return [] }
+        if let i = boxes.firstIndex(where: { $0.id == box.id }) { boxes[i].rect = rect }
+        if let i = queue.firstIndex(where: { $0.id == box.id }) { queue[i].rect = rect }
+        keepVisible(Point(x: rect.x, y: rect.y))
+        keepVisible(Point(x: rect.maxX, y: rect.maxY))
+        return [.updateBox(box.id, rect)]
+    }
+
+    mutating func confirmStep() -> [Effect] {
+        switch mode {
+        case .draw(let cursor, nil):
+            mode = .draw(cursor: cursor, firstCorner: cursor)
+            return []
+        case .draw(let cursor, let first?):
+            let rect = BoxRect(corner: first, corner: cursor)
+            guard rect.width >= 1, rect.height >= 1 else {
+                message = Message("the box has no area yet: move the cursor away from the first corner", isError: true)
+                return []
+            }
+            mode = .navigate
+            message = Message("box added on frame \(frame + 1)")
+            return [.addSeed(frame: frame, rect: rect, target: seedTarget)]
+        case .edit(let session):
+            if session.fromReview, let box = selectedBox {
+                mode = .review
+                removeFromQueueIfMoved(box.id, to: .accepted)
+                message = Message("edited and accepted")
+                syncReview()
+                return [.setKind([box.id], .accepted)]
+            }
+            mode = .navigate
+            selection = nil
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// The object a newly drawn box goes to.
+    public var seedTarget: ObjectTarget {
+        if let o = currentObject, project.object(o) != nil { return .object(o) }
+        if let l = currentLabel ?? project.labels.first?.id, project.label(l) != nil { return .newObject(label: l) }
+        return .defaultLabel
+    }
+
+    // MARK: Selection, labels, objects
+
+    /// Boxes of this frame in reading order.
+    var selectableBoxes: [ReviewBox] {
+        boxes.filter { $0.frame == frame }.sorted { ($0.rect.x, $0.rect.y, $0.id) < ($1.rect.x, $1.rect.y, $1.id) }
+    }
+
+    mutating func cycleSelection(_ delta: Int) -> [Effect] {
+        let list = selectableBoxes
+        guard !list.isEmpty else {
+            message = Message("no box on this frame (\(keyHint(.newBox)) draws one)")
+            return []
+        }
+        let i = list.firstIndex { $0.id == selection }.map { ($0 + delta + list.count) % list.count } ?? (delta > 0 ? 0 : list.count - 1)
+        selection = list[i].id
+        if case .edit = mode {} else { mode = .edit(EditSession(fromReview: false)) }
+        if let object = project.object(list[i].object) {
+            currentObject = object.id
+            currentLabel = object.label
+        }
+        return []
+    }
+
+    mutating func chooseLabel(_ n: Int) -> [Effect] {
+        guard n <= project.labels.count else {
+            message = Message(project.labels.isEmpty
+                ? "no labels yet: the first box creates the label 'object'"
+                : "no label \(n): the project has \(project.labels.count)", isError: true)
+            return []
+        }
+        let label = project.labels[n - 1]
+        let latest = project.objects.last { $0.label == label.id }
+        if case .edit = mode, let box = selectedBox {
+            if project.object(box.object)?.label == label.id { return [] }
+            let target: ObjectTarget
+            if let o = currentObject, project.object(o)?.label == label.id {
+                target = .object(o)
+            } else if let latest {
+                target = .object(latest.id)
+            } else {
+                target = .newObject(label: label.id)
+            }
+            currentLabel = label.id
+            if case .object(let o) = target { currentObject = o }
+            message = Message("box relabelled \(label.name)")
+            return [.assignBox(box.id, target)]
+        }
+        currentLabel = label.id
+        if let o = currentObject, project.object(o)?.label == label.id {
+        } else {
+            currentObject = latest?.id
+        }
+        let objectName = currentObject.flatMap { project.object($0)?.name }
+        message = Message("label \(label.name): " + (objectName.map { "boxes go to \($0)" } ?? "the next box starts a new object"))
+        return []
+    }
+
+    mutating func newObject() -> [Effect] {
+        if case .edit = mode, let box = selectedBox, let object = project.object(box.object) {
+            message = Message("box moved to a new \(project.label(object.label)?.name ?? "object")")
+            return [.assignBox(box.id, .newObject(label: object.label))]
+        }
+        let label = currentLabel.flatMap { project.label($0) } ?? project.labels.first
+        message = Message("new object of \(label?.name ?? "object")")
+        return [.createObject(label: label?.id)]
+    }
+
+    // MARK: Review
+
+    var galleryColumns: Int {
+        guard let tiles = galleryTiles, let first = tiles.first else { return 1 }
+        return tiles.filter { $0.row == first.row }.count
+    }
+
+    mutating func moveQueue(_ delta: Int) {
+        guard !queue.isEmpty else { return }
+        review.index = min(max(review.index + delta, 0), queue.count - 1)
+        syncReview()
+    }
+
+    /// Points the frame and selection at the queue entry under the cursor.
+    public mutating func syncReview() {
+        guard !queue.isEmpty else {
+            review.index = 0
+            if mode.base == .review { selection = nil }
+            return
+        }
+        review.index = min(max(review.index, 0), queue.count - 1)
+        let entry = queue[review.index]
+        frame = entry.frame
+        selection = entry.id
+        if zoom > 1 { zoomCenter = entry.rect.center }
+    }
+
+    mutating func removeFromQueueIfMoved(_ id: BoxID, to kind: BoxKind) {
+        if kind != review.tab { queue.removeAll { $0.id == id } }
+        else if let i = queue.firstIndex(where: { $0.id == id }) { queue[i].kind = kind }
+        if let i = boxes.firstIndex(where: { $0.id == id }) { boxes[i].kind = kind }
+    }
+
+    mutating func classify(_ kind: BoxKind) -> [Effect] {
+        guard let entry = currentEntry else {
+            message = Message("the \(review.tab.rawValue) queue is empty")
+            return []
+        }
+        removeFromQueueIfMoved(entry.id, to: kind)
+        syncReview()
+        message = Message("\(kind == .accepted ? "accepted" : "rejected") frame \(entry.frame + 1) (\(keyHint(.undo)) undoes)")
+        return [.setKind([entry.id], kind)]
+    }
+
+    // MARK: Training
+
+    mutating func handleTraining(_ event: TrainingEvent) -> [Effect] {
+        switch event {
+        case .progress(let fraction, let detail):
+            training = .running(fraction: min(max(fraction, 0), 1), detail: detail)
+            return []
+        case .proposalsWritten:
+            return [.refresh]
+        case .finished(let summary):
+            training = .finished(summary: summary)
+            message = Message("training finished: \(summary)")
+            return [.refresh]
+        case .cancelled:
+            training = .cancelled
+            message = Message("training cancelled; the proposals written so far stay")
+            return [.refresh]
+        case .failed(let text):
+            training = .failed(message: text)
+            message = Message("training failed: \(text)", isError: true)
+            return [.refresh]
+        }
+    }
+
+    // MARK: Mouse
+
+    mutating func handleMouse(_ event: MouseEvent) -> [Effect] {
+        let base = mode.base
+        switch event.kind {
+        case .wheelUp, .wheelDown:
+            let delta = event.kind == .wheelDown ? 1 : -1
+            if base == .review { moveQueue(delta); return [] }
+            if case .navigate = mode { return stepFrames(delta) }
+            if case .pan = mode { return stepFrames(delta) }
+            return []
+        case .press:
+            let l = layout
+            if l.timeline.contains(column: event.column, row: event.row) {
+                let timeline = Timeline(frameCount: project.frameCount, width: l.timeline.columns)
+                let cell = event.column - l.timeline.column
+                if cell < timeline.cellCount, base != .review { goTo(timeline.frames(inCell: cell).lowerBound) }
+                return []
+            }
+            guard base != .review, let p = geometry.sourcePoint(column: event.column, row: event.row) else { return [] }
+            switch mode {
+            case .navigate, .pan, .edit(EditSession(fromReview: false)):
+                let hits = boxes.filter { $0.frame == frame && $0.rect.contains(p) }.sorted { $0.rect.area < $1.rect.area }
+                if let box = hits.first {
+                    selection = box.id
+                    mode = .edit(EditSession(fromReview: false))
+                    drag = .move(box.id, grab: p, original: box.rect)
+                } else {
+                    selection = nil
+                    mode = .navigate
+                    drag = .draw(start: p)
+                }
+            default:
+                break
+            }
+            return []
+        case .drag:
+            guard let drag else { return [] }
+            let p = dragPoint(event)
+            switch drag {
+            case .move(let id, let grab, let original):
+                let r = clampMoved(BoxRect(x: original.x + p.x - grab.x, y: original.y + p.y - grab.y, width: original.width, height: original.height))
+                if let i = boxes.firstIndex(where: { $0.id == id }) { boxes[i].rect = r }
+            case .draw(let start):
+                mode = .draw(cursor: p, firstCorner: start)
+            }
+            return []
+        case .release:
+            guard let current = drag else { return [] }
+            // Terminals without motion reports send only press and release.
+            _ = handleMouse(MouseEvent(.drag, column: event.column, row: event.row))
+            drag = nil
+            switch current {
+            case .move(let id, _, let original):
+                guard let box = boxes.first(where: { $0.id == id }), box.rect != original else { return [] }
+                return [.updateBox(id, box.rect)]
+            case .draw:
+                guard case .draw(let cursor, let first?) = mode else { return [] }
+                let rect = BoxRect(corner: first, corner: cursor)
+                mode = .navigate
+                guard rect.width >= 2, rect.height >= 2 else { return [] }
+                message = Message("box added on frame \(frame + 1)")
+                return [.addSeed(frame: frame, rect: rect, target: seedTarget)]
+            }
+        }
+    }
+
+    /// The source point under a mouse position, held inside the image.
+    func dragPoint(_ event: MouseEvent) -> Point {
+        let g = geometry
+        let column = min(max(event.column, g.cells.column), g.cells.maxColumn - 1)
+        let row = min(max(event.row, g.cells.row), g.cells.maxRow - 1)
+        return clamp(g.sourcePoint(column: column, row: row) ?? viewport.center)
+    }
+
+    // MARK: Helpers
+
+    /// The first key of a command, for messages and hints.
+    func keyHint(_ command: Command) -> String {
+        keymap.keyNames(command).first ?? command.rawValue
+    }
+}
+
+/// A confidence with two decimals.
+func format(_ confidence: Double) -> String {
+    String(format: "%.2f", confidence)
+}

@@ -1,0 +1,209 @@
+/// What the review room knows of the project, reloaded by the session after each write.
+public struct ProjectSnapshot: Sendable, Hashable {
+    public var frameCount: Int
+    public var frameSize: PixelSize
+    public var labels: [ReviewLabel] = []
+    public var objects: [ReviewObject] = []
+    /// One entry per frame.
+    public var marks: [FrameMarks] = []
+    public var counts = KindCounts()
+    public var threshold: Double?
+    /// Pending boxes at or above `threshold`.
+    public var aboveThreshold = 0
+
+    public init(frameCount: Int, frameSize: PixelSize) {
+        self.frameCount = frameCount
+        self.frameSize = frameSize
+    }
+
+    public func label(_ id: LabelID) -> ReviewLabel? { labels.first { $0.id == id } }
+    public func object(_ id: ObjectID) -> ReviewObject? { objects.first { $0.id == id } }
+}
+
+/// A question waiting for y or n.
+public struct Confirmation: Sendable, Hashable {
+    public var question: String
+    /// Run on yes.
+    public var effects: [Effect]
+}
+
+/// A one-line text input.
+public struct Prompt: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A 1-based frame number.
+        case goToFrame
+        /// Pick an export format by its number.
+        case exportFormat([String])
+    }
+    public var kind: Kind
+    public var text: String = ""
+}
+
+/// Where an edit started, and what Enter does at its end.
+public struct EditSession: Sendable, Hashable {
+    /// Came from the review queue with `e`: Enter accepts and returns there.
+    public var fromReview: Bool
+}
+
+/// The screen's mode: what keys mean right now.
+public indirect enum Mode: Sendable, Hashable {
+    case navigate
+    /// Drawing a new box: the crosshair, and the first corner once fixed.
+    case draw(cursor: Point, firstCorner: Point?)
+    /// Moving or resizing the selected box.
+    case edit(EditSession)
+    /// Zoomed in; the arrows pan.
+    case pan
+    case review
+    case prompt(Prompt, under: Mode)
+    case confirm(Confirmation, under: Mode)
+    case help(scroll: Int, under: Mode)
+
+    public var context: KeyContext {
+        switch self {
+        case .navigate: .navigate
+        case .draw: .draw
+        case .edit: .edit
+        case .pan: .pan
+        case .review: .review
+        case .prompt: .prompt
+        case .confirm: .confirm
+        case .help: .help
+        }
+    }
+
+    /// Shown in the status line.
+    public var title: String {
+        switch self {
+        case .navigate: "NAVIGATE"
+        case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
+        case .edit(let s): s.fromReview ? "EDIT, Enter accepts" : "EDIT"
+        case .pan: "PAN"
+        case .review: "REVIEW"
+        case .prompt: "PROMPT"
+        case .confirm: "CONFIRM"
+        case .help: "HELP"
+        }
+    }
+
+    /// The mode below an overlay (help, prompt, confirmation).
+    public var base: Mode {
+        switch self {
+        case .prompt(_, let under), .confirm(_, let under), .help(_, let under): under.base
+        default: self
+        }
+    }
+}
+
+/// The background training as the status line shows it.
+public enum TrainingStatus: Sendable, Hashable {
+    case idle
+    case running(fraction: Double, detail: String)
+    case finished(summary: String)
+    case cancelled
+    case failed(message: String)
+
+    public var isRunning: Bool {
+        if case .running = self { return true }
+        return false
+    }
+}
+
+/// Position in the review queue.
+public struct ReviewCursor: Sendable, Hashable {
+    /// pending, accepted or rejected.
+    public var tab: BoxKind = .pending
+    public var order: QueueOrder = .confidenceAscending
+    public var index = 0
+    /// Showing the gallery of crops instead of one frame.
+    public var gallery = false
+}
+
+/// A mouse drag in progress.
+public enum Drag: Sendable, Hashable {
+    case move(BoxID, grab: Point, original: BoxRect)
+    case draw(start: Point)
+}
+
+public struct Message: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+    public init(_ text: String, isError: Bool = false) {
+        self.text = text
+        self.isError = isError
+    }
+}
+
+/// The whole state of the review room, as a value.
+public struct ReviewState: Sendable, Hashable {
+    public var project: ProjectSnapshot
+    /// The boxes of `boxesFrame`, normally the current frame.
+    public var boxes: [ReviewBox] = []
+    public var boxesFrame = -1
+    /// The review queue for `review.tab` in `review.order`.
+    public var queue: [ReviewBox] = []
+
+    public var columns: Int
+    public var rows: Int
+    public var graphics: GraphicsMode
+    public var metrics: CellMetrics
+    public var keymap: Keymap
+    public var exportFormats: [String]
+
+    /// 0-based.
+    public var frame = 0
+    public var mode: Mode = .navigate
+    public var currentLabel: LabelID?
+    public var currentObject: ObjectID?
+    public var selection: BoxID?
+    public var fineSteps = false
+    /// 1 (fit), 2 or 4.
+    public var zoom = 1
+    public var zoomCenter: Point?
+    public var colorByObject = false
+    public var training: TrainingStatus = .idle
+    public var review = ReviewCursor()
+    public var drag: Drag?
+    public var message: Message?
+    public var quitting = false
+
+    public init(
+        project: ProjectSnapshot, columns: Int, rows: Int, graphics: GraphicsMode,
+        cellPixels: PixelSize? = nil, keymap: Keymap = .standard, exportFormats: [String] = []
+    ) {
+        self.project = project
+        self.columns = columns
+        self.rows = rows
+        self.graphics = graphics
+        self.metrics = CellMetrics(mode: graphics, cellPixels: cellPixels)
+        self.keymap = keymap
+        self.exportFormats = exportFormats
+    }
+
+    public var layout: Layout { Layout(columns: columns, rows: rows) }
+
+    /// The shown source region.
+    public var viewport: BoxRect {
+        FrameGeometry.viewport(source: project.frameSize, zoom: zoom, center: zoomCenter)
+    }
+
+    public var geometry: FrameGeometry {
+        FrameGeometry(area: layout.frameArea, metrics: metrics, viewport: viewport)
+    }
+
+    public var selectedBox: ReviewBox? {
+        guard let selection else { return nil }
+        return boxes.first { $0.id == selection } ?? queue.first { $0.id == selection && $0.frame == frame }
+    }
+
+    /// The queue entry under the review cursor.
+    public var currentEntry: ReviewBox? {
+        queue.indices.contains(review.index) ? queue[review.index] : nil
+    }
+
+    /// The gallery tiles when the gallery is on and fits.
+    public var galleryTiles: [CellRect]? {
+        guard review.gallery, graphics.isPixel else { return nil }
+        return layout.galleryTiles()
+    }
+}

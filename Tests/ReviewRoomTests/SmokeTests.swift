@@ -1,5 +1,0 @@
-import XCTest
-
-final class ReviewRoomPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
