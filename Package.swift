@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"]),
         .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),
-        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "TestSupport"]),
+        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewRoomTests", dependencies: ["ReviewRoom", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
     ]
