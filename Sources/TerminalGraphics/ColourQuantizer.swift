@@ -1,0 +1,333 @@
+import Imaging
+
+/// An image reduced to a palette: one palette index per pixel.
+struct QuantizedImage {
+    /// Palette colours as the terminal will show them.
+    var palette: [RGB]
+    /// `width * height` indices into `palette`, row-major.
+    var indices: [UInt8]
+}
+
+/// Picks a per-frame palette and maps every pixel to it.
+///
+/// Pixels are first gathered into cells of 6 bits per channel (exact sums kept). Wu's
+/// variance-minimising box split over a 5-bit moment table gives the first palette; a few
+/// k-means rounds over the cells then move each colour to the mean of the cells nearest to it.
+/// The final mapping is nearest colour per cell, or Floyd-Steinberg per pixel when dithering.
+struct ColourQuantizer {
+    var maxColours: Int
+    var refinementRounds = 2
+    var dither = false
+    /// What the terminal shows for each channel value (sixel palettes are in percent).
+    var channelAsShown: [UInt8] = (0...255).map { UInt8($0) }
+
+    func quantize(_ image: RGBImage) -> QuantizedImage {
+        let cells = CellHistogram(image)
+        var palette: [RGB]
+        if cells.count <= maxColours && !cells.anyMixed {
+            // Few enough exact colours: use them as they are.
+            palette = (0..<cells.count).map { cells.firstColour(of: $0) }
+        } else {
+            palette = WuBoxes(cells: cells).split(into: maxColours)
+            for _ in 0..<refinementRounds { palette = refine(palette, cells: cells) }
+        }
+        palette = palette.map { RGB(channelAsShown[Int($0.r)], channelAsShown[Int($0.g)], channelAsShown[Int($0.b)]) }
+        let search = NearestColour(palette)
+        var indices = [UInt8](repeating: 0, count: image.width * image.height)
+        if dither {
+            floydSteinberg(image, search: search, into: &indices)
+        } else {
+            let cellColour = (0..<cells.count).map { UInt8(truncatingIfNeeded: search.nearest(cells.centroid(of: $0))) }
+            cellColour.withUnsafeBufferPointer { colourOf in
+                cells.pixelCell.withUnsafeBufferPointer { cellOf in
+                    indices.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<out.count { out[i] = colourOf[Int(cellOf[i])] }
+                    }
+                }
+            }
+        }
+        return QuantizedImage(palette: palette, indices: indices)
+    }
+
+    /// One k-means round over the cells, weighted by pixel count.
+    private func refine(_ palette: [RGB], cells: CellHistogram) -> [RGB] {
+        let search = NearestColour(palette)
+        var sums = [Int](repeating: 0, count: palette.count * 4)
+        for c in 0..<cells.count {
+            let n = Int(cells.count(of: c))
+            let nearest = search.nearest(cells.centroid(of: c))
+            sums[nearest * 4] += n
+            sums[nearest * 4 + 1] += cells.sumR[c]
+            sums[nearest * 4 + 2] += cells.sumG[c]
+            sums[nearest * 4 + 3] += cells.sumB[c]
+        }
+        return palette.indices.map { i in
+            let n = sums[i * 4]
+            guard n > 0 else { return palette[i] }
+            return RGB(UInt8((sums[i * 4 + 1] + n / 2) / n), UInt8((sums[i * 4 + 2] + n / 2) / n), UInt8((sums[i * 4 + 3] + n / 2) / n))
+        }
+    }
+
+    private func floydSteinberg(_ image: RGBImage, search: NearestColour, into indices: inout [UInt8]) {
+        let width = image.width, height = image.height
+        // Nearest colour per 6-bit cell of the diffused colour, filled on first use.
+        var cache = [UInt16](repeating: .max, count: 1 << 18)
+        var current = [Int32](repeating: 0, count: (width + 2) * 3)
+        var next = current
+        let palette = search.palette
+        image.pixels.withUnsafeBufferPointer { src in
+            indices.withUnsafeMutableBufferPointer { out in
+                for y in 0..<height {
+                    swap(&current, &next)
+                    for i in 0..<next.count { next[i] = 0 }
+                    for x in 0..<width {
+                        let p = (y * width + x) * 3, e = (x + 1) * 3
+                        let r = min(255, max(0, Int32(src[p]) + current[e] / 16))
+                        let g = min(255, max(0, Int32(src[p + 1]) + current[e + 1] / 16))
+                        let b = min(255, max(0, Int32(src[p + 2]) + current[e + 2] / 16))
+                        let key = Int(r >> 2) << 12 | Int(g >> 2) << 6 | Int(b >> 2)
+                        var index = Int(cache[key])
+                        if index == Int(UInt16.max) {
+                            index = search.nearest((Int(r >> 2) << 2 + 2, Int(g >> 2) << 2 + 2, Int(b >> 2) << 2 + 2))
+                            cache[key] = UInt16(index)
+                        }
+                        out[y * width + x] = UInt8(truncatingIfNeeded: index)
+                        let chosen = palette[index]
+                        let errors = (r - Int32(chosen.r), g - Int32(chosen.g), b - Int32(chosen.b))
+                        for (k, err) in [errors.0, errors.1, errors.2].enumerated() {
+                            current[e + 3 + k] += err * 7
+                            next[e - 3 + k] += err * 3
+                            next[e + k] += err * 5
+                            next[e + 3 + k] += err
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Pixels gathered by 6-bit-per-channel cell, with exact channel sums per cell.
+struct CellHistogram {
+    var count: Int { counts.count }
+    var counts: [Int32] = []
+    var sumR: [Int] = [], sumG: [Int] = [], sumB: [Int] = []
+    /// Sum of r² + g² + b² per cell, for Wu's variance.
+    var sumSquares: [Int] = []
+    /// The 18-bit key of each cell.
+    var keys: [Int32] = []
+    /// The first colour seen in each cell, packed 0xRRGGBB, and whether others differed.
+    var first: [UInt32] = []
+    var anyMixed = false
+    /// The cell of every pixel.
+    var pixelCell: [Int32]
+
+    init(_ image: RGBImage) {
+        let pixelCount = image.width * image.height
+        pixelCell = [Int32](repeating: 0, count: pixelCount)
+        var slot = [Int32](repeating: -1, count: 1 << 18)
+        var mixed = false
+        image.pixels.withUnsafeBufferPointer { src in
+            pixelCell.withUnsafeMutableBufferPointer { cellOf in
+                slot.withUnsafeMutableBufferPointer { slotOf in
+                    for i in 0..<pixelCount {
+                        let r = Int(src[i &* 3]), g = Int(src[i &* 3 &+ 1]), b = Int(src[i &* 3 &+ 2])
+                        let key = (r >> 2) << 12 | (g >> 2) << 6 | (b >> 2)
+                        var cell = Int(slotOf[key])
+                        let packed = UInt32(r << 16 | g << 8 | b)
+                        if cell < 0 {
+                            cell = counts.count
+                            slotOf[key] = Int32(cell)
+                            counts.append(0); sumR.append(0); sumG.append(0); sumB.append(0); sumSquares.append(0)
+                            keys.append(Int32(key)); first.append(packed)
+                        } else if first[cell] != packed {
+                            mixed = true
+                        }
+                        counts[cell] &+= 1
+                        sumR[cell] &+= r; sumG[cell] &+= g; sumB[cell] &+= b
+                        sumSquares[cell] &+= r &* r &+ g &* g &+ b &* b
+                        cellOf[i] = Int32(cell)
+                    }
+                }
+            }
+        }
+        anyMixed = mixed
+    }
+
+    @inline(__always) func count(of cell: Int) -> Int32 { counts[cell] }
+
+    @inline(__always) func centroid(of cell: Int) -> (Int, Int, Int) {
+        let n = Int(counts[cell])
+        return ((sumR[cell] + n / 2) / n, (sumG[cell] + n / 2) / n, (sumB[cell] + n / 2) / n)
+    }
+
+    func firstColour(of cell: Int) -> RGB {
+        let p = first[cell]
+        return RGB(UInt8(p >> 16), UInt8((p >> 8) & 0xFF), UInt8(p & 0xFF))
+    }
+}
+
+/// Nearest palette colour by squared RGB distance. The palette is sorted by r+g+b so the
+/// search can stop once the difference of sums alone rules out anything closer.
+struct NearestColour {
+    let palette: [RGB]
+    private var sorted: [(sum: Int, r: Int, g: Int, b: Int, index: Int)]
+
+    init(_ palette: [RGB]) {
+        self.palette = palette
+        sorted = palette.enumerated().map { (Int($1.r) + Int($1.g) + Int($1.b), Int($1.r), Int($1.g), Int($1.b), $0) }
+        sorted.sort { $0.sum < $1.sum }
+    }
+
+    func nearest(_ colour: (Int, Int, Int)) -> Int {
+        let (r, g, b) = colour
+        let sum = r + g + b
+        return sorted.withUnsafeBufferPointer { s in
+            // First entry with a sum >= ours.
+            var lo = 0, hi = s.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if s[mid].sum < sum { lo = mid + 1 } else { hi = mid }
+            }
+            var best = Int.max / 4, bestIndex = 0
+            var up = lo, down = lo - 1
+            while up < s.count || down >= 0 {
+                if up < s.count {
+                    let e = s[up]
+                    let ds = e.sum - sum
+                    if ds * ds >= 3 * best {
+                        up = s.count
+                    } else {
+                        let d = (e.r - r) * (e.r - r) + (e.g - g) * (e.g - g) + (e.b - b) * (e.b - b)
+                        if d < best { best = d; bestIndex = e.index }
+                        up += 1
+                    }
+                }
+                if down >= 0 {
+                    let e = s[down]
+                    let ds = sum - e.sum
+                    if ds * ds >= 3 * best {
+                        down = -1
+                    } else {
+                        let d = (e.r - r) * (e.r - r) + (e.g - g) * (e.g - g) + (e.b - b) * (e.b - b)
+                        if d < best { best = d; bestIndex = e.index }
+                        down -= 1
+                    }
+                }
+            }
+            return bestIndex
+        }
+    }
+}
+
+/// Wu's colour quantiser (Graphics Gems II): cumulative moments over a 33^3 grid, boxes split
+/// where the summed variance drops most, always splitting the box with the largest variance.
+private struct WuBoxes {
+    static let side = 33
+    var weight: [Int], momentR: [Int], momentG: [Int], momentB: [Int]
+    var moment2: [Double]
+
+    struct Box { var r0 = 0, r1 = 32, g0 = 0, g1 = 32, b0 = 0, b1 = 32 }
+
+    init(cells: CellHistogram) {
+        let n = Self.side * Self.side * Self.side
+        weight = [Int](repeating: 0, count: n)
+        momentR = weight; momentG = weight; momentB = weight
+        moment2 = [Double](repeating: 0, count: n)
+        for c in 0..<cells.count {
+            let key = Int(cells.keys[c])
+            let r = (key >> 13) + 1, g = ((key >> 7) & 31) + 1, b = ((key >> 1) & 31) + 1
+            let i = Self.index(r, g, b)
+            weight[i] += Int(cells.counts[c])
+            momentR[i] += cells.sumR[c]; momentG[i] += cells.sumG[c]; momentB[i] += cells.sumB[c]
+            moment2[i] += Double(cells.sumSquares[c])
+        }
+        // Turn the histogram into 3-D prefix sums, axis by axis.
+        let s = Self.side
+        for axis in 0..<3 {
+            let step = axis == 0 ? s * s : (axis == 1 ? s : 1)
+            for r in 0..<s { for g in 0..<s { for b in 0..<s {
+                let coordinate = axis == 0 ? r : (axis == 1 ? g : b)
+                guard coordinate > 0 else { continue }
+                let i = Self.index(r, g, b)
+                weight[i] += weight[i - step]
+                momentR[i] += momentR[i - step]; momentG[i] += momentG[i - step]; momentB[i] += momentB[i - step]
+                moment2[i] += moment2[i - step]
+            } } }
+        }
+    }
+
+    @inline(__always) static func index(_ r: Int, _ g: Int, _ b: Int) -> Int { (r * side + g) * side + b }
+
+    /// Sum of a moment over a box, by inclusion-exclusion of its corners.
+    @inline(__always) func volume<T: AdditiveArithmetic>(_ box: Box, _ m: [T]) -> T {
+        let a = m[Self.index(box.r1, box.g1, box.b1)] - m[Self.index(box.r1, box.g1, box.b0)]
+            - m[Self.index(box.r1, box.g0, box.b1)] + m[Self.index(box.r1, box.g0, box.b0)]
+        let b = m[Self.index(box.r0, box.g1, box.b1)] - m[Self.index(box.r0, box.g1, box.b0)]
+            - m[Self.index(box.r0, box.g0, box.b1)] + m[Self.index(box.r0, box.g0, box.b0)]
+        return a - b
+    }
+
+    func variance(_ box: Box) -> Double {
+        let w = volume(box, weight)
+        guard w > 0 else { return 0 }
+        let r = Double(volume(box, momentR)), g = Double(volume(box, momentG)), b = Double(volume(box, momentB))
+        return volume(box, moment2) - (r * r + g * g + b * b) / Double(w)
+    }
+
+    /// Best cut of `box` along one axis: the position and the resulting score (higher is better).
+    func bestCut(_ box: Box, axis: Int) -> (position: Int, score: Double)? {
+        let w = volume(box, weight)
+        let r = volume(box, momentR), g = volume(box, momentG), b = volume(box, momentB)
+        let (lo, hi) = axis == 0 ? (box.r0, box.r1) : (axis == 1 ? (box.g0, box.g1) : (box.b0, box.b1))
+        var best: (Int, Double)?
+        var lower = box
+        for cut in (lo + 1)..<max(lo + 1, hi) {
+            switch axis {
+            case 0: lower.r1 = cut
+            case 1: lower.g1 = cut
+            default: lower.b1 = cut
+            }
+            let lw = volume(lower, weight)
+            guard lw > 0, lw < w else { continue }
+            let lr = Double(volume(lower, momentR)), lg = Double(volume(lower, momentG)), lb = Double(volume(lower, momentB))
+            let ur = Double(r) - lr, ug = Double(g) - lg, ub = Double(b) - lb
+            let score = (lr * lr + lg * lg + lb * lb) / Double(lw) + (ur * ur + ug * ug + ub * ub) / Double(w - lw)
+            if best == nil || score > best!.1 { best = (cut, score) }
+        }
+        return best
+    }
+
+    func split(into maxColours: Int) -> [RGB] {
+        var boxes = [Box()]
+        var variances = [variance(boxes[0])]
+        while boxes.count < maxColours {
+            // Split the box with the largest variance that can be split.
+            guard let target = variances.indices.max(by: { variances[$0] < variances[$1] }), variances[target] > 0 else { break }
+            let box = boxes[target]
+            var best: (axis: Int, position: Int, score: Double)?
+            for axis in 0..<3 {
+                if let cut = bestCut(box, axis: axis), best == nil || cut.score > best!.score {
+                    best = (axis, cut.position, cut.score)
+                }
+            }
+            guard let best else { variances[target] = 0; continue }
+            var lower = box, upper = box
+            switch best.axis {
+            case 0: lower.r1 = best.position; upper.r0 = best.position
+            case 1: lower.g1 = best.position; upper.g0 = best.position
+            default: lower.b1 = best.position; upper.b0 = best.position
+            }
+            boxes[target] = lower
+            variances[target] = variance(lower)
+            boxes.append(upper)
+            variances.append(variance(upper))
+        }
+        return boxes.compactMap { box in
+            let w = volume(box, weight)
+            guard w > 0 else { return nil }
+            return RGB(UInt8((volume(box, momentR) + w / 2) / w), UInt8((volume(box, momentG) + w / 2) / w),
+                       UInt8((volume(box, momentB) + w / 2) / w))
+        }
+    }
+}
