@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Imaging
 
 /// An image reduced to a palette: one palette index per pixel.
@@ -112,11 +117,9 @@ struct CellHistogram {
     var count: Int { counts.count }
     var counts: [Int32] = []
     var sumR: [Int] = [], sumG: [Int] = [], sumB: [Int] = []
-    /// Sum of r² + g² + b² per cell, for Wu's variance.
-    var sumSquares: [Int] = []
     /// The 18-bit key of each cell.
     var keys: [Int32] = []
-    /// The first colour seen in each cell, packed 0xRRGGBB, and whether others differed.
+    /// The first colour seen in each cell, packed 0xRRGGBB; `anyMixed` when another differed.
     var first: [UInt32] = []
     var anyMixed = false
     /// The cell of every pixel.
@@ -124,33 +127,62 @@ struct CellHistogram {
 
     init(_ image: RGBImage) {
         let pixelCount = image.width * image.height
-        pixelCell = [Int32](repeating: 0, count: pixelCount)
-        var slot = [Int32](repeating: -1, count: 1 << 18)
+        // Cell number + 1 per 18-bit key; calloc'd so only the pages touched cost anything.
+        let slot = calloc(1 << 18, MemoryLayout<Int32>.stride)!.assumingMemoryBound(to: Int32.self)
+        defer { free(slot) }
+        var cellKeys: [Int32] = []
+        var firstColour: [UInt32] = []
+        var cellCount = 0
         var mixed = false
+        // Pass 1: number the cells in order of first appearance.
+        pixelCell = [Int32](unsafeUninitializedCapacity: pixelCount) { cellOf, initialized in
+            image.pixels.withUnsafeBufferPointer { src in
+                var p = 0
+                for i in 0..<pixelCount {
+                    let r = UInt32(src[p]), g = UInt32(src[p &+ 1]), b = UInt32(src[p &+ 2])
+                    p &+= 3
+                    let packed = r << 16 | g << 8 | b
+                    let key = Int((r >> 2) << 12 | (g >> 2) << 6 | (b >> 2))
+                    var cell = slot[key] &- 1
+                    if cell < 0 {
+                        cell = Int32(truncatingIfNeeded: cellCount)
+                        slot[key] = cell &+ 1
+                        cellKeys.append(Int32(truncatingIfNeeded: key))
+                        firstColour.append(packed)
+                        cellCount &+= 1
+                    } else if !mixed && firstColour[Int(cell)] != packed {
+                        mixed = true
+                    }
+                    cellOf[i] = cell
+                }
+            }
+            initialized = pixelCount
+        }
+        // Pass 2: sums per cell.
+        var counts = [Int32](repeating: 0, count: cellCount)
+        var sums = [Int](repeating: 0, count: cellCount * 3)
         image.pixels.withUnsafeBufferPointer { src in
-            pixelCell.withUnsafeMutableBufferPointer { cellOf in
-                slot.withUnsafeMutableBufferPointer { slotOf in
-                    for i in 0..<pixelCount {
-                        let r = Int(src[i &* 3]), g = Int(src[i &* 3 &+ 1]), b = Int(src[i &* 3 &+ 2])
-                        let key = (r >> 2) << 12 | (g >> 2) << 6 | (b >> 2)
-                        var cell = Int(slotOf[key])
-                        let packed = UInt32(r << 16 | g << 8 | b)
-                        if cell < 0 {
-                            cell = counts.count
-                            slotOf[key] = Int32(cell)
-                            counts.append(0); sumR.append(0); sumG.append(0); sumB.append(0); sumSquares.append(0)
-                            keys.append(Int32(key)); first.append(packed)
-                        } else if first[cell] != packed {
-                            mixed = true
+            pixelCell.withUnsafeBufferPointer { cellOf in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        var p = 0
+                        for i in 0..<pixelCount {
+                            let c = Int(cellOf[i])
+                            counts[c] &+= 1
+                            let s = c &* 3
+                            sums[s] &+= Int(src[p]); sums[s &+ 1] &+= Int(src[p &+ 1]); sums[s &+ 2] &+= Int(src[p &+ 2])
+                            p &+= 3
                         }
-                        counts[cell] &+= 1
-                        sumR[cell] &+= r; sumG[cell] &+= g; sumB[cell] &+= b
-                        sumSquares[cell] &+= r &* r &+ g &* g &+ b &* b
-                        cellOf[i] = Int32(cell)
                     }
                 }
             }
         }
+        self.counts = counts
+        sumR = (0..<cellCount).map { sums[$0 * 3] }
+        sumG = (0..<cellCount).map { sums[$0 * 3 + 1] }
+        sumB = (0..<cellCount).map { sums[$0 * 3 + 2] }
+        keys = cellKeys
+        first = firstColour
         anyMixed = mixed
     }
 
@@ -238,22 +270,27 @@ private struct WuBoxes {
             let key = Int(cells.keys[c])
             let r = (key >> 13) + 1, g = ((key >> 7) & 31) + 1, b = ((key >> 1) & 31) + 1
             let i = Self.index(r, g, b)
-            weight[i] += Int(cells.counts[c])
+            let n = Int(cells.counts[c])
+            weight[i] += n
             momentR[i] += cells.sumR[c]; momentG[i] += cells.sumG[c]; momentB[i] += cells.sumB[c]
-            moment2[i] += Double(cells.sumSquares[c])
+            // Spread inside a 6-bit cell is left out of the variance: it is tiny and costs a pass.
+            let sr = Double(cells.sumR[c]), sg = Double(cells.sumG[c]), sb = Double(cells.sumB[c])
+            moment2[i] += (sr * sr + sg * sg + sb * sb) / Double(n)
         }
-        // Turn the histogram into 3-D prefix sums, axis by axis.
-        let s = Self.side
-        for axis in 0..<3 {
-            let step = axis == 0 ? s * s : (axis == 1 ? s : 1)
-            for r in 0..<s { for g in 0..<s { for b in 0..<s {
-                let coordinate = axis == 0 ? r : (axis == 1 ? g : b)
-                guard coordinate > 0 else { continue }
-                let i = Self.index(r, g, b)
-                weight[i] += weight[i - step]
-                momentR[i] += momentR[i - step]; momentG[i] += momentG[i - step]; momentB[i] += momentB[i - step]
-                moment2[i] += moment2[i - step]
-            } } }
+        Self.prefixSums(&weight)
+        Self.prefixSums(&momentR)
+        Self.prefixSums(&momentG)
+        Self.prefixSums(&momentB)
+        Self.prefixSums(&moment2)
+    }
+
+    /// Turns a histogram into 3-D prefix sums, one axis after another.
+    private static func prefixSums<T: AdditiveArithmetic>(_ m: inout [T]) {
+        let s = side
+        m.withUnsafeMutableBufferPointer { m in
+            for r in 0..<s { for g in 0..<s { var i = index(r, g, 1); for _ in 1..<s { m[i] += m[i - 1]; i += 1 } } }
+            for r in 0..<s { for g in 1..<s { var i = index(r, g, 0); for _ in 0..<s { m[i] += m[i - s]; i += 1 } } }
+            for r in 1..<s { var i = index(r, 0, 0); for _ in 0..<(s * s) { m[i] += m[i - s * s]; i += 1 } }
         }
     }
 
@@ -331,3 +368,4 @@ private struct WuBoxes {
         }
     }
 }
+

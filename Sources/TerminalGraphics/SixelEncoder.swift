@@ -32,134 +32,103 @@ public struct SixelEncoder: Sendable {
 
     static func write(_ image: QuantizedImage, width: Int, height: Int) -> [UInt8] {
         let colours = image.palette.count
-        var out: [UInt8] = []
-        out.reserveCapacity(width * height / 2 + colours * 16 + 64)
-        out.append(contentsOf: Array("\u{1B}P0;1;0q\"1;1;".utf8))
-        appendDecimal(width, to: &out)
+        var out = ByteWriter(capacity: width * height / 3 + colours * 20 + 256)
+        out.append("\u{1B}P0;1;0q\"1;1;")
+        out.appendDecimal(width)
         out.append(UInt8(ascii: ";"))
-        appendDecimal(height, to: &out)
+        out.appendDecimal(height)
         for (i, colour) in image.palette.enumerated() {
+            out.reserve(24)
             out.append(UInt8(ascii: "#"))
-            appendDecimal(i, to: &out)
-            out.append(contentsOf: [UInt8(ascii: ";"), UInt8(ascii: "2"), UInt8(ascii: ";")])
-            appendDecimal(percent(colour.r), to: &out)
+            out.appendDecimal(i)
+            out.append(";2;")
+            out.appendDecimal(percent(colour.r))
             out.append(UInt8(ascii: ";"))
-            appendDecimal(percent(colour.g), to: &out)
+            out.appendDecimal(percent(colour.g))
             out.append(UInt8(ascii: ";"))
-            appendDecimal(percent(colour.b), to: &out)
+            out.appendDecimal(percent(colour.b))
         }
-
-        // Per band: the six-bit column pattern of every colour, and for each colour a mask of
-        // which chunks of columns it occurs in, so absent stretches are skipped, not scanned.
-        var chunkShift = 6
-        while (width + (1 << chunkShift) - 1) >> chunkShift > 64 { chunkShift += 1 }
-        let chunkSize = 1 << chunkShift
-        var patterns = [UInt8](repeating: 0, count: colours * width)
-        var chunkMask = [UInt64](repeating: 0, count: colours)
 
         image.indices.withUnsafeBufferPointer { indices in
-            patterns.withUnsafeMutableBufferPointer { patterns in
-                chunkMask.withUnsafeMutableBufferPointer { chunkMask in
-                    var bandTop = 0
-                    while bandTop < height {
-                        let bandRows = min(6, height - bandTop)
-                        for k in 0..<bandRows {
-                            let bit = UInt8(1) << UInt8(k)
-                            let row = (bandTop + k) * width
-                            for x in 0..<width {
-                                let c = Int(indices[row &+ x])
-                                patterns[c &* width &+ x] |= bit
-                                chunkMask[c] |= UInt64(1) << UInt64(x >> chunkShift)
-                            }
-                        }
-                        var firstInBand = true
-                        for c in 0..<colours where chunkMask[c] != 0 {
-                            if !firstInBand { out.append(UInt8(ascii: "$")) }
-                            firstInBand = false
-                            out.append(UInt8(ascii: "#"))
-                            appendDecimal(c, to: &out)
-                            var run = RunLength()
-                            var mask = chunkMask[c]
-                            var position = 0 // next column not yet accounted for
-                            let base = c * width
-                            while mask != 0 {
-                                let chunk = mask.trailingZeroBitCount
-                                mask &= mask - 1
-                                let start = chunk << chunkShift, end = min(width, start + chunkSize)
-                                if start > position { run.add(0, count: start - position, to: &out) }
-                                for x in start..<end {
-                                    let p = patterns[base &+ x]
-                                    patterns[base &+ x] = 0
-                                    run.add(p, count: 1, to: &out)
-                                }
-                                position = end
-                            }
-                            run.finish(to: &out)
-                            chunkMask[c] = 0
-                        }
-                        bandTop += 6
-                        if bandTop < height { out.append(UInt8(ascii: "-")) }
+            writeBands(indices, width: width, height: height, colours: colours, to: &out)
+        }
+        out.append("\u{1B}\\")
+        return out.bytes()
+    }
+}
+
+extension SixelEncoder {
+    /// The bands of sixels. Per band: the six-bit column pattern of every colour, and for each
+    /// colour a mask of which chunks of columns it occurs in, so absent stretches are skipped.
+    static func writeBands(_ indices: UnsafeBufferPointer<UInt8>, width: Int, height: Int, colours: Int, to out: inout ByteWriter) {
+        var chunkShift = 4
+        while (width + (1 << chunkShift) - 1) >> chunkShift > 64 { chunkShift += 1 }
+        let chunkSize = 1 << chunkShift
+        let patterns = UnsafeMutablePointer<UInt8>.allocate(capacity: colours * width)
+        patterns.initialize(repeating: 0, count: colours * width)
+        let chunkMask = UnsafeMutablePointer<UInt64>.allocate(capacity: colours)
+        chunkMask.initialize(repeating: 0, count: colours)
+        defer { patterns.deallocate(); chunkMask.deallocate() }
+        let pixels = indices.baseAddress!
+
+        var bandTop = 0
+        while bandTop < height {
+            let bandRows = min(6, height - bandTop)
+            for k in 0..<bandRows {
+                let bit = UInt8(1) << UInt8(k)
+                let row = pixels + (bandTop + k) * width
+                var chunkStart = 0
+                while chunkStart < width {
+                    let chunkBit = UInt64(1) << UInt64(chunkStart >> chunkShift)
+                    let chunkEnd = min(width, chunkStart &+ chunkSize)
+                    for x in chunkStart..<chunkEnd {
+                        let c = Int(row[x])
+                        patterns[c &* width &+ x] |= bit
+                        chunkMask[c] |= chunkBit
                     }
+                    chunkStart = chunkEnd
                 }
             }
-        }
-        out.append(contentsOf: [0x1B, UInt8(ascii: "\\")])
-        return out
-    }
-}
-
-/// Run-length state for one colour row: `!n` + sixel for runs longer than three.
-private struct RunLength {
-    var pattern: UInt8 = 0
-    var length = 0
-
-    @inline(__always) mutating func add(_ p: UInt8, count: Int, to out: inout [UInt8]) {
-        if p == pattern {
-            length &+= count
-        } else {
-            flush(to: &out)
-            pattern = p
-            length = count
-        }
-    }
-
-    @inline(__always) func flush(to out: inout [UInt8]) {
-        guard length > 0 else { return }
-        let character = pattern &+ 63
-        if length > 3 {
-            out.append(UInt8(ascii: "!"))
-            appendDecimal(length, to: &out)
-            out.append(character)
-        } else {
-            for _ in 0..<length { out.append(character) }
-        }
-    }
-
-    /// Ends the row; a trailing run of empty sixels is left out.
-    mutating func finish(to out: inout [UInt8]) {
-        if pattern != 0 { flush(to: &out) }
-        length = 0
-    }
-}
-
-@inline(__always)
-func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-    if value < 10 {
-        out.append(UInt8(truncatingIfNeeded: 48 + value))
-        return
-    }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    var v = value
-    withUnsafeMutableBytes(of: &digits) { d in
-        while v > 0 && count < 10 {
-            d[count] = UInt8(truncatingIfNeeded: 48 + v % 10)
-            v /= 10
-            count += 1
-        }
-        while count > 0 {
-            count -= 1
-            out.append(d[count])
+            var firstInBand = true
+            for c in 0..<colours where chunkMask[c] != 0 {
+                // One colour row is at most `width` sixels plus run markers.
+                out.reserve(2 * width + 16)
+                if !firstInBand { out.append(UInt8(ascii: "$")) }
+                firstInBand = false
+                out.append(UInt8(ascii: "#"))
+                out.appendDecimal(c)
+                var pattern: UInt8 = 0
+                var length = 0
+                var mask = chunkMask[c]
+                chunkMask[c] = 0
+                var position = 0 // next column not yet accounted for
+                let line = patterns + c * width
+                while mask != 0 {
+                    let chunk = mask.trailingZeroBitCount
+                    mask &= mask &- 1
+                    let start = chunk << chunkShift, end = min(width, start &+ chunkSize)
+                    if start > position {
+                        if pattern != 0 { out.appendRun(pattern, length); pattern = 0; length = 0 }
+                        length &+= start &- position
+                    }
+                    for x in start..<end {
+                        let p = line[x]
+                        line[x] = 0
+                        if p == pattern {
+                            length &+= 1
+                        } else {
+                            out.appendRun(pattern, length)
+                            pattern = p
+                            length = 1
+                        }
+                    }
+                    position = end
+                }
+                // A trailing run of empty sixels is left out.
+                if pattern != 0 { out.appendRun(pattern, length) }
+            }
+            bandTop += 6
+            if bandTop < height { out.append(UInt8(ascii: "-")) }
         }
     }
 }

@@ -43,64 +43,73 @@ public struct TextCanvas: Sendable, Equatable {
     /// Rows of text with SGR colours, each row ending in a reset (when coloured) and "\n".
     /// A colour is only sent when it changes; a space's foreground never matters.
     public func encode(colourDepth: ColourDepth) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(columns * rows * (colourDepth == .none ? 1 : 12) + rows * 8)
-        var utf8 = [UInt8]()
-        for row in 0..<rows {
-            var foreground: RGB?? = .some(nil) // each row starts from the default colours
-            var background: RGB?? = .some(nil)
-            var dirty = false
-            for column in 0..<columns {
-                let cell = self[column, row]
-                if colourDepth != .none {
-                    var parameters: [UInt8] = []
-                    if cell.character != " ", foreground != .some(cell.foreground) {
-                        appendColour(cell.foreground, layer: 38, depth: colourDepth, to: &parameters)
-                        foreground = .some(cell.foreground)
+        var out = ByteWriter(capacity: columns * rows * (colourDepth == .none ? 1 : 16) + rows * 8)
+        cells.withUnsafeBufferPointer { cells in
+            for row in 0..<rows {
+                var foreground: RGB? = nil // each row starts from the default colours
+                var background: RGB? = nil
+                var dirty = false
+                for column in 0..<columns {
+                    let cell = cells[row * columns + column]
+                    // Room for two colours and one character.
+                    out.reserve(48)
+                    if colourDepth != .none {
+                        let newForeground = cell.character != " " && foreground != cell.foreground
+                        let newBackground = background != cell.background
+                        if newForeground || newBackground {
+                            out.append(0x1B)
+                            out.append(UInt8(ascii: "["))
+                            if newForeground { appendColour(cell.foreground, layer: 38, depth: colourDepth, to: &out) }
+                            if newForeground && newBackground { out.append(UInt8(ascii: ";")) }
+                            if newBackground { appendColour(cell.background, layer: 48, depth: colourDepth, to: &out) }
+                            out.append(UInt8(ascii: "m"))
+                            if newForeground { foreground = cell.foreground }
+                            background = cell.background
+                            dirty = true
+                        }
                     }
-                    if background != .some(cell.background) {
-                        appendColour(cell.background, layer: 48, depth: colourDepth, to: &parameters)
-                        background = .some(cell.background)
-                    }
-                    if !parameters.isEmpty {
-                        out.append(contentsOf: [0x1B, UInt8(ascii: "[")])
-                        out.append(contentsOf: parameters.dropLast())
-                        out.append(UInt8(ascii: "m"))
-                        dirty = true
+                    let value = cell.character.value
+                    if value < 0x80 {
+                        out.append(UInt8(truncatingIfNeeded: value))
+                    } else if value < 0x800 {
+                        out.append(UInt8(truncatingIfNeeded: 0xC0 | value >> 6))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+                    } else if value < 0x10000 {
+                        out.append(UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+                    } else {
+                        out.append(UInt8(truncatingIfNeeded: 0xF0 | value >> 18))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 12) & 0x3F))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
                     }
                 }
-                let value = cell.character.value
-                if value < 0x80 {
-                    out.append(UInt8(value))
-                } else {
-                    utf8.removeAll(keepingCapacity: true)
-                    utf8.append(contentsOf: String(cell.character).utf8)
-                    out.append(contentsOf: utf8)
-                }
+                out.reserve(8)
+                if dirty { out.append("\u{1B}[0m") }
+                out.append(UInt8(ascii: "\n"))
             }
-            if dirty { out.append(contentsOf: Array("\u{1B}[0m".utf8)) }
-            out.append(UInt8(ascii: "\n"))
         }
-        return out
+        return out.bytes()
     }
 }
 
-/// Appends `38;2;r;g;b;` style parameters (with a trailing ';'); nil resets to the default.
-private func appendColour(_ colour: RGB?, layer: Int, depth: ColourDepth, to out: inout [UInt8]) {
+/// Appends `38;2;r;g;b` (or `38;5;n`) style parameters; nil selects the default colour.
+@inline(__always)
+private func appendColour(_ colour: RGB?, layer: Int, depth: ColourDepth, to out: inout ByteWriter) {
     guard let colour else {
-        appendDecimal(layer + 1, to: &out) // 39 / 49: default colour
-        out.append(UInt8(ascii: ";"))
+        out.appendDecimal(layer + 1) // 39 / 49: default colour
         return
     }
-    appendDecimal(layer, to: &out)
+    out.appendDecimal(layer)
     if depth == .trueColour {
-        out.append(contentsOf: [UInt8(ascii: ";"), UInt8(ascii: "2"), UInt8(ascii: ";")])
-        appendDecimal(Int(colour.r), to: &out); out.append(UInt8(ascii: ";"))
-        appendDecimal(Int(colour.g), to: &out); out.append(UInt8(ascii: ";"))
-        appendDecimal(Int(colour.b), to: &out); out.append(UInt8(ascii: ";"))
+        out.append(UInt8(ascii: ";")); out.append(UInt8(ascii: "2")); out.append(UInt8(ascii: ";"))
+        out.appendDecimal(Int(colour.r)); out.append(UInt8(ascii: ";"))
+        out.appendDecimal(Int(colour.g)); out.append(UInt8(ascii: ";"))
+        out.appendDecimal(Int(colour.b))
     } else {
-        out.append(contentsOf: [UInt8(ascii: ";"), UInt8(ascii: "5"), UInt8(ascii: ";")])
-        appendDecimal(xterm256Index(colour), to: &out); out.append(UInt8(ascii: ";"))
+        out.append(UInt8(ascii: ";")); out.append(UInt8(ascii: "5")); out.append(UInt8(ascii: ";"))
+        out.appendDecimal(xterm256Index(colour))
     }
 }
 
