@@ -28,13 +28,24 @@ struct ColourQuantizer {
 
     func quantize(_ image: RGBImage) -> QuantizedImage {
         let cells = CellHistogram(image)
+        let centroids = (0..<cells.count).map { cells.centroid(of: $0) }
         var palette: [RGB]
+        // The palette entry of each cell: the first guess of its nearest-colour search.
+        var assignment: [UInt8]
         if cells.count <= maxColours && !cells.anyMixed {
             // Few enough exact colours: use them as they are.
             palette = (0..<cells.count).map { cells.firstColour(of: $0) }
+            assignment = (0..<cells.count).map { UInt8(truncatingIfNeeded: $0) }
         } else {
-            palette = WuBoxes(cells: cells).split(into: maxColours)
-            for _ in 0..<refinementRounds { palette = refine(palette, cells: cells) }
+            let boxes = WuBoxes(cells: cells).split(into: maxColours)
+            palette = boxes.palette
+            // k-means runs over the coarser 5-bit bins (a quarter as many, or fewer) with exact means.
+            let bins = BinTotals(cells)
+            var binAssignment = bins.binIndex.map { boxes.boxOfBin[$0] }
+            for _ in 0..<refinementRounds {
+                palette = refine(palette, assignment: &binAssignment, bins: bins)
+            }
+            assignment = cells.keys.indices.map { binAssignment[Int(bins.binOfCell[$0])] }
         }
         palette = palette.map { RGB(channelAsShown[Int($0.r)], channelAsShown[Int($0.g)], channelAsShown[Int($0.b)]) }
         let search = NearestColour(palette)
@@ -42,29 +53,26 @@ struct ColourQuantizer {
         if dither {
             floydSteinberg(image, search: search, into: &indices)
         } else {
-            let cellColour = (0..<cells.count).map { UInt8(truncatingIfNeeded: search.nearest(cells.centroid(of: $0))) }
-            cellColour.withUnsafeBufferPointer { colourOf in
-                cells.pixelCell.withUnsafeBufferPointer { cellOf in
-                    indices.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<out.count { out[i] = colourOf[Int(cellOf[i])] }
-                    }
-                }
+            for c in 0..<cells.count {
+                assignment[c] = UInt8(truncatingIfNeeded: search.nearest(centroids[c], guess: Int(assignment[c])))
             }
+            cells.map(image, cellValues: assignment, into: &indices)
         }
         return QuantizedImage(palette: palette, indices: indices)
     }
 
-    /// One k-means round over the cells, weighted by pixel count.
-    private func refine(_ palette: [RGB], cells: CellHistogram) -> [RGB] {
+    /// One k-means round, weighted by pixel count: reassign each bin to its nearest colour
+    /// (starting from its current one), then move each colour to the mean of its bins.
+    private func refine(_ palette: [RGB], assignment: inout [UInt8], bins: BinTotals) -> [RGB] {
         let search = NearestColour(palette)
         var sums = [Int](repeating: 0, count: palette.count * 4)
-        for c in 0..<cells.count {
-            let n = Int(cells.count(of: c))
-            let nearest = search.nearest(cells.centroid(of: c))
-            sums[nearest * 4] += n
-            sums[nearest * 4 + 1] += cells.sumR[c]
-            sums[nearest * 4 + 2] += cells.sumG[c]
-            sums[nearest * 4 + 3] += cells.sumB[c]
+        for i in 0..<bins.count.count {
+            let nearest = search.nearest(bins.centroid[i], guess: Int(assignment[i]))
+            assignment[i] = UInt8(truncatingIfNeeded: nearest)
+            sums[nearest * 4] += bins.count[i]
+            sums[nearest * 4 + 1] += bins.sumR[i]
+            sums[nearest * 4 + 2] += bins.sumG[i]
+            sums[nearest * 4 + 3] += bins.sumB[i]
         }
         return palette.indices.map { i in
             let n = sums[i * 4]
@@ -122,61 +130,55 @@ struct CellHistogram {
     /// The first colour seen in each cell, packed 0xRRGGBB; `anyMixed` when another differed.
     var first: [UInt32] = []
     var anyMixed = false
-    /// The cell of every pixel.
-    var pixelCell: [Int32]
+    /// Cell number + 1 for every 18-bit key, 0 for none.
+    private let cellOfKey: KeyTable
 
     init(_ image: RGBImage) {
         let pixelCount = image.width * image.height
-        // Cell number + 1 per 18-bit key; calloc'd so only the pages touched cost anything.
-        let slot = calloc(1 << 18, MemoryLayout<Int32>.stride)!.assumingMemoryBound(to: Int32.self)
-        defer { free(slot) }
+        let table = KeyTable()
+        let slot = table.slots
         var cellKeys: [Int32] = []
         var firstColour: [UInt32] = []
         var cellCount = 0
         var mixed = false
         // Pass 1: number the cells in order of first appearance.
-        pixelCell = [Int32](unsafeUninitializedCapacity: pixelCount) { cellOf, initialized in
-            image.pixels.withUnsafeBufferPointer { src in
-                var p = 0
-                for i in 0..<pixelCount {
-                    let r = UInt32(src[p]), g = UInt32(src[p &+ 1]), b = UInt32(src[p &+ 2])
-                    p &+= 3
-                    let packed = r << 16 | g << 8 | b
-                    let key = Int((r >> 2) << 12 | (g >> 2) << 6 | (b >> 2))
-                    var cell = slot[key] &- 1
-                    if cell < 0 {
-                        cell = Int32(truncatingIfNeeded: cellCount)
-                        slot[key] = cell &+ 1
-                        cellKeys.append(Int32(truncatingIfNeeded: key))
-                        firstColour.append(packed)
-                        cellCount &+= 1
-                    } else if !mixed && firstColour[Int(cell)] != packed {
-                        mixed = true
-                    }
-                    cellOf[i] = cell
+        image.pixels.withUnsafeBufferPointer { src in
+            var p = 0
+            for _ in 0..<pixelCount {
+                let r = UInt32(src[p]), g = UInt32(src[p &+ 1]), b = UInt32(src[p &+ 2])
+                p &+= 3
+                let packed = r << 16 | g << 8 | b
+                let key = Int((r >> 2) << 12 | (g >> 2) << 6 | (b >> 2))
+                let cell = slot[key] &- 1
+                if cell < 0 {
+                    slot[key] = Int32(truncatingIfNeeded: cellCount) &+ 1
+                    cellKeys.append(Int32(truncatingIfNeeded: key))
+                    firstColour.append(packed)
+                    cellCount &+= 1
+                } else if !mixed && firstColour[Int(cell)] != packed {
+                    mixed = true
                 }
             }
-            initialized = pixelCount
         }
         // Pass 2: sums per cell.
         var counts = [Int32](repeating: 0, count: cellCount)
         var sums = [Int](repeating: 0, count: cellCount * 3)
         image.pixels.withUnsafeBufferPointer { src in
-            pixelCell.withUnsafeBufferPointer { cellOf in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                        var p = 0
-                        for i in 0..<pixelCount {
-                            let c = Int(cellOf[i])
-                            counts[c] &+= 1
-                            let s = c &* 3
-                            sums[s] &+= Int(src[p]); sums[s &+ 1] &+= Int(src[p &+ 1]); sums[s &+ 2] &+= Int(src[p &+ 2])
-                            p &+= 3
-                        }
+            counts.withUnsafeMutableBufferPointer { counts in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    var p = 0
+                    for _ in 0..<pixelCount {
+                        let r = Int(src[p]), g = Int(src[p &+ 1]), b = Int(src[p &+ 2])
+                        let c = Int(slot[(r >> 2) << 12 | (g >> 2) << 6 | (b >> 2)] &- 1)
+                        counts[c] &+= 1
+                        let s = c &* 3
+                        sums[s] &+= r; sums[s &+ 1] &+= g; sums[s &+ 2] &+= b
+                        p &+= 3
                     }
                 }
             }
         }
+        cellOfKey = table
         self.counts = counts
         sumR = (0..<cellCount).map { sums[$0 * 3] }
         sumG = (0..<cellCount).map { sums[$0 * 3 + 1] }
@@ -184,6 +186,23 @@ struct CellHistogram {
         keys = cellKeys
         first = firstColour
         anyMixed = mixed
+    }
+
+    /// Writes `cellValues[cell of pixel]` for every pixel of `image` (the image this was built from).
+    func map(_ image: RGBImage, cellValues: [UInt8], into out: inout [UInt8]) {
+        let slot = cellOfKey.slots
+        image.pixels.withUnsafeBufferPointer { src in
+            cellValues.withUnsafeBufferPointer { value in
+                out.withUnsafeMutableBufferPointer { out in
+                    var p = 0
+                    for i in 0..<out.count {
+                        let key = Int(src[p] >> 2) << 12 | Int(src[p &+ 1] >> 2) << 6 | Int(src[p &+ 2] >> 2)
+                        out[i] = value[Int(slot[key] &- 1)]
+                        p &+= 3
+                    }
+                }
+            }
+        }
     }
 
     @inline(__always) func count(of cell: Int) -> Int32 { counts[cell] }
@@ -199,57 +218,111 @@ struct CellHistogram {
     }
 }
 
+/// A zero-filled table of 2^18 Int32 from calloc, so only the pages touched cost anything.
+private final class KeyTable {
+    let slots: UnsafeMutablePointer<Int32>
+    init() { slots = calloc(1 << 18, MemoryLayout<Int32>.stride)!.assumingMemoryBound(to: Int32.self) }
+    deinit { free(slots) }
+}
+
+/// The cells gathered again into 5-bit bins (15-bit index), only the occupied ones.
+struct BinTotals {
+    var binIndex: [Int] = []
+    var count: [Int] = [], sumR: [Int] = [], sumG: [Int] = [], sumB: [Int] = []
+    var centroid: [(Int, Int, Int)] = []
+    /// Position in these arrays of every cell's bin.
+    var binOfCell: [Int32]
+
+    init(_ cells: CellHistogram) {
+        var slot = [Int32](repeating: -1, count: 1 << 15)
+        binOfCell = [Int32](repeating: 0, count: cells.count)
+        for c in 0..<cells.count {
+            let k = Int(cells.keys[c])
+            let bin = (k >> 13) << 10 | ((k >> 7) & 31) << 5 | ((k >> 1) & 31)
+            var i = Int(slot[bin])
+            if i < 0 {
+                i = binIndex.count
+                slot[bin] = Int32(i)
+                binIndex.append(bin)
+                count.append(0); sumR.append(0); sumG.append(0); sumB.append(0)
+            }
+            count[i] += Int(cells.counts[c])
+            sumR[i] += cells.sumR[c]; sumG[i] += cells.sumG[c]; sumB[i] += cells.sumB[c]
+            binOfCell[c] = Int32(i)
+        }
+        centroid = count.indices.map { i in
+            let n = count[i]
+            return ((sumR[i] + n / 2) / n, (sumG[i] + n / 2) / n, (sumB[i] + n / 2) / n)
+        }
+    }
+}
+
 /// Nearest palette colour by squared RGB distance. The palette is sorted by r+g+b so the
-/// search can stop once the difference of sums alone rules out anything closer.
+/// search can stop once the difference of sums alone rules out anything closer
+/// (|Δsum|² ≤ 3·distance²), and a table gives where each sum starts.
 struct NearestColour {
     let palette: [RGB]
-    private var sorted: [(sum: Int, r: Int, g: Int, b: Int, index: Int)]
+    /// Sorted entries, four Int32 each: sum, r, g, b; and the palette index of each.
+    private var entries: [Int32] = []
+    private var order: [Int] = []
+    /// For every sum 0...765, the first sorted entry whose sum is at least that.
+    private var firstWithSum: [Int32] = []
 
     init(_ palette: [RGB]) {
         self.palette = palette
-        sorted = palette.enumerated().map { (Int($1.r) + Int($1.g) + Int($1.b), Int($1.r), Int($1.g), Int($1.b), $0) }
-        sorted.sort { $0.sum < $1.sum }
-    }
-
-    func nearest(_ colour: (Int, Int, Int)) -> Int {
-        let (r, g, b) = colour
-        let sum = r + g + b
-        return sorted.withUnsafeBufferPointer { s in
-            // First entry with a sum >= ours.
-            var lo = 0, hi = s.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if s[mid].sum < sum { lo = mid + 1 } else { hi = mid }
-            }
-            var best = Int.max / 4, bestIndex = 0
-            var up = lo, down = lo - 1
-            while up < s.count || down >= 0 {
-                if up < s.count {
-                    let e = s[up]
-                    let ds = e.sum - sum
-                    if ds * ds >= 3 * best {
-                        up = s.count
-                    } else {
-                        let d = (e.r - r) * (e.r - r) + (e.g - g) * (e.g - g) + (e.b - b) * (e.b - b)
-                        if d < best { best = d; bestIndex = e.index }
-                        up += 1
-                    }
-                }
-                if down >= 0 {
-                    let e = s[down]
-                    let ds = sum - e.sum
-                    if ds * ds >= 3 * best {
-                        down = -1
-                    } else {
-                        let d = (e.r - r) * (e.r - r) + (e.g - g) * (e.g - g) + (e.b - b) * (e.b - b)
-                        if d < best { best = d; bestIndex = e.index }
-                        down -= 1
-                    }
-                }
-            }
-            return bestIndex
+        order = palette.indices.sorted { palette[$0].sum < palette[$1].sum }
+        for i in order {
+            let p = palette[i]
+            entries += [Int32(p.sum), Int32(p.r), Int32(p.g), Int32(p.b)]
+        }
+        firstWithSum = [Int32](repeating: Int32(order.count), count: 767)
+        var k = order.count
+        for sum in stride(from: 766, through: 0, by: -1) {
+            while k > 0 && palette[order[k - 1]].sum >= sum { k -= 1 }
+            firstWithSum[sum] = Int32(k)
         }
     }
+
+    func nearest(_ colour: (Int, Int, Int), guess: Int? = nil) -> Int {
+        let r = Int32(colour.0), g = Int32(colour.1), b = Int32(colour.2)
+        let sum = r + g + b
+        var best = Int32.max / 4, bestIndex = 0
+        // A good first guess narrows the window of sums worth looking at.
+        if let guess {
+            let p = palette[guess]
+            let dr = Int32(p.r) - r, dg = Int32(p.g) - g, db = Int32(p.b) - b
+            best = dr * dr + dg * dg + db * db
+            bestIndex = guess
+        }
+        let count = order.count
+        let start = Int(firstWithSum[Int(sum)])
+        return entries.withUnsafeBufferPointer { e in
+            var bestSorted = -1
+            var up = start
+            while up < count {
+                let ds = e[up &* 4] &- sum
+                if ds &* ds >= 3 &* best { break }
+                let dr = e[up &* 4 &+ 1] &- r, dg = e[up &* 4 &+ 2] &- g, db = e[up &* 4 &+ 3] &- b
+                let d = dr &* dr &+ dg &* dg &+ db &* db
+                if d < best { best = d; bestSorted = up }
+                up &+= 1
+            }
+            var down = start &- 1
+            while down >= 0 {
+                let ds = sum &- e[down &* 4]
+                if ds &* ds >= 3 &* best { break }
+                let dr = e[down &* 4 &+ 1] &- r, dg = e[down &* 4 &+ 2] &- g, db = e[down &* 4 &+ 3] &- b
+                let d = dr &* dr &+ dg &* dg &+ db &* db
+                if d < best { best = d; bestSorted = down }
+                down &-= 1
+            }
+            return bestSorted < 0 ? bestIndex : order[bestSorted]
+        }
+    }
+}
+
+private extension RGB {
+    var sum: Int { Int(r) + Int(g) + Int(b) }
 }
 
 /// Wu's colour quantiser (Graphics Gems II): cumulative moments over a 33^3 grid, boxes split
@@ -335,7 +408,7 @@ private struct WuBoxes {
         return best
     }
 
-    func split(into maxColours: Int) -> [RGB] {
+    func split(into maxColours: Int) -> (palette: [RGB], boxOfBin: [UInt8]) {
         var boxes = [Box()]
         var variances = [variance(boxes[0])]
         while boxes.count < maxColours {
@@ -360,12 +433,20 @@ private struct WuBoxes {
             boxes.append(upper)
             variances.append(variance(upper))
         }
-        return boxes.compactMap { box in
+        var palette: [RGB] = []
+        var boxOfBin = [UInt8](repeating: 0, count: 1 << 15)
+        for box in boxes {
             let w = volume(box, weight)
-            guard w > 0 else { return nil }
-            return RGB(UInt8((volume(box, momentR) + w / 2) / w), UInt8((volume(box, momentG) + w / 2) / w),
-                       UInt8((volume(box, momentB) + w / 2) / w))
+            guard w > 0 else { continue }
+            let index = UInt8(truncatingIfNeeded: palette.count)
+            palette.append(RGB(UInt8((volume(box, momentR) + w / 2) / w), UInt8((volume(box, momentG) + w / 2) / w),
+                               UInt8((volume(box, momentB) + w / 2) / w)))
+            // Boxes cover (lower, upper] in 1-based grid steps; bins are 0-based.
+            for r in box.r0..<box.r1 { for g in box.g0..<box.g1 { for b in box.b0..<box.b1 {
+                boxOfBin[r << 10 | g << 5 | b] = index
+            } } }
         }
+        return (palette, boxOfBin)
     }
 }
 

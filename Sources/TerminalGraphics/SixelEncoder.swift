@@ -32,7 +32,8 @@ public struct SixelEncoder: Sendable {
 
     static func write(_ image: QuantizedImage, width: Int, height: Int) -> [UInt8] {
         let colours = image.palette.count
-        var out = ByteWriter(capacity: width * height / 3 + colours * 20 + 256)
+        // Untouched capacity costs nothing; this size avoids regrowing for ordinary frames.
+        var out = ByteWriter(capacity: width * height * 2 + colours * 20 + 256)
         out.append("\u{1B}P0;1;0q\"1;1;")
         out.appendDecimal(width)
         out.append(UInt8(ascii: ";"))
