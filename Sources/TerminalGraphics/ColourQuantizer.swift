@@ -137,11 +137,16 @@ struct CellHistogram {
         let pixelCount = image.width * image.height
         let table = KeyTable()
         let slot = table.slots
-        var cellKeys: [Int32] = []
-        var firstColour: [UInt32] = []
+        // At most one cell per pixel and per key; pages never written are never touched.
+        let capacity = min(pixelCount, 1 << 18)
+        let cellKeys = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        let firstColour = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let cellCounts = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        let sums = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 3)
+        defer { cellKeys.deallocate(); firstColour.deallocate(); cellCounts.deallocate(); sums.deallocate() }
         var cellCount = 0
         var mixed = false
-        // Pass 1: number the cells in order of first appearance.
+        // One pass: number the cells in order of first appearance and sum their pixels.
         image.pixels.withUnsafeBufferPointer { src in
             var p = 0
             for _ in 0..<pixelCount {
@@ -149,42 +154,30 @@ struct CellHistogram {
                 p &+= 3
                 let packed = r << 16 | g << 8 | b
                 let key = Int((r >> 2) << 12 | (g >> 2) << 6 | (b >> 2))
-                let cell = slot[key] &- 1
+                var cell = Int(slot[key] &- 1)
                 if cell < 0 {
+                    cell = cellCount
                     slot[key] = Int32(truncatingIfNeeded: cellCount) &+ 1
-                    cellKeys.append(Int32(truncatingIfNeeded: key))
-                    firstColour.append(packed)
+                    cellKeys[cell] = Int32(truncatingIfNeeded: key)
+                    firstColour[cell] = packed
+                    cellCounts[cell] = 0
+                    sums[cell &* 3] = 0; sums[cell &* 3 &+ 1] = 0; sums[cell &* 3 &+ 2] = 0
                     cellCount &+= 1
-                } else if !mixed && firstColour[Int(cell)] != packed {
+                } else if firstColour[cell] != packed {
                     mixed = true
                 }
+                cellCounts[cell] &+= 1
+                sums[cell &* 3] &+= Int(r); sums[cell &* 3 &+ 1] &+= Int(g); sums[cell &* 3 &+ 2] &+= Int(b)
             }
         }
-        // Pass 2: sums per cell.
-        var counts = [Int32](repeating: 0, count: cellCount)
-        var sums = [Int](repeating: 0, count: cellCount * 3)
-        image.pixels.withUnsafeBufferPointer { src in
-            counts.withUnsafeMutableBufferPointer { counts in
-                sums.withUnsafeMutableBufferPointer { sums in
-                    var p = 0
-                    for _ in 0..<pixelCount {
-                        let r = Int(src[p]), g = Int(src[p &+ 1]), b = Int(src[p &+ 2])
-                        let c = Int(slot[(r >> 2) << 12 | (g >> 2) << 6 | (b >> 2)] &- 1)
-                        counts[c] &+= 1
-                        let s = c &* 3
-                        sums[s] &+= r; sums[s &+ 1] &+= g; sums[s &+ 2] &+= b
-                        p &+= 3
-                    }
-                }
-            }
-        }
+        let counts = Array(UnsafeBufferPointer(start: cellCounts, count: cellCount))
         cellOfKey = table
         self.counts = counts
         sumR = (0..<cellCount).map { sums[$0 * 3] }
         sumG = (0..<cellCount).map { sums[$0 * 3 + 1] }
         sumB = (0..<cellCount).map { sums[$0 * 3 + 2] }
-        keys = cellKeys
-        first = firstColour
+        keys = Array(UnsafeBufferPointer(start: cellKeys, count: cellCount))
+        first = Array(UnsafeBufferPointer(start: firstColour, count: cellCount))
         anyMixed = mixed
     }
 

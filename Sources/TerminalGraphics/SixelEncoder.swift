@@ -59,75 +59,85 @@ public struct SixelEncoder: Sendable {
 }
 
 extension SixelEncoder {
-    /// The bands of sixels. Per band: the six-bit column pattern of every colour, and for each
-    /// colour a mask of which chunks of columns it occurs in, so absent stretches are skipped.
+    /// The bands of sixels. Per band and colour: the six-bit pattern of every column, and a
+    /// bitmap of the columns where the colour occurs, so writing a colour's row costs in
+    /// proportion to where it occurs rather than to the width.
     static func writeBands(_ indices: UnsafeBufferPointer<UInt8>, width: Int, height: Int, colours: Int, to out: inout ByteWriter) {
-        var chunkShift = 4
-        while (width + (1 << chunkShift) - 1) >> chunkShift > 64 { chunkShift += 1 }
-        let chunkSize = 1 << chunkShift
+        let words = (width + 63) >> 6
         let patterns = UnsafeMutablePointer<UInt8>.allocate(capacity: colours * width)
         patterns.initialize(repeating: 0, count: colours * width)
-        let chunkMask = UnsafeMutablePointer<UInt64>.allocate(capacity: colours)
-        chunkMask.initialize(repeating: 0, count: colours)
-        defer { patterns.deallocate(); chunkMask.deallocate() }
+        let columns = UnsafeMutablePointer<UInt64>.allocate(capacity: colours * words)
+        columns.initialize(repeating: 0, count: colours * words)
+        var present: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        defer { patterns.deallocate(); columns.deallocate() }
         let pixels = indices.baseAddress!
 
         var bandTop = 0
         while bandTop < height {
             let bandRows = min(6, height - bandTop)
-            for k in 0..<bandRows {
-                let bit = UInt8(1) << UInt8(k)
-                let row = pixels + (bandTop + k) * width
-                var chunkStart = 0
-                while chunkStart < width {
-                    let chunkBit = UInt64(1) << UInt64(chunkStart >> chunkShift)
-                    let chunkEnd = min(width, chunkStart &+ chunkSize)
-                    for x in chunkStart..<chunkEnd {
+            withUnsafeMutableBytes(of: &present) { present in
+                let presentWords = present.bindMemory(to: UInt64.self)
+                for k in 0..<bandRows {
+                    let bit = UInt8(1) << UInt8(k)
+                    let row = pixels + (bandTop + k) * width
+                    for x in 0..<width {
                         let c = Int(row[x])
                         patterns[c &* width &+ x] |= bit
-                        chunkMask[c] |= chunkBit
+                        columns[c &* words &+ (x >> 6)] |= UInt64(1) << UInt64(x & 63)
+                        presentWords[c >> 6] |= UInt64(1) << UInt64(c & 63)
                     }
-                    chunkStart = chunkEnd
                 }
             }
             var firstInBand = true
-            for c in 0..<colours where chunkMask[c] != 0 {
-                // One colour row is at most `width` sixels plus run markers.
-                out.reserve(2 * width + 16)
-                if !firstInBand { out.append(UInt8(ascii: "$")) }
-                firstInBand = false
-                out.append(UInt8(ascii: "#"))
-                out.appendDecimal(c)
-                var pattern: UInt8 = 0
-                var length = 0
-                var mask = chunkMask[c]
-                chunkMask[c] = 0
-                var position = 0 // next column not yet accounted for
-                let line = patterns + c * width
-                while mask != 0 {
-                    let chunk = mask.trailingZeroBitCount
-                    mask &= mask &- 1
-                    let start = chunk << chunkShift, end = min(width, start &+ chunkSize)
-                    if start > position {
-                        if pattern != 0 { out.appendRun(pattern, length); pattern = 0; length = 0 }
-                        length &+= start &- position
-                    }
-                    for x in start..<end {
-                        let p = line[x]
-                        line[x] = 0
-                        if p == pattern {
-                            length &+= 1
-                        } else {
-                            out.appendRun(pattern, length)
-                            pattern = p
-                            length = 1
+            for group in 0..<4 {
+                var colourMask: UInt64
+                switch group {
+                case 0: colourMask = present.0
+                case 1: colourMask = present.1
+                case 2: colourMask = present.2
+                default: colourMask = present.3
+                }
+                while colourMask != 0 {
+                    let c = group << 6 | colourMask.trailingZeroBitCount
+                    colourMask &= colourMask &- 1
+                    // One colour row is at most `width` sixels plus run markers.
+                    out.reserve(2 * width + 16)
+                    if !firstInBand { out.append(UInt8(ascii: "$")) }
+                    firstInBand = false
+                    out.append(UInt8(ascii: "#"))
+                    out.appendDecimal(c)
+                    var pattern: UInt8 = 0
+                    var length = 0
+                    var position = 0 // next column not yet accounted for
+                    let line = patterns + c * width
+                    let occupied = columns + c * words
+                    for w in 0..<words {
+                        var bits = occupied[w]
+                        occupied[w] = 0
+                        while bits != 0 {
+                            let x = w << 6 | bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            if x > position {
+                                // Columns without this colour: empty sixels.
+                                if pattern != 0 { out.appendRun(pattern, length); pattern = 0; length = 0 }
+                                length &+= x &- position
+                            }
+                            let p = line[x]
+                            line[x] = 0
+                            if p == pattern {
+                                length &+= 1
+                            } else {
+                                out.appendRun(pattern, length)
+                                pattern = p
+                                length = 1
+                            }
+                            position = x &+ 1
                         }
                     }
-                    position = end
+                    out.appendRun(pattern, length) // the last run is never empty sixels
                 }
-                // A trailing run of empty sixels is left out.
-                if pattern != 0 { out.appendRun(pattern, length) }
             }
+            present = (0, 0, 0, 0)
             bandTop += 6
             if bandTop < height { out.append(UInt8(ascii: "-")) }
         }
