@@ -22,6 +22,12 @@ struct ByteWriter: ~Copyable {
         capacity = newCapacity
     }
 
+    /// Lets `body` write at most `room` bytes directly; it returns how many it wrote.
+    @inline(__always) mutating func write(room: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(room)
+        count &+= body(base + count)
+    }
+
     @inline(__always) mutating func append(_ byte: UInt8) {
         base[count] = byte
         count &+= 1
@@ -30,12 +36,6 @@ struct ByteWriter: ~Copyable {
     mutating func append(_ text: StaticString) {
         reserve(text.utf8CodeUnitCount)
         text.withUTF8Buffer { for byte in $0 { append(byte) } }
-    }
-
-    mutating func append(contentsOf bytes: [UInt8]) {
-        reserve(bytes.count)
-        bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
-        count += bytes.count
     }
 
     /// A non-negative number in decimal; at most 20 bytes, which the caller has reserved.
@@ -55,23 +55,6 @@ struct ByteWriter: ~Copyable {
             v /= 10
         }
         count &+= digits
-    }
-
-    /// A run of one sixel pattern: `!n` + sixel when longer than three, else repeated.
-    /// Needs 3 bytes more room than it writes.
-    @inline(__always) mutating func appendRun(_ pattern: UInt8, _ length: Int) {
-        let character = pattern &+ 63
-        if length > 3 {
-            append(UInt8(ascii: "!"))
-            appendDecimal(length)
-            append(character)
-        } else {
-            // Up to three copies, written without a loop (a loop here becomes a memset call).
-            base[count] = character
-            base[count &+ 1] = character
-            base[count &+ 2] = character
-            count &+= length
-        }
     }
 
     consuming func bytes() -> [UInt8] {

@@ -250,51 +250,93 @@ struct BinTotals {
     }
 }
 
-/// Nearest palette colour by squared RGB distance. The palette is sorted by r+g+b so the
-/// search can stop once the difference of sums alone rules out anything closer
-/// (|Δsum|² ≤ 3·distance²), and a table gives where each sum starts.
+/// Nearest palette colour by squared RGB distance.
+///
+/// The palette is sorted along its principal axis `a` (small integers). For any two colours,
+/// (a·Δc)² ≤ |a|²·|Δc|², so the search stops once the difference along the axis alone rules
+/// out anything closer; a table gives where each axis value starts. Starting from a good
+/// guess keeps the window of axis values narrow.
 struct NearestColour {
     let palette: [RGB]
-    /// Sorted entries, four Int32 each: sum, r, g, b; and the palette index of each.
-    private var entries: [Int32] = []
+    /// Sorted entries, four Int each: axis value, r, g, b; and the palette index of each.
+    private var entries: [Int] = []
     private var order: [Int] = []
-    /// For every sum 0...765, the first sorted entry whose sum is at least that.
-    private var firstWithSum: [Int32] = []
+    private var axis = (1, 1, 1)
+    private var axisNormSquared = 3
+    private var axisOffset = 0
+    /// For every axis value (minus `axisOffset`), the first sorted entry at least that far along.
+    private var firstAtOrAfter: [Int32] = []
 
     init(_ palette: [RGB]) {
         self.palette = palette
-        order = palette.indices.sorted { palette[$0].sum < palette[$1].sum }
+        axis = Self.principalAxis(palette)
+        axisNormSquared = max(1, axis.0 * axis.0 + axis.1 * axis.1 + axis.2 * axis.2)
+        // Axis values of all possible colours span [lowest, highest].
+        let lowest = min(0, axis.0) * 255 + min(0, axis.1) * 255 + min(0, axis.2) * 255
+        let highest = max(0, axis.0) * 255 + max(0, axis.1) * 255 + max(0, axis.2) * 255
+        axisOffset = -lowest
+        let values = palette.map { project($0.r, $0.g, $0.b) }
+        order = palette.indices.sorted { values[$0] < values[$1] }
         for i in order {
             let p = palette[i]
-            entries += [Int32(p.sum), Int32(p.r), Int32(p.g), Int32(p.b)]
+            entries += [values[i], Int(p.r), Int(p.g), Int(p.b)]
         }
-        firstWithSum = [Int32](repeating: Int32(order.count), count: 767)
+        firstAtOrAfter = [Int32](repeating: Int32(order.count), count: highest - lowest + 2)
         var k = order.count
-        for sum in stride(from: 766, through: 0, by: -1) {
-            while k > 0 && palette[order[k - 1]].sum >= sum { k -= 1 }
-            firstWithSum[sum] = Int32(k)
+        for value in stride(from: highest - lowest + 1, through: 0, by: -1) {
+            while k > 0 && values[order[k - 1]] + axisOffset >= value { k -= 1 }
+            firstAtOrAfter[value] = Int32(k)
         }
     }
 
+    @inline(__always) private func project<T: BinaryInteger>(_ r: T, _ g: T, _ b: T) -> Int {
+        axis.0 &* Int(r) &+ axis.1 &* Int(g) &+ axis.2 &* Int(b)
+    }
+
+    /// The direction along which the palette spreads most, scaled to integers in -8...8
+    /// (power iteration on the covariance). Falls back to the grey axis.
+    private static func principalAxis(_ palette: [RGB]) -> (Int, Int, Int) {
+        guard palette.count > 2 else { return (1, 1, 1) }
+        let n = Double(palette.count)
+        let mean = palette.reduce((0.0, 0.0, 0.0)) { ($0.0 + Double($1.r), $0.1 + Double($1.g), $0.2 + Double($1.b)) }
+        let m = (mean.0 / n, mean.1 / n, mean.2 / n)
+        var c = [Double](repeating: 0, count: 9)
+        for p in palette {
+            let d = [Double(p.r) - m.0, Double(p.g) - m.1, Double(p.b) - m.2]
+            for i in 0..<3 { for j in 0..<3 { c[i * 3 + j] += d[i] * d[j] } }
+        }
+        var v = [1.0, 1.0, 1.0]
+        for _ in 0..<24 {
+            var w = [0.0, 0.0, 0.0]
+            for i in 0..<3 { for j in 0..<3 { w[i] += c[i * 3 + j] * v[j] } }
+            let length = (w[0] * w[0] + w[1] * w[1] + w[2] * w[2]).squareRoot()
+            guard length > 1e-9 else { return (1, 1, 1) }
+            v = w.map { $0 / length }
+        }
+        let scaled = v.map { Int(($0 * 8).rounded()) }
+        if scaled.allSatisfy({ $0 == 0 }) { return (1, 1, 1) }
+        return (scaled[0], scaled[1], scaled[2])
+    }
+
     func nearest(_ colour: (Int, Int, Int), guess: Int? = nil) -> Int {
-        let r = Int32(colour.0), g = Int32(colour.1), b = Int32(colour.2)
-        let sum = r + g + b
-        var best = Int32.max / 4, bestIndex = 0
-        // A good first guess narrows the window of sums worth looking at.
+        let (r, g, b) = colour
+        let value = project(r, g, b)
+        var best = Int.max >> 16, bestIndex = 0
         if let guess {
             let p = palette[guess]
-            let dr = Int32(p.r) - r, dg = Int32(p.g) - g, db = Int32(p.b) - b
-            best = dr * dr + dg * dg + db * db
+            let dr = Int(p.r) &- r, dg = Int(p.g) &- g, db = Int(p.b) &- b
+            best = dr &* dr &+ dg &* dg &+ db &* db
             bestIndex = guess
         }
         let count = order.count
-        let start = Int(firstWithSum[Int(sum)])
+        let norm = axisNormSquared
+        let start = Int(firstAtOrAfter[value &+ axisOffset])
         return entries.withUnsafeBufferPointer { e in
             var bestSorted = -1
             var up = start
             while up < count {
-                let ds = e[up &* 4] &- sum
-                if ds &* ds >= 3 &* best { break }
+                let dv = e[up &* 4] &- value
+                if dv &* dv >= norm &* best { break }
                 let dr = e[up &* 4 &+ 1] &- r, dg = e[up &* 4 &+ 2] &- g, db = e[up &* 4 &+ 3] &- b
                 let d = dr &* dr &+ dg &* dg &+ db &* db
                 if d < best { best = d; bestSorted = up }
@@ -302,8 +344,8 @@ struct NearestColour {
             }
             var down = start &- 1
             while down >= 0 {
-                let ds = sum &- e[down &* 4]
-                if ds &* ds >= 3 &* best { break }
+                let dv = value &- e[down &* 4]
+                if dv &* dv >= norm &* best { break }
                 let dr = e[down &* 4 &+ 1] &- r, dg = e[down &* 4 &+ 2] &- g, db = e[down &* 4 &+ 3] &- b
                 let d = dr &* dr &+ dg &* dg &+ db &* db
                 if d < best { best = d; bestSorted = down }
@@ -312,10 +354,6 @@ struct NearestColour {
             return bestSorted < 0 ? bestIndex : order[bestSorted]
         }
     }
-}
-
-private extension RGB {
-    var sum: Int { Int(r) + Int(g) + Int(b) }
 }
 
 /// Wu's colour quantiser (Graphics Gems II): cumulative moments over a 33^3 grid, boxes split

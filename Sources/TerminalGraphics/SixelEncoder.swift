@@ -100,46 +100,92 @@ extension SixelEncoder {
                 while colourMask != 0 {
                     let c = group << 6 | colourMask.trailingZeroBitCount
                     colourMask &= colourMask &- 1
-                    // One colour row is at most `width` sixels plus run markers.
-                    out.reserve(2 * width + 16)
-                    if !firstInBand { out.append(UInt8(ascii: "$")) }
-                    firstInBand = false
-                    out.append(UInt8(ascii: "#"))
-                    out.appendDecimal(c)
-                    var pattern: UInt8 = 0
-                    var length = 0
-                    var position = 0 // next column not yet accounted for
                     let line = patterns + c * width
                     let occupied = columns + c * words
-                    for w in 0..<words {
-                        var bits = occupied[w]
-                        occupied[w] = 0
-                        while bits != 0 {
-                            let x = w << 6 | bits.trailingZeroBitCount
-                            bits &= bits &- 1
-                            if x > position {
-                                // Columns without this colour: empty sixels.
-                                if pattern != 0 { out.appendRun(pattern, length); pattern = 0; length = 0 }
-                                length &+= x &- position
+                    let separator = !firstInBand
+                    firstInBand = false
+                    // One colour row is at most `width` sixels plus run markers and a header.
+                    out.write(room: 2 * width + 24) { start in
+                        var row = SixelRowWriter(cursor: start)
+                        if separator { row.put(UInt8(ascii: "$")) }
+                        row.put(UInt8(ascii: "#"))
+                        row.putDecimal(c)
+                        var pattern: UInt8 = 0
+                        var length = 0
+                        var position = 0 // next column not yet accounted for
+                        for w in 0..<words {
+                            var bits = occupied[w]
+                            occupied[w] = 0
+                            while bits != 0 {
+                                let x = w << 6 | bits.trailingZeroBitCount
+                                bits &= bits &- 1
+                                if x > position {
+                                    // Columns without this colour: empty sixels.
+                                    if pattern != 0 { row.putRun(pattern, length); pattern = 0; length = 0 }
+                                    length &+= x &- position
+                                }
+                                let p = line[x]
+                                line[x] = 0
+                                if p == pattern {
+                                    length &+= 1
+                                } else {
+                                    row.putRun(pattern, length)
+                                    pattern = p
+                                    length = 1
+                                }
+                                position = x &+ 1
                             }
-                            let p = line[x]
-                            line[x] = 0
-                            if p == pattern {
-                                length &+= 1
-                            } else {
-                                out.appendRun(pattern, length)
-                                pattern = p
-                                length = 1
-                            }
-                            position = x &+ 1
                         }
+                        row.putRun(pattern, length) // the last run is never empty sixels
+                        return row.cursor - start
                     }
-                    out.appendRun(pattern, length) // the last run is never empty sixels
                 }
             }
             present = (0, 0, 0, 0)
             bandTop += 6
             if bandTop < height { out.append(UInt8(ascii: "-")) }
+        }
+    }
+}
+
+/// Writes one colour row through a pointer kept in a register; the caller has made room.
+private struct SixelRowWriter {
+    var cursor: UnsafeMutablePointer<UInt8>
+
+    @inline(__always) mutating func put(_ byte: UInt8) {
+        cursor.pointee = byte
+        cursor += 1
+    }
+
+    @inline(__always) mutating func putDecimal(_ value: Int) {
+        if value >= 100 { put(UInt8(truncatingIfNeeded: 48 &+ value / 100)) }
+        if value >= 10 { put(UInt8(truncatingIfNeeded: 48 &+ (value / 10) % 10)) }
+        put(UInt8(truncatingIfNeeded: 48 &+ value % 10))
+    }
+
+    /// `!n` + sixel for runs longer than three, else the sixel repeated; needs 3 bytes of slack.
+    @inline(__always) mutating func putRun(_ pattern: UInt8, _ length: Int) {
+        let character = pattern &+ 63
+        if length > 3 {
+            put(UInt8(ascii: "!"))
+            if length >= 1000 {
+                var digits = 0, v = length
+                while v > 0 { digits &+= 1; v /= 10 }
+                v = length
+                for i in stride(from: digits - 1, through: 0, by: -1) {
+                    cursor[i] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
+                    v /= 10
+                }
+                cursor += digits
+            } else {
+                putDecimal(length)
+            }
+            put(character)
+        } else {
+            cursor[0] = character
+            cursor[1] = character
+            cursor[2] = character
+            cursor += length
         }
     }
 }
