@@ -35,6 +35,7 @@ public struct SixelEncoder: Sendable {
         // Untouched capacity costs nothing; this size avoids regrowing for ordinary frames.
         var out = ByteWriter(capacity: width * height * 2 + colours * 20 + 256)
         out.append("\u{1B}P0;1;0q\"1;1;")
+        out.reserve(48)
         out.appendDecimal(width)
         out.append(UInt8(ascii: ";"))
         out.appendDecimal(height)
