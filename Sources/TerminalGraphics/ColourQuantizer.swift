@@ -138,15 +138,12 @@ struct CellHistogram {
         let table = KeyTable()
         let slot = table.slots
         // At most one cell per pixel and per key; pages never written are never touched.
+        // One 32-byte record per cell keeps each pixel's update within one cache line.
         let capacity = min(pixelCount, 1 << 18)
-        let cellKeys = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        let firstColour = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        let cellCounts = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        let sums = UnsafeMutablePointer<Int>.allocate(capacity: capacity * 3)
-        defer { cellKeys.deallocate(); firstColour.deallocate(); cellCounts.deallocate(); sums.deallocate() }
+        let records = UnsafeMutablePointer<CellRecord>.allocate(capacity: capacity)
+        defer { records.deallocate() }
         var cellCount = 0
         var mixed = false
-        // One pass: number the cells in order of first appearance and sum their pixels.
         image.pixels.withUnsafeBufferPointer { src in
             var p = 0
             for _ in 0..<pixelCount {
@@ -158,26 +155,25 @@ struct CellHistogram {
                 if cell < 0 {
                     cell = cellCount
                     slot[key] = Int32(truncatingIfNeeded: cellCount) &+ 1
-                    cellKeys[cell] = Int32(truncatingIfNeeded: key)
-                    firstColour[cell] = packed
-                    cellCounts[cell] = 0
-                    sums[cell &* 3] = 0; sums[cell &* 3 &+ 1] = 0; sums[cell &* 3 &+ 2] = 0
+                    records[cell] = CellRecord(first: packed)
                     cellCount &+= 1
-                } else if firstColour[cell] != packed {
-                    mixed = true
                 }
-                cellCounts[cell] &+= 1
-                sums[cell &* 3] &+= Int(r); sums[cell &* 3 &+ 1] &+= Int(g); sums[cell &* 3 &+ 2] &+= Int(b)
+                let record = records + cell
+                if record.pointee.first != packed { mixed = true }
+                record.pointee.count &+= 1
+                record.pointee.sumR &+= UInt64(r)
+                record.pointee.sumG &+= UInt64(g)
+                record.pointee.sumB &+= UInt64(b)
             }
         }
-        let counts = Array(UnsafeBufferPointer(start: cellCounts, count: cellCount))
         cellOfKey = table
-        self.counts = counts
-        sumR = (0..<cellCount).map { sums[$0 * 3] }
-        sumG = (0..<cellCount).map { sums[$0 * 3 + 1] }
-        sumB = (0..<cellCount).map { sums[$0 * 3 + 2] }
-        keys = Array(UnsafeBufferPointer(start: cellKeys, count: cellCount))
-        first = Array(UnsafeBufferPointer(start: firstColour, count: cellCount))
+        let all = UnsafeBufferPointer(start: records, count: cellCount)
+        counts = all.map { Int32(truncatingIfNeeded: $0.count) }
+        sumR = all.map { Int($0.sumR) }
+        sumG = all.map { Int($0.sumG) }
+        sumB = all.map { Int($0.sumB) }
+        keys = all.map(\.key)
+        first = all.map(\.first)
         anyMixed = mixed
     }
 
@@ -211,6 +207,19 @@ struct CellHistogram {
     }
 }
 
+private struct CellRecord {
+    var count: UInt32 = 0
+    var first: UInt32
+    var sumR: UInt64 = 0, sumG: UInt64 = 0, sumB: UInt64 = 0
+
+    init(first: UInt32) { self.first = first }
+
+    /// The 18-bit key, from the first colour's top six bits per channel.
+    var key: Int32 {
+        Int32(truncatingIfNeeded: (first >> 18 & 63) << 12 | (first >> 10 & 63) << 6 | (first >> 2 & 63))
+    }
+}
+
 /// A zero-filled table of 2^18 Int32 from calloc, so only the pages touched cost anything.
 private final class KeyTable {
     let slots: UnsafeMutablePointer<Int32>
@@ -228,21 +237,38 @@ struct BinTotals {
 
     init(_ cells: CellHistogram) {
         var slot = [Int32](repeating: -1, count: 1 << 15)
-        binOfCell = [Int32](repeating: 0, count: cells.count)
-        for c in 0..<cells.count {
-            let k = Int(cells.keys[c])
-            let bin = (k >> 13) << 10 | ((k >> 7) & 31) << 5 | ((k >> 1) & 31)
-            var i = Int(slot[bin])
-            if i < 0 {
-                i = binIndex.count
-                slot[bin] = Int32(i)
-                binIndex.append(bin)
-                count.append(0); sumR.append(0); sumG.append(0); sumB.append(0)
+        var binOfCell = [Int32](repeating: 0, count: cells.count)
+        var totals: [Int] = [] // count, r, g, b per bin
+        totals.reserveCapacity(min(cells.count, 1 << 15) * 4)
+        var binIndex: [Int] = []
+        slot.withUnsafeMutableBufferPointer { slot in
+            binOfCell.withUnsafeMutableBufferPointer { binOfCell in
+                cells.keys.withUnsafeBufferPointer { keys in
+                    for c in 0..<keys.count {
+                        let k = Int(keys[c])
+                        let bin = (k >> 13) << 10 | ((k >> 7) & 31) << 5 | ((k >> 1) & 31)
+                        var i = Int(slot[bin])
+                        if i < 0 {
+                            i = binIndex.count
+                            slot[bin] = Int32(truncatingIfNeeded: i)
+                            binIndex.append(bin)
+                            totals.append(contentsOf: [0, 0, 0, 0])
+                        }
+                        totals[i &* 4] &+= Int(cells.counts[c])
+                        totals[i &* 4 &+ 1] &+= cells.sumR[c]
+                        totals[i &* 4 &+ 2] &+= cells.sumG[c]
+                        totals[i &* 4 &+ 3] &+= cells.sumB[c]
+                        binOfCell[c] = Int32(truncatingIfNeeded: i)
+                    }
+                }
             }
-            count[i] += Int(cells.counts[c])
-            sumR[i] += cells.sumR[c]; sumG[i] += cells.sumG[c]; sumB[i] += cells.sumB[c]
-            binOfCell[c] = Int32(i)
         }
+        self.binIndex = binIndex
+        self.binOfCell = binOfCell
+        count = binIndex.indices.map { totals[$0 * 4] }
+        sumR = binIndex.indices.map { totals[$0 * 4 + 1] }
+        sumG = binIndex.indices.map { totals[$0 * 4 + 2] }
+        sumB = binIndex.indices.map { totals[$0 * 4 + 3] }
         centroid = count.indices.map { i in
             let n = count[i]
             return ((sumR[i] + n / 2) / n, (sumG[i] + n / 2) / n, (sumB[i] + n / 2) / n)
