@@ -279,18 +279,21 @@ struct BinTotals {
 /// Nearest palette colour by squared RGB distance.
 ///
 /// The palette is sorted along its principal axis `a` (small integers). For any two colours,
-/// (a·Δc)² ≤ |a|²·|Δc|², so the search stops once the difference along the axis alone rules
-/// out anything closer; a table gives where each axis value starts. Starting from a good
-/// guess keeps the window of axis values narrow.
+/// (a·Δc)² ≤ |a|²·|Δc|², so once a candidate at squared distance `d` is known only entries
+/// whose axis value lies within √(|a|²·d) can be closer; a table gives where each axis value
+/// starts, and that window is scanned eight entries at a time.
 struct NearestColour {
     let palette: [RGB]
-    /// Sorted entries, four Int each: axis value, r, g, b; and the palette index of each.
-    private var entries: [Int] = []
+    /// Channels of the sorted entries, padded with eight far-away sentinels for whole-vector
+    /// loads. Floats: squared distances stay exact integers, and float multiplies are in every
+    /// x86-64's vector unit (32-bit integer ones are not).
+    private var reds: [Float] = [], greens: [Float] = [], blues: [Float] = []
+    /// Palette index of each sorted entry.
     private var order: [Int] = []
     private var axis = (1, 1, 1)
     private var axisNormSquared = 3
     private var axisOffset = 0
-    /// For every axis value (minus `axisOffset`), the first sorted entry at least that far along.
+    /// For every axis value (plus `axisOffset`), the first sorted entry at least that far along.
     private var firstAtOrAfter: [Int32] = []
 
     init(_ palette: [RGB]) {
@@ -303,10 +306,9 @@ struct NearestColour {
         axisOffset = -lowest
         let values = palette.map { project($0.r, $0.g, $0.b) }
         order = palette.indices.sorted { values[$0] < values[$1] }
-        for i in order {
-            let p = palette[i]
-            entries += [values[i], Int(p.r), Int(p.g), Int(p.b)]
-        }
+        reds = order.map { Float(palette[$0].r) } + [Float](repeating: 10_000, count: 8)
+        greens = order.map { Float(palette[$0].g) } + [Float](repeating: 10_000, count: 8)
+        blues = order.map { Float(palette[$0].b) } + [Float](repeating: 10_000, count: 8)
         firstAtOrAfter = [Int32](repeating: Int32(order.count), count: highest - lowest + 2)
         var k = order.count
         for value in stride(from: highest - lowest + 1, through: 0, by: -1) {
@@ -344,41 +346,55 @@ struct NearestColour {
         return (scaled[0], scaled[1], scaled[2])
     }
 
+    /// The palette index nearest to `colour`; `guess`, when close, makes the search window small.
     func nearest(_ colour: (Int, Int, Int), guess: Int? = nil) -> Int {
         let (r, g, b) = colour
-        let value = project(r, g, b)
-        var best = Int.max >> 16, bestIndex = 0
-        if let guess {
-            let p = palette[guess]
-            let dr = Int(p.r) &- r, dg = Int(p.g) &- g, db = Int(p.b) &- b
-            best = dr &* dr &+ dg &* dg &+ db &* db
-            bestIndex = guess
-        }
         let count = order.count
-        let norm = axisNormSquared
-        let start = Int(firstAtOrAfter[value &+ axisOffset])
-        return entries.withUnsafeBufferPointer { e in
-            var bestSorted = -1
-            var up = start
-            while up < count {
-                let dv = e[up &* 4] &- value
-                if dv &* dv >= norm &* best { break }
-                let dr = e[up &* 4 &+ 1] &- r, dg = e[up &* 4 &+ 2] &- g, db = e[up &* 4 &+ 3] &- b
-                let d = dr &* dr &+ dg &* dg &+ db &* db
-                if d < best { best = d; bestSorted = up }
-                up &+= 1
-            }
-            var down = start &- 1
-            while down >= 0 {
-                let dv = value &- e[down &* 4]
-                if dv &* dv >= norm &* best { break }
-                let dr = e[down &* 4 &+ 1] &- r, dg = e[down &* 4 &+ 2] &- g, db = e[down &* 4 &+ 3] &- b
-                let d = dr &* dr &+ dg &* dg &+ db &* db
-                if d < best { best = d; bestSorted = down }
-                down &-= 1
-            }
-            return bestSorted < 0 ? bestIndex : order[bestSorted]
+        guard count > 0 else { return 0 }
+        let position = project(r, g, b) &+ axisOffset
+        var bestIndex: Int
+        var start: RGB
+        if let guess {
+            start = palette[guess]
+            bestIndex = guess
+        } else {
+            bestIndex = order[min(count - 1, Int(firstAtOrAfter[position]))]
+            start = palette[bestIndex]
         }
+        let dr = Int(start.r) &- r, dg = Int(start.g) &- g, db = Int(start.b) &- b
+        let startDistance = dr &* dr &+ dg &* dg &+ db &* db
+        guard startDistance > 0 else { return bestIndex }
+        var best = Float(startDistance)
+        let half = Int(Double(axisNormSquared &* startDistance).squareRoot()) &+ 1
+        let last = firstAtOrAfter.count - 1
+        let lo = Int(firstAtOrAfter[max(0, position &- half)])
+        let hi = Int(firstAtOrAfter[min(last, position &+ half &+ 1)])
+        let qr = SIMD8<Float>(repeating: Float(r)), qg = SIMD8<Float>(repeating: Float(g)), qb = SIMD8<Float>(repeating: Float(b))
+        var bestSorted = -1
+        reds.withUnsafeBytes { rs in
+            greens.withUnsafeBytes { gs in
+                blues.withUnsafeBytes { bs in
+                    var i = lo
+                    while i < hi {
+                        let offset = i &* 4
+                        let dr = rs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qr
+                        let dg = gs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qg
+                        let db = bs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qb
+                        let d = dr * dr + dg * dg + db * db
+                        let smallest = d.min()
+                        if smallest < best {
+                            best = smallest
+                            for lane in 0..<8 where d[lane] == smallest {
+                                bestSorted = i &+ lane
+                                break
+                            }
+                        }
+                        i &+= 8
+                    }
+                }
+            }
+        }
+        return bestSorted < 0 ? bestIndex : order[bestSorted]
     }
 }
 
