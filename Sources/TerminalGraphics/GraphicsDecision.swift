@@ -83,14 +83,19 @@ public struct WindowSize: Sendable, Equatable {
 /// Everything the probe found out, before deciding.
 public struct ProbeResult: Sendable, Equatable {
     /// Replies to the queries; nil when no query was sent (no terminal, or an explicit choice).
+    /// Inside tmux these are tmux's own.
     public var replies: ProbeReplies?
+    /// Inside tmux with passthrough: the outer terminal's replies.
+    public var outerReplies: ProbeReplies?
     public var windowSize: WindowSize?
     /// `tmux show -gv allow-passthrough` is on; nil outside tmux or when tmux did not say.
     public var tmuxPassthrough: Bool?
     public var environment: TerminalEnvironment
 
-    public init(replies: ProbeReplies?, windowSize: WindowSize?, tmuxPassthrough: Bool?, environment: TerminalEnvironment) {
+    public init(replies: ProbeReplies?, outerReplies: ProbeReplies? = nil, windowSize: WindowSize?, tmuxPassthrough: Bool?,
+                environment: TerminalEnvironment) {
         self.replies = replies
+        self.outerReplies = outerReplies
         self.windowSize = windowSize
         self.tmuxPassthrough = tmuxPassthrough
         self.environment = environment
@@ -123,11 +128,12 @@ public struct GraphicsDecision: Sendable, Equatable {
 public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> GraphicsDecision {
     let environment = probe.environment
     let replies = probe.replies
+    let outer = probe.outerReplies
     var reasons: [String] = []
 
     // Cell size, best source first.
     var cellSize = PixelSize(width: 10, height: 20)
-    if let cell = replies?.cellSize {
+    if let cell = outer?.cellSize ?? replies?.cellSize {
         cellSize = cell
         reasons.append("cell size \(cell) from the terminal's answer to CSI 16 t")
     } else if let window = probe.windowSize, window.pixelWidth > 0, window.pixelHeight > 0, window.columns > 0, window.rows > 0 {
@@ -140,7 +146,7 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
         reasons.append("cell size unknown; assuming \(cellSize)")
     }
 
-    let registers = min(256, max(2, replies?.colourRegisters ?? 256))
+    let registers = min(256, max(2, outer?.colourRegisters ?? replies?.colourRegisters ?? 256))
     let depth = environment.colourDepth
     let inTmux = environment.insideTmux
     let passthrough = inTmux && probe.tmuxPassthrough == true
@@ -184,13 +190,22 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
             reasons.insert("inside tmux, which reports sixel support itself: sixel", at: 0)
             return decision(.sixel)
         }
-        if passthrough && (replies.kittyGraphics || environment.kittyByName) {
-            reasons.insert("inside tmux with allow-passthrough on, outer terminal speaks kitty graphics: kitty via passthrough", at: 0)
-            return decision(.kitty, passthrough: true)
+        if passthrough, let outer {
+            if let attributes = outer.primaryAttributes {
+                reasons.append("through tmux passthrough, the outer terminal answered DA1 \(attributes.map(String.init).joined(separator: ";"))")
+            }
+            if outer.kittyGraphics || (!outer.complete && environment.kittyByName) {
+                reasons.insert("inside tmux with allow-passthrough on, the outer terminal speaks kitty graphics: kitty via passthrough", at: 0)
+                return decision(.kitty, passthrough: true)
+            }
+            if outer.sixel {
+                reasons.insert("inside tmux with allow-passthrough on, the outer terminal lists sixel in DA1: sixel via passthrough", at: 0)
+                return decision(.sixel, passthrough: true)
+            }
         }
         let why = probe.tmuxPassthrough == true
-            ? "inside tmux: the outer terminal's graphics support cannot be seen from here; falling back to \(textMode) (use --graphics sixel|kitty to force passthrough)"
-            : "inside tmux without allow-passthrough: falling back to \(textMode) (tmux set -g allow-passthrough on, then --graphics sixel|kitty)"
+            ? "inside tmux: the outer terminal reported neither sixel nor kitty graphics through passthrough; falling back to \(textMode)"
+            : "inside tmux without allow-passthrough: falling back to \(textMode) (tmux set -g allow-passthrough on, or --graphics sixel|kitty)"
         reasons.insert(why, at: 0)
         reasons.append(textReason)
         return decision(textMode)

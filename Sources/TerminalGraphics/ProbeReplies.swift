@@ -23,6 +23,8 @@ public struct ProbeReplies: Sendable, Equatable {
     public var textAreaSize: PixelSize?
     /// Kitty's graphics query was answered with OK (`ESC _G i=31;OK ESC \`).
     public var kittyGraphics = false
+    /// How many DA1 replies were seen (two through tmux passthrough: tmux's own, then the outer terminal's).
+    var primaryAttributeReplies = 0
 
     public init() {}
 
@@ -65,10 +67,30 @@ public struct ProbeReplies: Sendable, Equatable {
         return replies
     }
 
+    /// Replies read inside tmux with passthrough: tmux answers its own DA1 (sent first, not
+    /// wrapped) at once, and the outer terminal's answers to the wrapped queries follow.
+    public static func parseThroughTmux(_ bytes: [UInt8]) -> (tmux: ProbeReplies, outer: ProbeReplies) {
+        // Split after the first DA1 reply: ESC [ ? ... c
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == 0x1B, bytes[i + 1] == UInt8(ascii: "["), bytes[i + 2] == UInt8(ascii: "?") {
+                var j = i + 3
+                while j < bytes.count, !(0x40...0x7E).contains(bytes[j]) { j += 1 }
+                if j < bytes.count, bytes[j] == UInt8(ascii: "c") {
+                    return (parse(Array(bytes[...j])), parse(Array(bytes[(j + 1)...])))
+                }
+                i = j
+            }
+            i += 1
+        }
+        return (parse(bytes), ProbeReplies())
+    }
+
     private mutating func take(csi final: UInt8, marker: UInt8?, parameters: [Int]) {
         switch (final, marker) {
         case (UInt8(ascii: "c"), UInt8(ascii: "?")):
             primaryAttributes = parameters
+            primaryAttributeReplies += 1
         case (UInt8(ascii: "S"), UInt8(ascii: "?")):
             // Item; status (0 = success); values.
             guard parameters.count >= 3, parameters[1] == 0 else { return }

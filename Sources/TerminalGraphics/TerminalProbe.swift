@@ -15,23 +15,40 @@ public enum TerminalProbe {
         ("\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\" + "\u{1B}[?1;1;0S" + "\u{1B}[?2;1;0S"
             + "\u{1B}[16t" + "\u{1B}[14t" + "\u{1B}[c").utf8)
 
+    /// Inside tmux with passthrough: tmux's own DA1 first, then every query wrapped for the
+    /// outer terminal, whose replies tmux hands back.
+    public static let tmuxQueries: [UInt8] = Array("\u{1B}[c".utf8) + tmuxPassthrough(queries)
+
     /// Probes and decides. An explicit choice sends nothing to the terminal.
     public static func detect(choice: GraphicsChoice, environment variables: [String: String],
                               timeoutMilliseconds: Int = 150) -> GraphicsDecision {
         let environment = TerminalEnvironment(variables)
         let window = windowSize()
         let passthrough = environment.insideTmux ? tmuxAllowsPassthrough() : nil
-        var replies: ProbeReplies?
+        var result = ProbeResult(replies: nil, windowSize: window, tmuxPassthrough: passthrough, environment: environment)
         if choice == .auto && !environment.dumb {
-            replies = query(timeoutMilliseconds: timeoutMilliseconds)
+            if passthrough == true {
+                if let bytes = exchange(tmuxQueries, replies: 2, timeoutMilliseconds: timeoutMilliseconds) {
+                    let split = ProbeReplies.parseThroughTmux(bytes)
+                    result.replies = split.tmux
+                    result.outerReplies = split.outer
+                }
+            } else {
+                result.replies = query(timeoutMilliseconds: timeoutMilliseconds)
+            }
         }
-        return decideGraphics(ProbeResult(replies: replies, windowSize: window, tmuxPassthrough: passthrough,
-                                          environment: environment), choice: choice)
+        return decideGraphics(result, choice: choice)
     }
 
     /// Sends `queries` to /dev/tty and collects replies until DA1 arrives or the time is up.
     /// Nil when there is no controlling terminal.
     public static func query(timeoutMilliseconds: Int = 150) -> ProbeReplies? {
+        exchange(queries, replies: 1, timeoutMilliseconds: timeoutMilliseconds).map(ProbeReplies.parse)
+    }
+
+    /// Writes `bytes` to /dev/tty in raw mode and reads until `replies` DA1 answers have come
+    /// or the time is up; the terminal mode is restored on every path.
+    static func exchange(_ bytes: [UInt8], replies expected: Int, timeoutMilliseconds: Int) -> [UInt8]? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -46,8 +63,8 @@ public enum TerminalProbe {
         guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
         defer { tcsetattr(fd, TCSANOW, &saved) }
 
-        let written = queries.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == queries.count else { return ProbeReplies() }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { return [] }
 
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1024)
@@ -62,9 +79,9 @@ public enum TerminalProbe {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count <= 0 { break }
             received.append(contentsOf: buffer[0..<count])
-            if ProbeReplies.parse(received).complete { break }
+            if ProbeReplies.parse(received).primaryAttributeReplies >= expected { break }
         }
-        return ProbeReplies.parse(received)
+        return received
     }
 
     /// Rows, columns and (when the terminal fills them in) pixels, from TIOCGWINSZ on the

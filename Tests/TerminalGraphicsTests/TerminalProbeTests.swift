@@ -12,6 +12,9 @@ enum RecordedReplies {
     static let kitty = Array("\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[6;21;10t\u{1B}[4;1050;1200t\u{1B}[?62;c".utf8)
     /// tmux 3.3a inside xterm: only its own DA1.
     static let tmux = Array("\u{1B}[?1;2c".utf8)
+    /// tmux 3.3a with allow-passthrough on, inside the VT340 xterm, sent `TerminalProbe.tmuxQueries`
+    /// (recorded with XTSMGRAPHICS colours, CSI 16 t and DA1 wrapped): tmux's DA1, then xterm's answers.
+    static let tmuxPassthroughVT340 = Array("\u{1B}[?1;2c\u{1B}[?1;0;256S\u{1B}[6;20;10t\u{1B}[?63;1;2;4;6;9;15;16;22;28c".utf8)
     /// A terminal that never answers.
     static let silent: [UInt8] = []
 }
@@ -60,6 +63,25 @@ final class TerminalProbeTests: XCTestCase {
         XCTAssertEqual(replies.colourRegisters, 256)
     }
 
+    func testTmuxPassthroughSplitsTmuxFromOuterTerminal() {
+        let (tmux, outer) = ProbeReplies.parseThroughTmux(RecordedReplies.tmuxPassthroughVT340)
+        XCTAssertEqual(tmux.primaryAttributes, [1, 2])
+        XCTAssertTrue(outer.sixel)
+        XCTAssertEqual(outer.colourRegisters, 256)
+        XCTAssertEqual(outer.cellSize, PixelSize(width: 10, height: 20))
+        XCTAssertEqual(ProbeReplies.parse(RecordedReplies.tmuxPassthroughVT340).primaryAttributeReplies, 2)
+        // Passthrough on but nothing from outside.
+        let (alone, nothing) = ProbeReplies.parseThroughTmux(RecordedReplies.tmux)
+        XCTAssertEqual(alone.primaryAttributes, [1, 2])
+        XCTAssertFalse(nothing.complete)
+    }
+
+    func testTmuxQueriesWrapEveryQueryAfterTmuxsOwnDA1() {
+        let text = String(decoding: TerminalProbe.tmuxQueries, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("\u{1B}[c\u{1B}Ptmux;\u{1B}\u{1B}_G"), text.debugDescription)
+        XCTAssertTrue(text.hasSuffix("\u{1B}\u{1B}[c\u{1B}\\"))
+    }
+
     func testKittyErrorIsNotSupport() {
         XCTAssertFalse(ProbeReplies.parse(Array("\u{1B}_Gi=31;ENOTSUPPORTED:no\u{1B}\\".utf8)).kittyGraphics)
     }
@@ -68,8 +90,12 @@ final class TerminalProbeTests: XCTestCase {
 
     func decide(_ replies: [UInt8]?, _ variables: [String: String], choice: GraphicsChoice = .auto,
                 window: WindowSize? = WindowSize(columns: 120, rows: 40), passthrough: Bool? = nil) -> GraphicsDecision {
-        decideGraphics(ProbeResult(replies: replies.map(ProbeReplies.parse), windowSize: window, tmuxPassthrough: passthrough,
-                                   environment: TerminalEnvironment(variables)), choice: choice)
+        var result = ProbeResult(replies: replies.map(ProbeReplies.parse), windowSize: window, tmuxPassthrough: passthrough,
+                                 environment: TerminalEnvironment(variables))
+        if passthrough == true, let replies {
+            (result.replies, result.outerReplies) = ProbeReplies.parseThroughTmux(replies)
+        }
+        return decideGraphics(result, choice: choice)
     }
 
     func testDecisionSixelOnVT340() {
@@ -104,9 +130,16 @@ final class TerminalProbeTests: XCTestCase {
         let off = decide(RecordedReplies.tmux, ["TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1,0"], passthrough: false)
         XCTAssertEqual(off.mode, .blocks)
         XCTAssertTrue(off.reasons[0].contains("allow-passthrough"), off.reasons[0])
-        let kitty = decide(RecordedReplies.tmux, ["TERM": "tmux-256color", "TMUX": "x", "KITTY_WINDOW_ID": "1"], passthrough: true)
+        let kitty = decide(RecordedReplies.tmux + RecordedReplies.kitty, ["TERM": "tmux-256color", "TMUX": "x"], passthrough: true)
         XCTAssertEqual(kitty.mode, .kitty)
         XCTAssertTrue(kitty.tmuxPassthrough)
+        let sixel = decide(RecordedReplies.tmuxPassthroughVT340, ["TERM": "tmux-256color", "TMUX": "x"], passthrough: true)
+        XCTAssertEqual(sixel.mode, .sixel)
+        XCTAssertTrue(sixel.tmuxPassthrough)
+        XCTAssertEqual(sixel.cellSize, PixelSize(width: 10, height: 20))
+        let quiet = decide(RecordedReplies.tmux, ["TERM": "tmux-256color", "TMUX": "x"], passthrough: true)
+        XCTAssertEqual(quiet.mode, .blocks)
+        XCTAssertTrue(quiet.reasons[0].contains("neither sixel nor kitty"), quiet.reasons[0])
         let sixelTmux = decide(Array("\u{1B}[?1;2;4c".utf8), ["TMUX": "x"], passthrough: false)
         XCTAssertEqual(sixelTmux.mode, .sixel)
         XCTAssertFalse(sixelTmux.tmuxPassthrough)
