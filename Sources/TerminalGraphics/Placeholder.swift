@@ -1,1 +1,0 @@
-// TerminalGraphics: placeholder until its first real file lands.

@@ -1,5 +1,0 @@
-import XCTest
-
-final class TerminalGraphicsPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
