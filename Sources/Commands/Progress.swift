@@ -28,7 +28,9 @@ final class ProgressReporter: @unchecked Sendable {
             lastDraw = now
             write("\r\u{1B}[K" + line(done, now: now))
         } else {
-            // Plain lines at each 10 %, so a log of a long run stays short.
+            // Plain lines at each 10 %, so a log of a long run stays short, and none for work
+            // that ends within a second.
+            guard now.timeIntervalSince(start) >= 1 else { return }
             let percent = done * 100 / total
             guard percent / 10 != lastPlainPercent / 10 || done >= total else { return }
             lastPlainPercent = percent

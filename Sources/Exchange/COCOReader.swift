@@ -101,7 +101,7 @@ enum COCOReader {
                 track = Int64(id)
             }
             try context.add(frame: frame, trackID: track, label: label,
-                            rect: BoxRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
+                            rect: DatasetRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
                             score: annotation["score"]?.number, imageSize: image.size, path: path, location: location)
         }
     }

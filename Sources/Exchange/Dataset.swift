@@ -1,7 +1,7 @@
 import Foundation
 
 /// A box's rectangle in source pixels, origin at the image's top-left corner.
-public struct BoxRect: Sendable, Hashable {
+public struct DatasetRect: Sendable, Hashable {
     public var x: Double
     public var y: Double
     public var width: Double
@@ -18,7 +18,7 @@ public struct BoxRect: Sendable, Hashable {
     public var maxY: Double { y + height }
 
     /// The part of the rectangle inside a `width` x `height` image, or nil when nothing of it is left.
-    public func clipped(toWidth imageWidth: Int, height imageHeight: Int) -> BoxRect? {
+    public func clipped(toWidth imageWidth: Int, height imageHeight: Int) -> DatasetRect? {
         if x >= 0, y >= 0, maxX <= Double(imageWidth), maxY <= Double(imageHeight), width > 0, height > 0 {
             return self // unchanged, without the rounding of recomputing the size from the corners
         }
@@ -27,12 +27,12 @@ public struct BoxRect: Sendable, Hashable {
         let right = min(max(maxX, 0), Double(imageWidth))
         let bottom = min(max(maxY, 0), Double(imageHeight))
         guard right > left, bottom > top else { return nil }
-        return BoxRect(x: left, y: top, width: right - left, height: bottom - top)
+        return DatasetRect(x: left, y: top, width: right - left, height: bottom - top)
     }
 }
 
 /// Where a box came from in the review workflow.
-public enum BoxKind: String, Sendable, Hashable, CaseIterable {
+public enum DatasetBoxKind: String, Sendable, Hashable, CaseIterable {
     /// Drawn by hand to start propagation.
     case seed
     /// A proposal a reviewer accepted.
@@ -50,12 +50,12 @@ public struct DatasetBox: Sendable, Hashable {
     /// The object the box belongs to; nil when an imported file does not say.
     public var trackID: Int64?
     public var label: String
-    public var rect: BoxRect
-    public var kind: BoxKind
+    public var rect: DatasetRect
+    public var kind: DatasetBoxKind
     /// 0...1; 1 for seeds and accepted boxes.
     public var confidence: Double
 
-    public init(frame: Int, trackID: Int64?, label: String, rect: BoxRect, kind: BoxKind, confidence: Double = 1) {
+    public init(frame: Int, trackID: Int64?, label: String, rect: DatasetRect, kind: DatasetBoxKind, confidence: Double = 1) {
         self.frame = frame
         self.trackID = trackID
         self.label = label

@@ -31,7 +31,7 @@ struct ExportPlan {
     struct Box {
         var trackID: Int64?
         var classIndex: Int
-        var rect: BoxRect
+        var rect: DatasetRect
         var confidence: Double
         var isPending: Bool
     }

@@ -66,7 +66,7 @@ enum YOLOReader {
             }
             let width = Double(size.width), height = Double(size.height)
             let w = values[3]! * width, h = values[4]! * height
-            let rect = BoxRect(x: values[1]! * width - w / 2, y: values[2]! * height - h / 2, width: w, height: h)
+            let rect = DatasetRect(x: values[1]! * width - w / 2, y: values[2]! * height - h / 2, width: w, height: h)
             try context.add(frame: frame, trackID: nil, label: classes[classID], rect: rect,
                             score: values.count == 6 ? values[5]! : nil, imageSize: nil, path: path, location: location)
         }

@@ -1,0 +1,53 @@
+import Exchange
+import Foundation
+import Imaging
+import LabelStore
+
+/// Between the project store and the exchange formats' `Dataset`.
+enum DatasetBridge {
+    /// Every box of the project but the rejected ones, with the source's geometry and, for a
+    /// folder source, its frame file names (so imports can match them).
+    static func dataset(of project: Project, frames: (any FrameSource)? = nil) throws -> Dataset {
+        let source = try project.source()
+        let labels = try project.labels()
+        let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
+        let objectLabels = Dictionary(uniqueKeysWithValues: try project.objects().map { ($0.id, labelNames[$0.labelID] ?? "object") })
+        let boxes = try project.boxes(kinds: [.seed, .accepted, .proposal]).map { box in
+            DatasetBox(frame: box.frame, trackID: box.objectID, label: objectLabels[box.objectID] ?? "object",
+                       rect: DatasetRect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h),
+                       kind: kind(box.kind), confidence: box.kind == .proposal ? box.confidence : 1)
+        }
+        var frameInfo: [DatasetFrame] = []
+        if let folder = frames as? FolderSource ?? (frames as? CachedFrameSource)?.base as? FolderSource {
+            frameInfo = (0..<folder.frameCount).map {
+                DatasetFrame(index: $0, fileName: folder.url(at: $0).lastPathComponent, width: source.width, height: source.height)
+            }
+        }
+        let name = project.url.deletingPathExtension().lastPathComponent
+        return Dataset(name: name, labels: labels.map(\.name), frames: frameInfo, boxes: boxes,
+                       frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)
+    }
+
+    static func kind(_ kind: LabelStore.BoxKind) -> DatasetBoxKind {
+        switch kind {
+        case .seed: return .seed
+        case .proposal: return .proposal
+        case .accepted: return .accepted
+        case .rejected: return .rejected
+        }
+    }
+
+    static func rect(_ rect: DatasetRect) -> LabelStore.BoxRect {
+        LabelStore.BoxRect(x: rect.x, y: rect.y, w: rect.width, h: rect.height)
+    }
+
+    /// Writes exported frame images: hard-links or copies a folder's own files when the format
+    /// matches, and otherwise decodes the frame (from the video or the folder) and encodes it.
+    static func imageWriter(for frames: CachedFrameSource) -> ImageWriter {
+        let encode: ImageWriter = { index, destination in
+            try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95)
+        }
+        guard let folder = frames.base as? FolderSource else { return encode }
+        return DatasetExporter.linkingImageWriter(sourceFile: { folder.url(at: $0) }, encode: encode)
+    }
+}
