@@ -61,6 +61,8 @@ enum CommandRegistry {
         InitCommand.command,
         InfoCommand.command,
         SeedCommand.command,
+        ReviewCommands.accept,
+        ReviewCommands.reject,
         ExportCommand.command,
         ImportCommand.command,
         EvalCommand.command,
