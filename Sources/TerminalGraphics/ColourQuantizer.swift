@@ -381,12 +381,11 @@ struct NearestColour {
                         let dg = gs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qg
                         let db = bs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qb
                         let d = dr * dr + dg * dg + db * db
-                        let smallest = d.min()
-                        if smallest < best {
-                            best = smallest
-                            for lane in 0..<8 where d[lane] == smallest {
+                        // Most blocks hold nothing closer: one vector compare rules them out.
+                        if any(d .< SIMD8<Float>(repeating: best)) {
+                            for lane in 0..<8 where d[lane] < best {
+                                best = d[lane]
                                 bestSorted = i &+ lane
-                                break
                             }
                         }
                         i &+= 8
