@@ -106,13 +106,12 @@ struct ColourQuantizer {
                         }
                         out[y * width + x] = UInt8(truncatingIfNeeded: index)
                         let chosen = palette[index]
-                        let errors = (r - Int32(chosen.r), g - Int32(chosen.g), b - Int32(chosen.b))
-                        for (k, err) in [errors.0, errors.1, errors.2].enumerated() {
-                            current[e + 3 + k] += err * 7
-                            next[e - 3 + k] += err * 3
-                            next[e + k] += err * 5
-                            next[e + 3 + k] += err
-                        }
+                        let er = r - Int32(chosen.r), eg = g - Int32(chosen.g), eb = b - Int32(chosen.b)
+                        // Floyd-Steinberg weights 7, 3, 5, 1 (in sixteenths).
+                        current[e + 3] += er * 7; current[e + 4] += eg * 7; current[e + 5] += eb * 7
+                        next[e - 3] += er * 3; next[e - 2] += eg * 3; next[e - 1] += eb * 3
+                        next[e] += er * 5; next[e + 1] += eg * 5; next[e + 2] += eb * 5
+                        next[e + 3] += er; next[e + 4] += eg; next[e + 5] += eb
                     }
                 }
             }
@@ -381,12 +380,11 @@ struct NearestColour {
                         let dg = gs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qg
                         let db = bs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) - qb
                         let d = dr * dr + dg * dg + db * db
-                        let smallest = d.min()
-                        if smallest < best {
-                            best = smallest
-                            for lane in 0..<8 where d[lane] == smallest {
+                        // Most blocks hold nothing closer: one vector compare rules them out.
+                        if any(d .< SIMD8<Float>(repeating: best)) {
+                            for lane in 0..<8 where d[lane] < best {
+                                best = d[lane]
                                 bestSorted = i &+ lane
-                                break
                             }
                         }
                         i &+= 8
