@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
-        .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"]),
+        .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),
         .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewRoomTests", dependencies: ["ReviewRoom", "TestSupport"]),

@@ -243,7 +243,7 @@ public enum GraphicsMode: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One thing drawn over a frame, in the rendered image's own pixel (dot) coordinates.
-public struct Overlay: Sendable, Hashable {
+public struct ViewOverlay: Sendable, Hashable {
     public enum Shape: Sendable, Hashable {
         /// A box outline with an optional tag (label and confidence).
         case box(BoxRect, tag: String?)
@@ -274,7 +274,7 @@ public protocol FrameRenderer: AnyObject {
     var mode: GraphicsMode { get }
     /// `image` is already the size of the view in dots (pixels for sixel and
     /// kitty; `columns` x `rows * 2` for blocks; `columns` x `rows` for ascii).
-    func render(_ image: RGBImage, overlays: [Overlay], columns: Int, rows: Int) throws -> RenderedFrame
+    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame
 }
 
 /// Progress reported by a training run, possibly from another thread.

@@ -46,7 +46,7 @@ struct ImagePlacement: Hashable {
     var frame: Int
     var region: BoxRect
     var size: PixelSize
-    var overlays: [Overlay]
+    var overlays: [ViewOverlay]
 }
 
 public enum ReviewRoom {
@@ -128,7 +128,7 @@ public enum ReviewRoom {
                 let region = View.cropRegion(box.rect, frame: state.project.frameSize, aspect: aspect)
                 let g = FrameGeometry(area: area, metrics: state.metrics, viewport: region)
                 let color = state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
-                let overlay = Overlay(shape: .box(g.imageRect(box.rect), tag: nil), color: i == state.review.index ? theme.selected : color,
+                let overlay = ViewOverlay(shape: .box(g.imageRect(box.rect), tag: nil), color: i == state.review.index ? theme.selected : color,
                                       emphasized: i == state.review.index)
                 plan.append(ImagePlacement(cells: g.cells, frame: box.frame, region: region, size: g.imageSize, overlays: [overlay]))
             }

@@ -339,21 +339,21 @@ public enum View {
     // MARK: Frame overlays
 
     /// What is drawn over the frame, in the rendered image's dots.
-    public static func overlays(_ state: ReviewState, theme: Theme, geometry: FrameGeometry) -> [Overlay] {
-        var result: [Overlay] = []
+    public static func overlays(_ state: ReviewState, theme: Theme, geometry: FrameGeometry) -> [ViewOverlay] {
+        var result: [ViewOverlay] = []
         let names = Dictionary(uniqueKeysWithValues: state.project.objects.map { ($0.id, $0.name) })
         for box in state.boxes where box.frame == state.frame {
             let color = state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
             let selected = box.id == state.selection
             var tag = names[box.object] ?? ""
             if box.kind == .pending { tag += " " + format(box.confidence) }
-            result.append(Overlay(shape: .box(geometry.imageRect(box.rect), tag: tag), color: selected ? theme.selected : color, emphasized: selected))
+            result.append(ViewOverlay(shape: .box(geometry.imageRect(box.rect), tag: tag), color: selected ? theme.selected : color, emphasized: selected))
         }
         if case .draw(let cursor, let first) = state.mode {
             if let first {
-                result.append(Overlay(shape: .box(geometry.imageRect(BoxRect(corner: first, corner: cursor)), tag: nil), color: theme.selected, emphasized: true))
+                result.append(ViewOverlay(shape: .box(geometry.imageRect(BoxRect(corner: first, corner: cursor)), tag: nil), color: theme.selected, emphasized: true))
             }
-            result.append(Overlay(shape: .crosshair(geometry.imagePoint(cursor)), color: theme.selected))
+            result.append(ViewOverlay(shape: .crosshair(geometry.imagePoint(cursor)), color: theme.selected))
         }
         return result
     }
