@@ -26,6 +26,8 @@ struct CommandSpec: Sendable {
     var options: [OptionSpec] = []
     var details: String = ""
     var hidden = false
+    /// The last positional may repeat (e.g. several files).
+    var repeatsLastPositional = false
 
     var helpText: String {
         var text = "\(summary)\n\nUsage: microlabel \(name) \(usage)\n"
@@ -110,7 +112,7 @@ struct ParsedArguments: Sendable {
             }
             values[name, default: []].append(value)
         }
-        if positionals.count > spec.positionals.count {
+        if positionals.count > spec.positionals.count && !spec.repeatsLastPositional {
             throw UsageError(command: spec.name, message: "unexpected argument '\(positionals[spec.positionals.count])'")
         }
     }

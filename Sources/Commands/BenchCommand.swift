@@ -6,9 +6,9 @@ enum BenchCommand {
     static let command = Command(
         spec: CommandSpec(
             name: "bench",
-            summary: "Measure speed: bench decode DIR, bench video FILE.",
-            usage: "decode DIR | video FILE [--runs N]",
-            positionals: [("WHAT", "decode or video"), ("PATH", "A folder of JPEG frames (decode) or a video file (video).")],
+            summary: "Measure speed: bench decode DIR, bench video FILE, bench render [PNG...].",
+            usage: "decode DIR | video FILE | render [PNG...] [--runs N]",
+            positionals: [("WHAT", "decode, video or render"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
             options: [.value("runs", "N", "Timed runs; the median is reported (default 5).")],
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
@@ -16,8 +16,12 @@ enum BenchCommand {
             and their ratio. djpeg's process start is measured on a 1x1 JPEG and shown apart.
             video: times the ffprobe probe, random access to frames, the next frame after one
             (the warm decoder), and a whole-video pass against ffmpeg decoding to /dev/null.
+            render: in process, the sixel encode of a 640x360 sample frame with overlays and Unicode
+            blocks for 160x45 cells; with PNG files, also whole-process sixel against chafa (time,
+            PSNR after decoding with sixel2png, bytes).
             Build with -c release for meaningful figures.
-            """),
+            """,
+            repeatsLastPositional: true),
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
@@ -26,10 +30,13 @@ enum BenchCommand {
         switch what {
         case "decode":
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
+        case "render":
+            try RenderBenchmark(images: arguments.positionals.dropFirst().map { URL(fileURLWithPath: $0) }, runs: runs,
+                                sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render)")
         }
     }
 }
@@ -124,11 +131,11 @@ func childrenCPUSeconds() -> Double {
 
 /// Starts a program with posix_spawn (much cheaper than Foundation's Process, which matters
 /// when the program's own run is a few milliseconds), with output to /dev/null, and waits.
-func spawnAndWait(_ program: URL, _ arguments: [String]) throws {
+func spawnAndWait(_ program: URL, _ arguments: [String], stdout: URL? = nil) throws {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout?.path ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let argv = ([program.path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }

@@ -67,6 +67,8 @@ enum CommandRegistry {
         ImportCommand.command,
         EvalCommand.command,
         DemoCommand.command,
+        RenderCommand.command,
+        DoctorCommand.command,
         BenchCommand.command,
         WriteStressCommand.command,
     ]
