@@ -163,6 +163,11 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
                 : "inside tmux with allow-passthrough off: \(mode) may not reach the terminal (tmux set -g allow-passthrough on)")
             return decision(mode, passthrough: true)
         }
+        if mode == .blocks && depth == .none {
+            // Blocks are nothing without colour; NO_COLOR and TERM=dumb get the ASCII ramp.
+            reasons.append(environment.noColor ? "NO_COLOR is set: ASCII without colour instead of blocks" : "TERM=dumb: ASCII without colour instead of blocks")
+            return decision(.ascii)
+        }
         return decision(mode)
     }
 
