@@ -62,7 +62,8 @@ struct CorrelationTracker: Sendable {
     // Scale filter.
     private let scaleFactors: [Double]
     private let scaleWindow: [Float]
-    private let scalePlan: FFTPlan
+    /// cos and sin of 2π s k / S, S x S, for the transforms over scales (a direct DFT: S is small).
+    private let scaleCos: [Float], scaleSin: [Float]
     private let scaleLabelRe: [Float], scaleLabelIm: [Float]
     let scaleModelWidth: Int, scaleModelHeight: Int
     private var scaleNumRe: [Float], scaleNumIm: [Float], scaleDen: [Float]
@@ -108,12 +109,12 @@ struct CorrelationTracker: Sendable {
                 lre[y * cellsWide + x] = Float(exp(-0.5 * (dx * dx + dy * dy) / (sigma * sigma)))
             }
         }
-        var scratch = [Float](repeating: 0, count: 4 * max(cellsWide, cellsHigh))
+        var scratch = [Float](repeating: 0, count: 2 * plane)
         let g = grid
         lre.withUnsafeMutableBufferPointer { r in
             lim.withUnsafeMutableBufferPointer { i in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    g.transform(re: r.baseAddress!, im: i.baseAddress!, inverse: false, scratch: s.baseAddress!)
+                    g.forward(re: r.baseAddress!, im: i.baseAddress!, scratch: s.baseAddress!)
                 }
             }
         }
@@ -131,19 +132,25 @@ struct CorrelationTracker: Sendable {
         }
         scaleFactors = factors
         scaleWindow = hann(sCount)
-        scalePlan = FFTPlan(count: sCount)
-        var sIm = [Float](repeating: 0, count: sCount)
-        var sScratch = [Float](repeating: 0, count: 2 * sCount)
-        let sp = scalePlan
-        sLabel.withUnsafeMutableBufferPointer { r in
-            sIm.withUnsafeMutableBufferPointer { i in
-                sScratch.withUnsafeMutableBufferPointer { s in
-                    sp.transformInPlace(re: r.baseAddress!, im: i.baseAddress!, inverse: false, scratch: s.baseAddress!)
-                }
+        var sc = [Float](repeating: 0, count: sCount * sCount), ss = sc
+        for a in 0..<sCount {
+            for b in 0..<sCount {
+                let t = 2 * Double.pi * Double((a * b) % sCount) / Double(sCount)
+                sc[a * sCount + b] = Float(cos(t))
+                ss[a * sCount + b] = Float(sin(t))
             }
         }
-        scaleLabelRe = sLabel
-        scaleLabelIm = sIm
+        scaleCos = sc
+        scaleSin = ss
+        var lr = [Float](repeating: 0, count: sCount), li = lr
+        for k in 0..<sCount {
+            for j in 0..<sCount {
+                lr[k] += sLabel[j] * sc[j * sCount + k]
+                li[k] -= sLabel[j] * ss[j * sCount + k]
+            }
+        }
+        scaleLabelRe = lr
+        scaleLabelIm = li
         let sk = (p.scaleArea / (baseWidth * baseHeight)).squareRoot()
         scaleModelWidth = max(8, Int((baseWidth * sk / 4).rounded()) * 4)
         scaleModelHeight = max(8, Int((baseHeight * sk / 4).rounded()) * 4)
@@ -215,7 +222,8 @@ struct CorrelationTracker: Sendable {
         blend(&numRe, nr, p.learningRate)
         blend(&numIm, ni, p.learningRate)
         blend(&den, nd, p.learningRate)
-        let (lr, li) = scaleSpectrum(image)
+        // The learning samples equal the detection samples when the scale did not change.
+        let (lr, li) = sBest == scaleFactors.count / 2 ? (sr, si) : scaleSpectrum(image)
         let (snr, sni, snd) = scaleTerms(lr, li)
         blend(&scaleNumRe, snr, p.scaleLearningRate)
         blend(&scaleNumIm, sni, p.scaleLearningRate)
@@ -237,16 +245,36 @@ struct CorrelationTracker: Sendable {
         FHOG.grayCells(patch, cell: parameters.cell, into: &map, channel: FHOG.channels)
         var re = map.values
         var im = [Float](repeating: 0, count: re.count)
-        var scratch = [Float](repeating: 0, count: 4 * max(cw, chh))
+        var scratch = [Float](repeating: 0, count: grid.scratchCount)
         let g = grid
+        // Two real channels per complex transform: a in the real part, b in the imaginary part,
+        // separated afterwards with the conjugate symmetry of real signals' spectra.
+        precondition(channels % 2 == 0)
         cosine.withUnsafeBufferPointer { cos in
             re.withUnsafeMutableBufferPointer { r in
                 im.withUnsafeMutableBufferPointer { i in
                     scratch.withUnsafeMutableBufferPointer { s in
-                        for c in 0..<channels {
-                            let base = r.baseAddress! + c * plane
-                            for j in 0..<plane { base[j] *= cos[j] }
-                            g.transform(re: base, im: i.baseAddress! + c * plane, inverse: false, scratch: s.baseAddress!)
+                        for c in stride(from: 0, to: channels, by: 2) {
+                            let a = r.baseAddress! + c * plane, b = r.baseAddress! + (c + 1) * plane
+                            let ai = i.baseAddress! + c * plane, bi = i.baseAddress! + (c + 1) * plane
+                            for j in 0..<plane {
+                                a[j] *= cos[j]
+                                ai[j] = b[j] * cos[j]
+                            }
+                            g.forward(re: a, im: ai, scratch: s.baseAddress!)
+                            for kx in 0..<cw {
+                                let nx = kx == 0 ? 0 : cw - kx
+                                for ky in 0..<chh {
+                                    let ny = ky == 0 ? 0 : chh - ky
+                                    let k = g.spectrumIndex(kx, ky), n = g.spectrumIndex(nx, ny)
+                                    if n < k { continue }
+                                    let zr = a[k], zi = ai[k], nr = a[n], ni = ai[n]
+                                    a[k] = 0.5 * (zr + nr); ai[k] = 0.5 * (zi - ni)
+                                    b[k] = 0.5 * (zi + ni); bi[k] = -0.5 * (zr - nr)
+                                    a[n] = a[k]; ai[n] = -ai[k]
+                                    b[n] = b[k]; bi[n] = -bi[k]
+                                }
+                            }
                         }
                     }
                 }
@@ -298,12 +326,12 @@ struct CorrelationTracker: Sendable {
             sr[j] *= s
             si[j] *= s
         }
-        var scratch = [Float](repeating: 0, count: 4 * max(cw, chh))
+        var scratch = [Float](repeating: 0, count: grid.scratchCount)
         let g = grid
         sr.withUnsafeMutableBufferPointer { r in
             si.withUnsafeMutableBufferPointer { i in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    g.transform(re: r.baseAddress!, im: i.baseAddress!, inverse: true, scratch: s.baseAddress!)
+                    g.inverse(re: r.baseAddress!, im: i.baseAddress!, scratch: s.baseAddress!)
                 }
             }
         }
@@ -326,7 +354,7 @@ struct CorrelationTracker: Sendable {
         let cw = scaleModelWidth / 4, chh = scaleModelHeight / 4
         let dims = cw * chh * FHOG.channels
         var re = [Float](repeating: 0, count: dims * sCount)
-        var im = [Float](repeating: 0, count: dims * sCount)
+        let im: [Float] = []
         var map = FeatureMap(width: cw, height: chh, channels: FHOG.channels)
         for s in 0..<sCount {
             let f = scale * scaleFactors[s]
@@ -336,19 +364,32 @@ struct CorrelationTracker: Sendable {
             let wgt = scaleWindow[s]
             for d in 0..<dims { re[d * sCount + s] = map.values[d] * wgt }
         }
-        var scratch = [Float](repeating: 0, count: 2 * sCount)
-        let plan = scalePlan
-        re.withUnsafeMutableBufferPointer { r in
-            im.withUnsafeMutableBufferPointer { i in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    for d in 0..<dims {
-                        plan.transformInPlace(re: r.baseAddress! + d * sCount, im: i.baseAddress! + d * sCount,
-                                              inverse: false, scratch: s.baseAddress!)
+        // Direct DFT of each feature row over the scales (the input is real).
+        var outRe = [Float](repeating: 0, count: dims * sCount), outIm = outRe
+        re.withUnsafeBufferPointer { x in
+            scaleCos.withUnsafeBufferPointer { c in
+                scaleSin.withUnsafeBufferPointer { sn in
+                    outRe.withUnsafeMutableBufferPointer { o in
+                        outIm.withUnsafeMutableBufferPointer { oi in
+                            for d in 0..<dims {
+                                let row = d * sCount
+                                for j in 0..<sCount {
+                                    let v = x[row + j]
+                                    if v == 0 { continue }
+                                    let cj = j * sCount
+                                    for k in 0..<sCount {
+                                        o[row + k] += v * c[cj + k]
+                                        oi[row + k] -= v * sn[cj + k]
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        return (re, im)
+        _ = im
+        return (outRe, outIm)
     }
 
     private func scaleTerms(_ xr: [Float], _ xi: [Float]) -> ([Float], [Float], [Float]) {
@@ -384,16 +425,14 @@ struct CorrelationTracker: Sendable {
             sr[s] *= q
             si[s] *= q
         }
-        var scratch = [Float](repeating: 0, count: 2 * sCount)
-        let plan = scalePlan
-        sr.withUnsafeMutableBufferPointer { r in
-            si.withUnsafeMutableBufferPointer { i in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    plan.transformInPlace(re: r.baseAddress!, im: i.baseAddress!, inverse: true, scratch: s.baseAddress!)
-                }
-            }
+        // Real part of the inverse DFT.
+        var out = [Float](repeating: 0, count: sCount)
+        for j in 0..<sCount {
+            var v: Float = 0
+            for k in 0..<sCount { v += sr[k] * scaleCos[j * sCount + k] - si[k] * scaleSin[j * sCount + k] }
+            out[j] = v / Float(sCount)
         }
-        return sr
+        return out
     }
 }
 

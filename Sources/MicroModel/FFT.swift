@@ -1,14 +1,25 @@
 import Foundation
 
-/// A complex FFT of one length whose prime factors are 2, 3 and 5 (mixed radix,
-/// decimation in time). Twiddles are computed once; transforms work on split
-/// real/imaginary buffers so feature channels can be transformed in place.
+/// A complex FFT of one length whose prime factors are 2, 3 and 5: Stockham autosort stages
+/// (radix 4, 2, 3, 5), twiddles computed once. Works on split real/imaginary buffers and on a
+/// batch of interleaved transforms at once: element j of transform b sits at `j * batch + b`,
+/// so the columns of a row-major matrix are transformed in one call with unit-stride inner loops.
 struct FFTPlan: Sendable {
     let count: Int
-    let radices: [Int]
-    /// cos and -sin of 2πj/count for j in 0..<count.
-    let cosTable: [Float]
-    let sinTable: [Float]
+    private let stages: [Stage]
+
+    private struct Stage: Sendable {
+        let radix: Int
+        /// Length of the sub-transforms this stage splits (n), and the stride so far (s).
+        let length: Int
+        let stride: Int
+        /// W_length^(p k) for p in 0..<length/radix, k in 1..<radix: index p * (radix - 1) + k - 1.
+        let twiddleRe: [Float]
+        let twiddleIm: [Float]
+        /// W_radix^(j k), radix x radix, for the generic butterflies.
+        let rootRe: [Float]
+        let rootIm: [Float]
+    }
 
     /// Lengths this FFT accepts.
     static func isSupported(_ n: Int) -> Bool {
@@ -18,7 +29,7 @@ struct FFTPlan: Sendable {
         return m == 1
     }
 
-    /// The smallest supported length that is at least `n`, and even.
+    /// The smallest supported even length that is at least `n`.
     static func goodSize(atLeast n: Int) -> Int {
         var m = max(2, n + (n & 1))
         while !isSupported(m) { m += 2 }
@@ -31,100 +42,133 @@ struct FFTPlan: Sendable {
         var radices: [Int] = []
         var m = count
         for p in [4, 2, 3, 5] { while m % p == 0 { radices.append(p); m /= p } }
-        self.radices = radices
-        var c = [Float](repeating: 0, count: count)
-        var s = [Float](repeating: 0, count: count)
-        for j in 0..<count {
-            let a = 2 * Double.pi * Double(j) / Double(count)
-            c[j] = Float(cos(a))
-            s[j] = Float(-sin(a))
-        }
-        cosTable = c
-        sinTable = s
-    }
-
-    /// Forward transform of `count` values read with `stride` from `inRe/inIm`, written
-    /// contiguously to `outRe/outIm` (which must not alias the input).
-    func forward(inRe: UnsafePointer<Float>, inIm: UnsafePointer<Float>, stride: Int,
-                 outRe: UnsafeMutablePointer<Float>, outIm: UnsafeMutablePointer<Float>) {
-        cosTable.withUnsafeBufferPointer { ct in
-            sinTable.withUnsafeBufferPointer { st in
-                transform(level: 0, n: count, inRe: inRe, inIm: inIm, stride: stride,
-                          outRe: outRe, outIm: outIm, ct: ct.baseAddress!, st: st.baseAddress!)
-            }
-        }
-    }
-
-    private func transform(level: Int, n: Int, inRe: UnsafePointer<Float>, inIm: UnsafePointer<Float>, stride: Int,
-                           outRe: UnsafeMutablePointer<Float>, outIm: UnsafeMutablePointer<Float>,
-                           ct: UnsafePointer<Float>, st: UnsafePointer<Float>) {
-        if n == 1 {
-            outRe[0] = inRe[0]
-            outIm[0] = inIm[0]
-            return
-        }
-        let p = radices[level]
-        let m = n / p
-        for q in 0..<p {
-            transform(level: level + 1, n: m, inRe: inRe + q * stride, inIm: inIm + q * stride, stride: stride * p,
-                      outRe: outRe + q * m, outIm: outIm + q * m, ct: ct, st: st)
-        }
-        // Twiddle step of this level: W_n^x = W_count^(x * count / n).
-        let scale = count / n
-        let full = count
-        var tr = (Float(0), Float(0), Float(0), Float(0), Float(0))
-        var ti = (Float(0), Float(0), Float(0), Float(0), Float(0))
-        for k in 0..<m {
-            // t_q = W_n^(q k) * Y_q[k]
-            for q in 0..<p {
-                let yr = outRe[q * m + k], yi = outIm[q * m + k]
-                let idx = (q * k * scale) % full
-                let wr = ct[idx], wi = st[idx]
-                let r = yr * wr - yi * wi
-                let i = yr * wi + yi * wr
-                switch q {
-                case 0: tr.0 = r; ti.0 = i
-                case 1: tr.1 = r; ti.1 = i
-                case 2: tr.2 = r; ti.2 = i
-                case 3: tr.3 = r; ti.3 = i
-                default: tr.4 = r; ti.4 = i
+        var stages: [Stage] = []
+        var n = count, s = 1
+        for r in radices {
+            let sub = n / r
+            var tr = [Float](), ti = [Float]()
+            for p in 0..<sub {
+                for k in 1..<r {
+                    let a = -2 * Double.pi * Double(p * k) / Double(n)
+                    tr.append(Float(cos(a)))
+                    ti.append(Float(sin(a)))
                 }
             }
-            switch p {
-            case 2:
-                outRe[k] = tr.0 + tr.1; outIm[k] = ti.0 + ti.1
-                outRe[k + m] = tr.0 - tr.1; outIm[k + m] = ti.0 - ti.1
-            case 4:
-                // Butterfly with W_4 = -i.
-                let ar = tr.0 + tr.2, ai = ti.0 + ti.2
-                let br = tr.0 - tr.2, bi = ti.0 - ti.2
-                let cr = tr.1 + tr.3, ci = ti.1 + ti.3
-                let dr = tr.1 - tr.3, di = ti.1 - ti.3
-                outRe[k] = ar + cr; outIm[k] = ai + ci
-                outRe[k + m] = br + di; outIm[k + m] = bi - dr
-                outRe[k + 2 * m] = ar - cr; outIm[k + 2 * m] = ai - ci
-                outRe[k + 3 * m] = br - di; outIm[k + 3 * m] = bi + dr
-            default:
-                // Generic small radix: X[k + m r] = sum_q t_q W_p^(q r).
-                let step = count / p
-                for r in 0..<p {
-                    var sr: Float = 0, si: Float = 0
-                    for q in 0..<p {
-                        let idx = ((q * r) % p) * step
-                        let wr = ct[idx], wi = st[idx]
-                        let xr: Float, xi: Float
-                        switch q {
-                        case 0: xr = tr.0; xi = ti.0
-                        case 1: xr = tr.1; xi = ti.1
-                        case 2: xr = tr.2; xi = ti.2
-                        case 3: xr = tr.3; xi = ti.3
-                        default: xr = tr.4; xi = ti.4
+            var rr = [Float](), ri = [Float]()
+            for j in 0..<r {
+                for k in 0..<r {
+                    let a = -2 * Double.pi * Double((j * k) % r) / Double(r)
+                    rr.append(Float(cos(a)))
+                    ri.append(Float(sin(a)))
+                }
+            }
+            stages.append(Stage(radix: r, length: n, stride: s, twiddleRe: tr, twiddleIm: ti, rootRe: rr, rootIm: ri))
+            n = sub
+            s *= r
+        }
+        self.stages = stages
+    }
+
+    /// Transforms `batch` interleaved sequences in place in (re, im); (workRe, workIm) must hold
+    /// `count * batch` floats each. Forward unless `inverse` (then scaled by 1/count).
+    func transform(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, batch: Int,
+                   workRe: UnsafeMutablePointer<Float>, workIm: UnsafeMutablePointer<Float>, inverse: Bool) {
+        let total = count * batch
+        if inverse { for i in 0..<total { im[i] = -im[i] } }
+        var xr = re, xi = im, yr = workRe, yi = workIm
+        for stage in stages {
+            run(stage, xr, xi, yr, yi, batch)
+            swap(&xr, &yr)
+            swap(&xi, &yi)
+        }
+        if xr != re {
+            re.update(from: xr, count: total)
+            im.update(from: xi, count: total)
+        }
+        if inverse {
+            let scale = 1 / Float(count)
+            for i in 0..<total {
+                re[i] *= scale
+                im[i] = -im[i] * scale
+            }
+        }
+    }
+
+    /// One Stockham stage: y[(s (r p + k) + q)] = (sum_j x[s (p + j m) + q] W_r^(j k)) W_n^(p k).
+    private func run(_ st: Stage, _ xr: UnsafeMutablePointer<Float>, _ xi: UnsafeMutablePointer<Float>,
+                     _ yr: UnsafeMutablePointer<Float>, _ yi: UnsafeMutablePointer<Float>, _ batch: Int) {
+        let r = st.radix, m = st.length / r, s = st.stride
+        let inner = s * batch  // contiguous run of (q, b) pairs
+        st.twiddleRe.withUnsafeBufferPointer { twr in
+            st.twiddleIm.withUnsafeBufferPointer { twi in
+                for p in 0..<m {
+                    let tw = p * (r - 1)
+                    switch r {
+                    case 2:
+                        let w1r = twr[tw], w1i = twi[tw]
+                        let a = xr + p * inner, ai = xi + p * inner
+                        let b = xr + (p + m) * inner, bi = xi + (p + m) * inner
+                        let o0 = yr + (2 * p) * inner, o0i = yi + (2 * p) * inner
+                        let o1 = yr + (2 * p + 1) * inner, o1i = yi + (2 * p + 1) * inner
+                        for e in 0..<inner {
+                            let dr = a[e] - b[e], di = ai[e] - bi[e]
+                            o0[e] = a[e] + b[e]
+                            o0i[e] = ai[e] + bi[e]
+                            o1[e] = dr * w1r - di * w1i
+                            o1i[e] = dr * w1i + di * w1r
                         }
-                        sr += xr * wr - xi * wi
-                        si += xr * wi + xi * wr
+                    case 4:
+                        let w1r = twr[tw], w1i = twi[tw], w2r = twr[tw + 1], w2i = twi[tw + 1]
+                        let w3r = twr[tw + 2], w3i = twi[tw + 2]
+                        let x0 = xr + p * inner, x0i = xi + p * inner
+                        let x1 = xr + (p + m) * inner, x1i = xi + (p + m) * inner
+                        let x2 = xr + (p + 2 * m) * inner, x2i = xi + (p + 2 * m) * inner
+                        let x3 = xr + (p + 3 * m) * inner, x3i = xi + (p + 3 * m) * inner
+                        let y0 = yr + (4 * p) * inner, y0i = yi + (4 * p) * inner
+                        let y1 = yr + (4 * p + 1) * inner, y1i = yi + (4 * p + 1) * inner
+                        let y2 = yr + (4 * p + 2) * inner, y2i = yi + (4 * p + 2) * inner
+                        let y3 = yr + (4 * p + 3) * inner, y3i = yi + (4 * p + 3) * inner
+                        for e in 0..<inner {
+                            let ar = x0[e] + x2[e], ai = x0i[e] + x2i[e]
+                            let br = x0[e] - x2[e], bi = x0i[e] - x2i[e]
+                            let cr = x1[e] + x3[e], ci = x1i[e] + x3i[e]
+                            let dr = x1[e] - x3[e], di = x1i[e] - x3i[e]
+                            y0[e] = ar + cr
+                            y0i[e] = ai + ci
+                            // k = 1: b - i d
+                            let t1r = br + di, t1i = bi - dr
+                            y1[e] = t1r * w1r - t1i * w1i
+                            y1i[e] = t1r * w1i + t1i * w1r
+                            let t2r = ar - cr, t2i = ai - ci
+                            y2[e] = t2r * w2r - t2i * w2i
+                            y2i[e] = t2r * w2i + t2i * w2r
+                            // k = 3: b + i d
+                            let t3r = br - di, t3i = bi + dr
+                            y3[e] = t3r * w3r - t3i * w3i
+                            y3i[e] = t3r * w3i + t3i * w3r
+                        }
+                    default:
+                        st.rootRe.withUnsafeBufferPointer { rr in
+                            st.rootIm.withUnsafeBufferPointer { ri in
+                                for k in 0..<r {
+                                    let wr: Float = k == 0 ? 1 : twr[tw + k - 1]
+                                    let wi: Float = k == 0 ? 0 : twi[tw + k - 1]
+                                    let out = yr + (r * p + k) * inner, outi = yi + (r * p + k) * inner
+                                    for e in 0..<inner {
+                                        var sr: Float = 0, si: Float = 0
+                                        for j in 0..<r {
+                                            let v = xr[(p + j * m) * inner + e], vi = xi[(p + j * m) * inner + e]
+                                            let cr = rr[j * r + k], ci = ri[j * r + k]
+                                            sr += v * cr - vi * ci
+                                            si += v * ci + vi * cr
+                                        }
+                                        out[e] = sr * wr - si * wi
+                                        outi[e] = sr * wi + si * wr
+                                    }
+                                }
+                            }
+                        }
                     }
-                    outRe[k + m * r] = sr
-                    outIm[k + m * r] = si
                 }
             }
         }
@@ -132,6 +176,9 @@ struct FFTPlan: Sendable {
 }
 
 /// A 2-D FFT over `height` rows of `width` complex values, row-major split buffers.
+/// Both passes run as batched column transforms; in between the plane is transposed, so the
+/// spectrum is stored transposed (frequency (kx, ky) at `kx * height + ky`). Everything that
+/// multiplies spectra element-wise is indifferent to that, and `inverse` undoes it.
 struct FFT2D: Sendable {
     let width: Int
     let height: Int
@@ -145,52 +192,39 @@ struct FFT2D: Sendable {
         columns = height == width ? rows : FFTPlan(count: height)
     }
 
-    /// In-place forward (or inverse, scaled by 1/(w h)) transform of one plane.
-    /// `scratch` must hold at least 4 * max(width, height) floats.
-    func transform(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, inverse: Bool,
-                   scratch: UnsafeMutablePointer<Float>) {
-        let n = width * height
-        if inverse { for i in 0..<n { im[i] = -im[i] } }
-        let longest = max(width, height)
-        let aRe = scratch, aIm = scratch + longest, bRe = scratch + 2 * longest, bIm = scratch + 3 * longest
-        for y in 0..<height {
-            let r = re + y * width, i = im + y * width
-            rows.forward(inRe: r, inIm: i, stride: 1, outRe: bRe, outIm: bIm)
-            r.update(from: bRe, count: width)
-            i.update(from: bIm, count: width)
-        }
-        for x in 0..<width {
-            columns.forward(inRe: re + x, inIm: im + x, stride: width, outRe: aRe, outIm: aIm)
-            for y in 0..<height {
-                re[y * width + x] = aRe[y]
-                im[y * width + x] = aIm[y]
-            }
-        }
-        if inverse {
-            let s = 1 / Float(n)
-            for i in 0..<n {
-                re[i] *= s
-                im[i] = -im[i] * s
-            }
-        }
-    }
-}
+    /// Floats of scratch `forward` and `inverse` need.
+    var scratchCount: Int { 2 * width * height }
 
-/// A 1-D transform over a contiguous buffer (used by the scale filter).
-extension FFTPlan {
-    func transformInPlace(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, inverse: Bool,
-                          scratch: UnsafeMutablePointer<Float>) {
-        let n = count
-        if inverse { for i in 0..<n { im[i] = -im[i] } }
-        forward(inRe: re, inIm: im, stride: 1, outRe: scratch, outIm: scratch + n)
-        re.update(from: scratch, count: n)
-        im.update(from: scratch + n, count: n)
-        if inverse {
-            let s = 1 / Float(n)
-            for i in 0..<n {
-                re[i] *= s
-                im[i] = -im[i] * s
+    /// Index of the spectrum element of frequency (kx, ky).
+    @inline(__always) func spectrumIndex(_ kx: Int, _ ky: Int) -> Int { kx * height + ky }
+
+    /// Spatial plane (row-major) to transposed spectrum, in place.
+    func forward(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let n = width * height
+        let wr = scratch, wi = scratch + n
+        columns.transform(re: re, im: im, batch: width, workRe: wr, workIm: wi, inverse: false)
+        transpose(re, im, rows: height, columns: width, wr, wi)
+        rows.transform(re: re, im: im, batch: height, workRe: wr, workIm: wi, inverse: false)
+    }
+
+    /// Transposed spectrum to spatial plane (row-major), in place, scaled by 1/(w h).
+    func inverse(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let n = width * height
+        let wr = scratch, wi = scratch + n
+        rows.transform(re: re, im: im, batch: height, workRe: wr, workIm: wi, inverse: true)
+        transpose(re, im, rows: width, columns: height, wr, wi)
+        columns.transform(re: re, im: im, batch: width, workRe: wr, workIm: wi, inverse: true)
+    }
+
+    private func transpose(_ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                           _ wr: UnsafeMutablePointer<Float>, _ wi: UnsafeMutablePointer<Float>) {
+        for y in 0..<rows {
+            for x in 0..<columns {
+                wr[x * rows + y] = re[y * columns + x]
+                wi[x * rows + y] = im[y * columns + x]
             }
         }
+        re.update(from: wr, count: rows * columns)
+        im.update(from: wi, count: rows * columns)
     }
 }
