@@ -9,7 +9,7 @@ public struct TrackerParameters: Sendable, Hashable {
     /// Search window: object plus `padding` times its mean side, per dimension.
     public var padding = 1.5
     /// The search window is resampled so its area is about `templateSide`² working pixels.
-    public var templateSide = 128.0
+    public var templateSide = 96.0
     /// Ridge regularisation of the filters.
     public var lambda: Float = 1e-3
     /// Gaussian label width as a fraction of the object's size.
@@ -26,6 +26,10 @@ public struct TrackerParameters: Sendable, Hashable {
     /// Weight of the colour response merged into the HOG response.
     public var colorWeight: Float = 0.3
     public var colorLearningRate: Float = 0.04
+    /// Weight of the features around the object, relative to those on it, in the samples the
+    /// translation filter learns from (1 = plain cosine window). Lower values keep the filter
+    /// from locking onto a textured background.
+    public var backgroundWeight: Float = 0.5
 
     public init() {}
 }
@@ -55,6 +59,8 @@ struct CorrelationTracker: Sendable {
     let grid: FFT2D
     let channels = FHOG.channels + 1
     private let cosine: [Float]
+    /// The cosine window times the object focus (see `backgroundWeight`), for learning.
+    private let trainingWindow: [Float]
     private let labelRe: [Float], labelIm: [Float]
     private var numRe: [Float], numIm: [Float], den: [Float]
     private var seedNumRe: [Float] = [], seedNumIm: [Float] = [], seedDen: [Float] = []
@@ -97,6 +103,18 @@ struct CorrelationTracker: Sendable {
         var cosine = [Float](repeating: 0, count: plane)
         for y in 0..<cellsHigh { for x in 0..<cellsWide { cosine[y * cellsWide + x] = hy[y] * hx[x] } }
         self.cosine = cosine
+        // Object extent in cells, centred; weight 1 inside, backgroundWeight outside.
+        let objW = baseWidth * Double(cellsWide) / windowWidth, objH = baseHeight * Double(cellsHigh) / windowHeight
+        var training = cosine
+        for y in 0..<cellsHigh {
+            let dy = abs(Double(y) + 0.5 - Double(cellsHigh) / 2) - objH / 2
+            for x in 0..<cellsWide {
+                let dx = abs(Double(x) + 0.5 - Double(cellsWide) / 2) - objW / 2
+                let inside = min(1, max(0, 0.5 - max(dx, dy)))  // soft edge one cell wide
+                training[y * cellsWide + x] *= p.backgroundWeight + (1 - p.backgroundWeight) * Float(inside)
+            }
+        }
+        trainingWindow = training
 
         // Gaussian label centred at offset 0 (wrapped).
         let sigma = max(0.5, (baseWidth * baseHeight).squareRoot() * Double(templateWidth) / windowWidth
@@ -161,7 +179,7 @@ struct CorrelationTracker: Sendable {
                           sourceHeight: windowHeight, width: templateWidth, height: templateHeight)
         colors = ColorModel(patch: patch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
                             objectHeight: baseHeight * Double(templateHeight) / windowHeight)
-        let (xr, xi) = translationSpectrum(patch)
+        let (xr, xi) = translationSpectrum(patch, learning: true)
         (numRe, numIm, den) = filterTerms(xr, xi)
         seedNumRe = numRe; seedNumIm = numIm; seedDen = den
         seedPeak = 1
@@ -177,7 +195,7 @@ struct CorrelationTracker: Sendable {
         let searchW = windowWidth * scale, searchH = windowHeight * scale
         let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: searchW,
                           sourceHeight: searchH, width: templateWidth, height: templateHeight)
-        let (zr, zi) = translationSpectrum(patch)
+        let (zr, zi) = translationSpectrum(patch, learning: false)
         let hogResponse = correlate(numRe, numIm, den, zr, zi)
         var response = hogResponse
         if p.colorWeight > 0 {
@@ -216,7 +234,7 @@ struct CorrelationTracker: Sendable {
         let learnPatch = Patch(sampling: image, centerX: centerX, centerY: centerY,
                                sourceWidth: windowWidth * scale, sourceHeight: windowHeight * scale,
                                width: templateWidth, height: templateHeight)
-        let (xr, xi) = translationSpectrum(learnPatch)
+        let (xr, xi) = translationSpectrum(learnPatch, learning: true)
         let similarity = seedSimilarity(xr, xi)
         let (nr, ni, nd) = filterTerms(xr, xi)
         blend(&numRe, nr, p.learningRate)
@@ -238,7 +256,7 @@ struct CorrelationTracker: Sendable {
     // MARK: - Translation filter
 
     /// Windowed features of a patch and their 2-D spectra, channel-major.
-    private func translationSpectrum(_ patch: Patch) -> ([Float], [Float]) {
+    private func translationSpectrum(_ patch: Patch, learning: Bool) -> ([Float], [Float]) {
         let cw = grid.width, chh = grid.height, plane = cw * chh
         var map = FeatureMap(width: cw, height: chh, channels: channels)
         FHOG.compute(patch, cell: parameters.cell, into: &map)
@@ -250,7 +268,7 @@ struct CorrelationTracker: Sendable {
         // Two real channels per complex transform: a in the real part, b in the imaginary part,
         // separated afterwards with the conjugate symmetry of real signals' spectra.
         precondition(channels % 2 == 0)
-        cosine.withUnsafeBufferPointer { cos in
+        (learning ? trainingWindow : cosine).withUnsafeBufferPointer { cos in
             re.withUnsafeMutableBufferPointer { r in
                 im.withUnsafeMutableBufferPointer { i in
                     scratch.withUnsafeMutableBufferPointer { s in

@@ -147,6 +147,68 @@ struct FFTPlan: Sendable {
                             y3[e] = t3r * w3r - t3i * w3i
                             y3i[e] = t3r * w3i + t3i * w3r
                         }
+                    case 3:
+                        let w1r = twr[tw], w1i = twi[tw], w2r = twr[tw + 1], w2i = twi[tw + 1]
+                        let sn: Float = 0.866_025_4  // sin(2π/3)
+                        let x0 = xr + p * inner, x0i = xi + p * inner
+                        let x1 = xr + (p + m) * inner, x1i = xi + (p + m) * inner
+                        let x2 = xr + (p + 2 * m) * inner, x2i = xi + (p + 2 * m) * inner
+                        let y0 = yr + (3 * p) * inner, y0i = yi + (3 * p) * inner
+                        let y1 = yr + (3 * p + 1) * inner, y1i = yi + (3 * p + 1) * inner
+                        let y2 = yr + (3 * p + 2) * inner, y2i = yi + (3 * p + 2) * inner
+                        for e in 0..<inner {
+                            let tr = x1[e] + x2[e], ti = x1i[e] + x2i[e]
+                            let br = x0[e] - 0.5 * tr, bi = x0i[e] - 0.5 * ti
+                            let dr = sn * (x1[e] - x2[e]), di = sn * (x1i[e] - x2i[e])
+                            y0[e] = x0[e] + tr
+                            y0i[e] = x0i[e] + ti
+                            let u1r = br + di, u1i = bi - dr
+                            y1[e] = u1r * w1r - u1i * w1i
+                            y1i[e] = u1r * w1i + u1i * w1r
+                            let u2r = br - di, u2i = bi + dr
+                            y2[e] = u2r * w2r - u2i * w2i
+                            y2i[e] = u2r * w2i + u2i * w2r
+                        }
+                    case 5:
+                        let c1: Float = 0.309_017, c2: Float = -0.809_017  // cos(2π/5), cos(4π/5)
+                        let s1: Float = 0.951_056_5, s2: Float = 0.587_785_3  // sin(2π/5), sin(4π/5)
+                        let w1r = twr[tw], w1i = twi[tw], w2r = twr[tw + 1], w2i = twi[tw + 1]
+                        let w3r = twr[tw + 2], w3i = twi[tw + 2], w4r = twr[tw + 3], w4i = twi[tw + 3]
+                        let x0 = xr + p * inner, x0i = xi + p * inner
+                        let x1 = xr + (p + m) * inner, x1i = xi + (p + m) * inner
+                        let x2 = xr + (p + 2 * m) * inner, x2i = xi + (p + 2 * m) * inner
+                        let x3 = xr + (p + 3 * m) * inner, x3i = xi + (p + 3 * m) * inner
+                        let x4 = xr + (p + 4 * m) * inner, x4i = xi + (p + 4 * m) * inner
+                        let y0 = yr + (5 * p) * inner, y0i = yi + (5 * p) * inner
+                        let y1 = yr + (5 * p + 1) * inner, y1i = yi + (5 * p + 1) * inner
+                        let y2 = yr + (5 * p + 2) * inner, y2i = yi + (5 * p + 2) * inner
+                        let y3 = yr + (5 * p + 3) * inner, y3i = yi + (5 * p + 3) * inner
+                        let y4 = yr + (5 * p + 4) * inner, y4i = yi + (5 * p + 4) * inner
+                        for e in 0..<inner {
+                            let t1r = x1[e] + x4[e], t1i = x1i[e] + x4i[e]
+                            let t2r = x2[e] + x3[e], t2i = x2i[e] + x3i[e]
+                            let t3r = x1[e] - x4[e], t3i = x1i[e] - x4i[e]
+                            let t4r = x2[e] - x3[e], t4i = x2i[e] - x3i[e]
+                            y0[e] = x0[e] + t1r + t2r
+                            y0i[e] = x0i[e] + t1i + t2i
+                            let b1r = x0[e] + c1 * t1r + c2 * t2r, b1i = x0i[e] + c1 * t1i + c2 * t2i
+                            let b2r = x0[e] + c2 * t1r + c1 * t2r, b2i = x0i[e] + c2 * t1i + c1 * t2i
+                            let d1r = s1 * t3r + s2 * t4r, d1i = s1 * t3i + s2 * t4i
+                            let d2r = s2 * t3r - s1 * t4r, d2i = s2 * t3i - s1 * t4i
+                            // y1 = b1 - i d1, y4 = b1 + i d1, y2 = b2 - i d2, y3 = b2 + i d2
+                            let u1r = b1r + d1i, u1i = b1i - d1r
+                            let u4r = b1r - d1i, u4i = b1i + d1r
+                            let u2r = b2r + d2i, u2i = b2i - d2r
+                            let u3r = b2r - d2i, u3i = b2i + d2r
+                            y1[e] = u1r * w1r - u1i * w1i
+                            y1i[e] = u1r * w1i + u1i * w1r
+                            y2[e] = u2r * w2r - u2i * w2i
+                            y2i[e] = u2r * w2i + u2i * w2r
+                            y3[e] = u3r * w3r - u3i * w3i
+                            y3i[e] = u3r * w3i + u3i * w3r
+                            y4[e] = u4r * w4r - u4i * w4i
+                            y4i[e] = u4r * w4i + u4i * w4r
+                        }
                     default:
                         st.rootRe.withUnsafeBufferPointer { rr in
                             st.rootIm.withUnsafeBufferPointer { ri in

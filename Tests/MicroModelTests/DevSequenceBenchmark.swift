@@ -38,6 +38,8 @@ final class DevSequenceBenchmark: XCTestCase {
             let trainTime = Date().timeIntervalSince(t0) / Double(seeds.count)
             var config = PropagationConfig()
             config.threads = 2
+            if let v = env["MICROLABEL_BG"].flatMap(Float.init) { config.tracker.backgroundWeight = v }
+            if let v = env["MICROLABEL_TEMPLATE_SIDE"].flatMap(Double.init) { config.tracker.templateSide = v }
             t0 = Date()
             let c0 = clock()
             let result = try propagateAll(seeds: seeds, frameCount: n, frames: { frames[$0] }, config: config)
