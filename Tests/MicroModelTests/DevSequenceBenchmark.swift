@@ -38,8 +38,6 @@ final class DevSequenceBenchmark: XCTestCase {
             let trainTime = Date().timeIntervalSince(t0) / Double(seeds.count)
             var config = PropagationConfig()
             config.threads = 2
-            if let v = env["MICROLABEL_BG"].flatMap(Float.init) { config.tracker.backgroundWeight = v }
-            if let v = env["MICROLABEL_TEMPLATE_SIDE"].flatMap(Double.init) { config.tracker.templateSide = v }
             t0 = Date()
             let c0 = clock()
             let result = try propagateAll(seeds: seeds, frameCount: n, frames: { frames[$0] }, config: config)
@@ -51,6 +49,14 @@ final class DevSequenceBenchmark: XCTestCase {
                               p.box.width, p.box.height, p.confidence)
             }
             try mot.write(toFile: "\(out)/swift_\(name).txt", atomically: true, encoding: .utf8)
+            var dump = ""
+            for r in result.runs {
+                for p in r.points {
+                    dump += String(format: "%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.3f,%.4f\n", r.seed.frame, r.direction == .forward ? 1 : -1,
+                                   p.frame, p.box.x, p.box.y, p.box.width, p.box.height, p.sharpness, p.similarity)
+                }
+            }
+            try dump.write(toFile: "\(out)/swift_runs_\(name).txt", atomically: true, encoding: .utf8)
             let tracked = result.runs.reduce(0) { $0 + $1.points.count }
             let s = result.suggestion
             print(String(format: "%@ %dx%d frames=%d train=%.1f ms/seed propagate=%.2f s wall (%.1f frames/s), %.2f s CPU (%.1f frames/s per 2 cores, %.2f ms per tracked frame, %d tracked) ppm-read=%.1f ms/frame threshold=%@",
