@@ -30,6 +30,8 @@ public struct TrackerParameters: Sendable, Hashable {
     /// translation filter learns from (1 = plain cosine window). Lower values keep the filter
     /// from locking onto a textured background.
     public var backgroundWeight: Float = 0.5
+    /// Weight of a rejected box's features relative to the seed's in the filters' denominators.
+    public var negativeWeight: Float = 1
 
     public init() {}
 }
@@ -65,6 +67,8 @@ struct CorrelationTracker: Sendable {
     private var numRe: [Float], numIm: [Float], den: [Float]
     private var seedNumRe: [Float] = [], seedNumIm: [Float] = [], seedDen: [Float] = []
     private var seedPeak: Float = 1
+    /// Energy of the rejected boxes' features, kept apart so learning does not fade it.
+    private var negativeDen: [Float] = []
     // Scale filter.
     private let scaleFactors: [Double]
     private let scaleWindow: [Float]
@@ -80,7 +84,11 @@ struct CorrelationTracker: Sendable {
         return Box(x: centerX - w / 2, y: centerY - h / 2, width: w, height: h)
     }
 
-    init(image: RGBImage, box: Box, parameters p: TrackerParameters = TrackerParameters()) {
+    /// A model of the object in `box` on `image`. `negatives` are boxes a reviewer rejected, on
+    /// their frames: their appearance is added to the filters' denominators (context-aware
+    /// correlation filters), so the filters learn to answer them with zero.
+    init(image: RGBImage, box: Box, negatives: [(image: RGBImage, box: Box)] = [],
+         parameters p: TrackerParameters = TrackerParameters()) {
         parameters = p
         imageWidth = image.width
         imageHeight = image.height
@@ -181,6 +189,17 @@ struct CorrelationTracker: Sendable {
                             objectHeight: baseHeight * Double(templateHeight) / windowHeight)
         let (xr, xi) = translationSpectrum(patch, learning: true)
         (numRe, numIm, den) = filterTerms(xr, xi)
+        negativeDen = [Float](repeating: 0, count: plane)
+        for negative in negatives {
+            // The rejected box's surroundings at the model's resolution, sized like the seed's window.
+            let k = (negative.box.area / max(box.area, 1)).squareRoot()
+            let np = Patch(sampling: negative.image, centerX: negative.box.centerX, centerY: negative.box.centerY,
+                           sourceWidth: windowWidth * k, sourceHeight: windowHeight * k,
+                           width: templateWidth, height: templateHeight)
+            let (nr, ni) = translationSpectrum(np, learning: true)
+            let (_, _, nd) = filterTerms(nr, ni)
+            for j in 0..<plane { negativeDen[j] += p.negativeWeight * nd[j] }
+        }
         seedNumRe = numRe; seedNumIm = numIm; seedDen = den
         seedPeak = 1
         seedPeak = max(seedSimilarity(xr, xi), 1e-6)
@@ -251,6 +270,15 @@ struct CorrelationTracker: Sendable {
                           objectHeight: baseHeight * Double(templateHeight) / windowHeight, rate: p.colorLearningRate)
         }
         return TrackerStep(box: box, sharpness: Double(sharpness), similarity: Double(similarity))
+    }
+
+    /// The translation filter's answer to a window centred on `box` in `image` (no search).
+    func response(at box: Box, in image: RGBImage) -> Float {
+        let k = (box.area / max(baseWidth * baseHeight, 1)).squareRoot()
+        let patch = Patch(sampling: image, centerX: box.centerX, centerY: box.centerY, sourceWidth: windowWidth * k,
+                          sourceHeight: windowHeight * k, width: templateWidth, height: templateHeight)
+        let (zr, zi) = translationSpectrum(patch, learning: false)
+        return correlate(numRe, numIm, den, zr, zi)[0]
     }
 
     // MARK: - Translation filter
@@ -340,7 +368,7 @@ struct CorrelationTracker: Sendable {
         }
         let lambda = parameters.lambda
         for j in 0..<plane {
-            let s = 1 / (d[j] + lambda)
+            let s = 1 / (d[j] + negativeDen[j] + lambda)
             sr[j] *= s
             si[j] *= s
         }

@@ -57,10 +57,39 @@ public enum WindowEnd: Sendable, Hashable {
     case cancelled
 }
 
-/// The boxes one micro-model proposes going one way from its seed.
-public struct Run: Sendable, Hashable {
+/// One seed's validity window in one direction: from the seed up to `limit` (inclusive), which
+/// is the neighbouring seed, the end of the video or `maxDistance` away. Runs are cached by
+/// window: after a review, only windows that changed need computing again.
+public struct Window: Sendable, Hashable {
     public let seed: Seed
     public let direction: Direction
+    public let limit: Int
+    public init(seed: Seed, direction: Direction, limit: Int) {
+        self.seed = seed
+        self.direction = direction
+        self.limit = limit
+    }
+}
+
+/// The windows of one object's seeds (accepted boxes count as seeds): each seed forward and
+/// backward up to its neighbours, at most `maxDistance` frames, inside 0..<frameCount.
+public func windows(for seeds: [Seed], frameCount: Int, maxDistance: Int) -> [Window] {
+    let sorted = seeds.sorted { $0.frame < $1.frame }
+    var out: [Window] = []
+    for (k, seed) in sorted.enumerated() {
+        let back = max(k > 0 ? sorted[k - 1].frame : 0, seed.frame - maxDistance)
+        let ahead = min(k + 1 < sorted.count ? sorted[k + 1].frame : frameCount - 1, seed.frame + maxDistance)
+        if back < seed.frame { out.append(Window(seed: seed, direction: .backward, limit: back)) }
+        if ahead > seed.frame { out.append(Window(seed: seed, direction: .forward, limit: ahead)) }
+    }
+    return out
+}
+
+/// The boxes one micro-model proposes going one way from its seed.
+public struct Run: Sendable, Hashable {
+    public let window: Window
+    public var seed: Seed { window.seed }
+    public var direction: Direction { window.direction }
     /// In the order tracked (away from the seed); the seed frame itself is not included.
     public let points: [TrackPoint]
     public let end: WindowEnd
@@ -72,6 +101,11 @@ public struct Proposal: Sendable, Hashable {
     public let box: Box
     /// 0...1, ranks good boxes above bad ones.
     public let confidence: Double
+    public init(frame: Int, box: Box, confidence: Double) {
+        self.frame = frame
+        self.box = box
+        self.confidence = confidence
+    }
 }
 
 /// Errors of the propagation stage.
@@ -91,12 +125,14 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Tracks from `seed` one way up to frame `limit` (inclusive; clamped to `config.maxDistance`).
-/// Stops early at a scene cut or a collapse of the response. `frames(i)` returns frame i (0-based).
-/// Deterministic: the same frames and seed give the same run.
-public func propagate(from seed: Seed, direction: Direction, until limit: Int,
-                     frames: (Int) throws -> RGBImage, config: PropagationConfig = PropagationConfig(),
-                     cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
+/// Tracks through `window`, stopping early at a scene cut or a collapse of the response.
+/// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
+/// object: the micro-model learns to answer them with zero. Deterministic: the same frames,
+/// window and negatives give the same run.
+public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: Box)] = [],
+                      config: PropagationConfig = PropagationConfig(),
+                      cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
+    let seed = window.seed, direction = window.direction, limit = window.limit
     let step = direction.step
     let far = seed.frame + step * config.maxDistance
     let last = step > 0 ? min(limit, far) : max(limit, far)
@@ -105,7 +141,8 @@ public func propagate(from seed: Seed, direction: Direction, until limit: Int,
     guard clipped.width >= 1, clipped.height >= 1 else {
         throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
     }
-    var tracker = CorrelationTracker(image: first, box: seed.box, parameters: config.tracker)
+    let negativeImages = try negatives.map { (image: try frames($0.frame), box: $0.box) }
+    var tracker = CorrelationTracker(image: first, box: seed.box, negatives: negativeImages, parameters: config.tracker)
     var previous = FrameSignature(first)
     var points: [TrackPoint] = []
     var weak = 0
@@ -136,7 +173,7 @@ public func propagate(from seed: Seed, direction: Direction, until limit: Int,
             break
         }
     }
-    return Run(seed: seed, direction: direction, points: points, end: end)
+    return Run(window: window, points: points, end: end)
 }
 
 // MARK: - Stitching
@@ -178,7 +215,9 @@ func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Box], anchored: Bool?)
 /// their drift-corrected boxes are averaged (nearer seed weighs more) and the confidence rises
 /// with their agreement; elsewhere the better single run is kept with a confidence that decays
 /// with the distance from its seed.
-public func stitch(runs: [Run], seeds: [Seed], imageWidth: Int, imageHeight: Int,
+/// Boxes in `rejected` (by frame) are never proposed again: a candidate overlapping one with
+/// IoU > 0.5 is dropped before the choice.
+public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Box]] = [:], imageWidth: Int, imageHeight: Int,
                    config: PropagationConfig = PropagationConfig()) -> [Proposal] {
     struct Candidate { let box: Box; let point: TrackPoint; let distance: Int; let anchored: Bool?; let reference: Double }
     let seedFrames = Set(seeds.map(\.frame))
@@ -188,6 +227,7 @@ public func stitch(runs: [Run], seeds: [Seed], imageWidth: Int, imageHeight: Int
         // How much the first frames after the seed look like it: the run's own yardstick.
         let reference = run.points.prefix(3).map(\.similarity).max() ?? 1
         for (p, b) in zip(run.points, boxes) where !seedFrames.contains(p.frame) {
+            if let bad = rejected[p.frame], bad.contains(where: { $0.iou(b) > 0.5 }) { continue }
             byFrame[p.frame, default: []].append(
                 Candidate(box: b, point: p, distance: abs(p.frame - run.seed.frame), anchored: anchored,
                           reference: reference))
@@ -273,34 +313,32 @@ public struct PropagationResult: Sendable {
     public let suggestion: ThresholdSuggestion?
 }
 
-/// Propagates every seed of one object forward and backward up to its neighbouring seeds
-/// (or `maxDistance`, or the ends of the video), `config.threads` windows at a time, then stitches.
-/// `progress` receives the number of frames tracked so far, from any thread.
-public func propagateAll(seeds: [Seed], frameCount: Int, frames: @escaping @Sendable (Int) throws -> RGBImage,
+/// Propagates every seed of one object (seeds and accepted boxes) through its windows,
+/// `config.threads` windows at a time, then stitches. `rejected` boxes (by frame) become hard
+/// negatives of the windows that contain them and are never proposed again. `progress`
+/// receives the number of frames tracked so far, from any thread.
+public func propagateAll(seeds: [Seed], rejected: [Int: [Box]] = [:], frameCount: Int,
+                         frames: @escaping @Sendable (Int) throws -> RGBImage,
                          config: PropagationConfig = PropagationConfig(),
                          cancel: @escaping @Sendable () -> Bool = { false },
                          progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> PropagationResult {
     let sorted = seeds.sorted { $0.frame < $1.frame }
     guard let firstSeed = sorted.first else { return PropagationResult(runs: [], proposals: [], suggestion: nil) }
-    var jobs: [(Seed, Direction, Int)] = []
-    for (k, seed) in sorted.enumerated() {
-        let back = k > 0 ? sorted[k - 1].frame : 0
-        let ahead = k + 1 < sorted.count ? sorted[k + 1].frame : frameCount - 1
-        if back < seed.frame { jobs.append((seed, .backward, back)) }
-        if ahead > seed.frame { jobs.append((seed, .forward, ahead)) }
-    }
+    let jobs = windows(for: sorted, frameCount: frameCount, maxDistance: config.maxDistance)
+    let rejectedList = rejected.sorted { $0.key < $1.key }.flatMap { f, boxes in boxes.map { (frame: f, box: $0) } }
     let results = ResultSlots(count: jobs.count)
     let counter = ProgressCounter()
     let workers = max(1, min(config.threads, jobs.count))
-    let jobList = jobs
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
         var j = worker
-        while j < jobList.count {
-            let (seed, direction, limit) = jobList[j]
+        while j < jobs.count {
+            let window = jobs[j]
+            let lo = min(window.seed.frame, window.limit), hi = max(window.seed.frame, window.limit)
+            let negatives = rejectedList.filter { $0.frame >= lo && $0.frame <= hi }
             var done = 0
             let r = Result {
-                try propagate(from: seed, direction: direction, until: limit, frames: frames, config: config,
-                              cancel: cancel, progress: { n in progress(counter.add(n - done)); done = n })
+                try propagate(window, frames: frames, negatives: negatives, config: config, cancel: cancel,
+                              progress: { n in progress(counter.add(n - done)); done = n })
             }
             results.set(j, r)
             j += workers
@@ -308,8 +346,38 @@ public func propagateAll(seeds: [Seed], frameCount: Int, frames: @escaping @Send
     }
     let runs = try results.values().map { try $0.get() }
     let size = try frames(firstSeed.frame)
-    let proposals = stitch(runs: runs, seeds: sorted, imageWidth: size.width, imageHeight: size.height, config: config)
+    let proposals = stitch(runs: runs, seeds: sorted, rejected: rejected, imageWidth: size.width,
+                           imageHeight: size.height, config: config)
     return PropagationResult(runs: runs, proposals: proposals, suggestion: suggestThreshold(runs: runs, seeds: sorted))
+}
+
+/// Keeps objects from taking each other's place: where boxes of different objects overlap with
+/// IoU > 0.5 on one frame, only the most confident stays (the others are dropped, not moved).
+/// `objects[i]` are object i's proposals; the result has the same shape.
+public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
+    var byFrame: [Int: [(object: Int, index: Int)]] = [:]
+    for (o, proposals) in objects.enumerated() {
+        for (i, p) in proposals.enumerated() { byFrame[p.frame, default: []].append((o, i)) }
+    }
+    var dropped = Set<[Int]>()
+    for frame in byFrame.keys.sorted() {
+        let entries = byFrame[frame]!.sorted {
+            let a = objects[$0.object][$0.index], b = objects[$1.object][$1.index]
+            return a.confidence != b.confidence ? a.confidence > b.confidence : $0.object < $1.object
+        }
+        var kept: [(object: Int, box: Box)] = []
+        for e in entries {
+            let box = objects[e.object][e.index].box
+            if kept.contains(where: { $0.object != e.object && $0.box.iou(box) > 0.5 }) {
+                dropped.insert([e.object, e.index])
+            } else {
+                kept.append((e.object, box))
+            }
+        }
+    }
+    return objects.enumerated().map { o, proposals in
+        proposals.enumerated().filter { !dropped.contains([o, $0.offset]) }.map(\.element)
+    }
 }
 
 /// Results written by concurrent workers, one slot each.

@@ -31,7 +31,7 @@ final class PropagationTests: XCTestCase {
     /// A run stops at the first frame of a new scene and proposes nothing from there on.
     func testSceneCutStopsPropagation() throws {
         let seq = SyntheticSequence(frameCount: 50, cutAt: 30)
-        let run = try propagate(from: Seed(frame: 10, box: truth(seq, 10)), direction: .forward, until: 49,
+        let run = try propagate(Window(seed: Seed(frame: 10, box: truth(seq, 10)), direction: .forward, limit: 49),
                                 frames: { seq.frame($0) })
         XCTAssertEqual(run.end, .sceneCut(frame: 30))
         XCTAssertEqual(run.points.last?.frame, 29)
@@ -42,7 +42,7 @@ final class PropagationTests: XCTestCase {
     func testOcclusionGivesNoOrLowConfidence() throws {
         let seq = SyntheticSequence(frameCount: 60, occluded: 30..<42)
         let seed = Seed(frame: 10, box: truth(seq, 10))
-        let run = try propagate(from: seed, direction: .forward, until: 59, frames: { seq.frame($0) })
+        let run = try propagate(Window(seed: seed, direction: .forward, limit: 59), frames: { seq.frame($0) })
         let proposals = stitch(runs: [run], seeds: [seed], imageWidth: seq.width, imageHeight: seq.height)
         let visible = proposals.filter { $0.frame < 30 }.map(\.confidence)
         XCTAssertFalse(visible.isEmpty)
@@ -67,10 +67,56 @@ final class PropagationTests: XCTestCase {
 
     func testInvalidSeedIsReported() {
         let seq = SyntheticSequence(frameCount: 5)
-        XCTAssertThrowsError(try propagate(from: Seed(frame: 0, box: Box(x: 400, y: 10, width: 20, height: 20)),
-                                           direction: .forward, until: 4, frames: { seq.frame($0) })) { error in
+        let seed = Seed(frame: 0, box: Box(x: 400, y: 10, width: 20, height: 20))
+        XCTAssertThrowsError(try propagate(Window(seed: seed, direction: .forward, limit: 4),
+                                           frames: { seq.frame($0) })) { error in
             XCTAssertEqual(error as? MicroModelError,
                            .invalidSeed(frame: 0, box: Box(x: 400, y: 10, width: 20, height: 20), width: 320, height: 240))
         }
+    }
+
+    /// Windows reach from each seed to its neighbours, capped by the maximum distance.
+    func testWindows() {
+        let b = Box(x: 0, y: 0, width: 10, height: 10)
+        let w = windows(for: [Seed(frame: 300, box: b), Seed(frame: 100, box: b)], frameCount: 500, maxDistance: 150)
+        XCTAssertEqual(w.map(\.limit), [0, 250, 150, 450])
+        XCTAssertEqual(w.map(\.direction), [.backward, .forward, .backward, .forward])
+    }
+
+    /// After a reviewer rejects a proposal, propagating again does not bring it back.
+    func testRejectedProposalDoesNotComeBack() throws {
+        let seq = SyntheticSequence(frameCount: 30)
+        let seeds = [Seed(frame: 5, box: truth(seq, 5))]
+        let first = try propagateAll(seeds: seeds, frameCount: 30, frames: { seq.frame($0) })
+        let bad = try XCTUnwrap(first.proposals.first { $0.frame == 20 })
+        let again = try propagateAll(seeds: seeds, rejected: [20: [bad.box]], frameCount: 30, frames: { seq.frame($0) })
+        XCTAssertFalse(again.proposals.contains { $0.frame == 20 && $0.box.iou(bad.box) > 0.5 })
+        XCTAssertTrue(again.proposals.contains { $0.frame == 19 }, "other frames keep their proposals")
+    }
+
+    /// A hard negative lowers the model's answer to what was rejected, and less so elsewhere.
+    func testHardNegativeLowersResponse() throws {
+        let seq = SyntheticSequence(frameCount: 12)
+        let box = truth(seq, 2)
+        let plain = CorrelationTracker(image: seq.frame(2), box: box)
+        // A look-alike the reviewer rejected: here the object itself, later on.
+        let rejected = truth(seq, 11)
+        let taught = CorrelationTracker(image: seq.frame(2), box: box, negatives: [(seq.frame(11), rejected)])
+        let before = plain.response(at: rejected, in: seq.frame(11))
+        let after = taught.response(at: rejected, in: seq.frame(11))
+        XCTAssertGreaterThan(before, 0.3)
+        XCTAssertLessThan(after, 0.6 * before)
+    }
+
+    /// Where two objects claim the same box, the less confident claim is dropped.
+    func testConflictingObjectsKeepTheMoreConfident() {
+        let a = Box(x: 10, y: 10, width: 20, height: 20)
+        let far = Box(x: 100, y: 10, width: 20, height: 20)
+        let first = [Proposal(frame: 1, box: a, confidence: 0.9), Proposal(frame: 2, box: a, confidence: 0.3)]
+        let second = [Proposal(frame: 1, box: a, confidence: 0.4), Proposal(frame: 2, box: a, confidence: 0.8),
+                      Proposal(frame: 3, box: far, confidence: 0.2)]
+        let out = resolveConflicts([first, second])
+        XCTAssertEqual(out[0].map(\.frame), [1])
+        XCTAssertEqual(out[1].map(\.frame), [2, 3])
     }
 }
