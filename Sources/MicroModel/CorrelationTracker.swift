@@ -67,6 +67,8 @@ struct CorrelationTracker: Sendable {
     private var numRe: [Float], numIm: [Float], den: [Float]
     private var seedNumRe: [Float] = [], seedNumIm: [Float] = [], seedDen: [Float] = []
     private var seedPeak: Float = 1
+    /// Time spent so far, by stage; `training` includes building the model from the seed.
+    var times = StageTimes()
     /// Energy of the rejected boxes' features, kept apart so learning does not fade it.
     private var negativeDen: [Float] = []
     // Scale filter.
@@ -181,6 +183,7 @@ struct CorrelationTracker: Sendable {
         scaleModelWidth = max(8, Int((baseWidth * sk / 4).rounded()) * 4)
         scaleModelHeight = max(8, Int((baseHeight * sk / 4).rounded()) * 4)
 
+        var clock = StageClock()
         numRe = []; numIm = []; den = []
         scaleNumRe = []; scaleNumIm = []; scaleDen = []
         let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: windowWidth,
@@ -205,16 +208,19 @@ struct CorrelationTracker: Sendable {
         seedPeak = max(seedSimilarity(xr, xi), 1e-6)
         let (sr, si) = scaleSpectrum(image)
         (scaleNumRe, scaleNumIm, scaleDen) = scaleTerms(sr, si)
+        times.training = clock.lap()
     }
 
-    /// Tracks into the next frame and learns from it.
+    /// Tracks into the next frame and learns from it; adds the time of each stage to `times`.
     mutating func update(_ image: RGBImage) -> TrackerStep {
         let p = parameters
         let cw = grid.width, chh = grid.height, plane = cw * chh
         let searchW = windowWidth * scale, searchH = windowHeight * scale
+        var clock = StageClock()
         let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: searchW,
                           sourceHeight: searchH, width: templateWidth, height: templateHeight)
         let (zr, zi) = translationSpectrum(patch, learning: false)
+        times.features += clock.lap()
         let hogResponse = correlate(numRe, numIm, den, zr, zi)
         var response = hogResponse
         if p.colorWeight > 0 {
@@ -241,26 +247,31 @@ struct CorrelationTracker: Sendable {
         centerX = min(max(centerX, 0), Double(imageWidth - 1))
         centerY = min(max(centerY, 0), Double(imageHeight - 1))
         let sharpness = peakToSidelobe(hogResponse, width: cw, height: chh)
+        times.search += clock.lap()
 
         // Scale.
         let (sr, si) = scaleSpectrum(image)
+        times.features += clock.lap()
         let sResp = scaleCorrelate(sr, si)
         var sBest = 0
         for i in 1..<sResp.count where sResp[i] > sResp[sBest] { sBest = i }
         scale = min(max(scale * scaleFactors[sBest], 0.1), 10)
+        times.search += clock.lap()
 
         // Learn at the new box.
         let learnPatch = Patch(sampling: image, centerX: centerX, centerY: centerY,
                                sourceWidth: windowWidth * scale, sourceHeight: windowHeight * scale,
                                width: templateWidth, height: templateHeight)
         let (xr, xi) = translationSpectrum(learnPatch, learning: true)
+        // The learning samples equal the detection samples when the scale did not change.
+        let (lr, li) = sBest == scaleFactors.count / 2 ? (sr, si) : scaleSpectrum(image)
+        times.features += clock.lap()
         let similarity = seedSimilarity(xr, xi)
+        times.search += clock.lap()
         let (nr, ni, nd) = filterTerms(xr, xi)
         blend(&numRe, nr, p.learningRate)
         blend(&numIm, ni, p.learningRate)
         blend(&den, nd, p.learningRate)
-        // The learning samples equal the detection samples when the scale did not change.
-        let (lr, li) = sBest == scaleFactors.count / 2 ? (sr, si) : scaleSpectrum(image)
         let (snr, sni, snd) = scaleTerms(lr, li)
         blend(&scaleNumRe, snr, p.scaleLearningRate)
         blend(&scaleNumIm, sni, p.scaleLearningRate)
@@ -269,6 +280,7 @@ struct CorrelationTracker: Sendable {
             colors.update(patch: learnPatch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
                           objectHeight: baseHeight * Double(templateHeight) / windowHeight, rate: p.colorLearningRate)
         }
+        times.training += clock.lap()
         return TrackerStep(box: box, sharpness: Double(sharpness), similarity: Double(similarity))
     }
 
@@ -483,6 +495,42 @@ struct CorrelationTracker: Sendable {
 }
 
 // MARK: - Helpers
+
+/// Seconds spent in each stage of propagation.
+public struct StageTimes: Sendable, Hashable {
+    /// Waiting for frames from the provider (decoding, when it decodes).
+    public var frames = 0.0
+    /// Colour signatures for scene cuts.
+    public var sceneCuts = 0.0
+    /// Sampling windows, fHOG, spectra.
+    public var features = 0.0
+    /// Building models from seeds and updating them.
+    public var training = 0.0
+    /// Correlation, colour response, peak and scale search.
+    public var search = 0.0
+
+    public init() {}
+
+    public static func + (a: StageTimes, b: StageTimes) -> StageTimes {
+        var t = a
+        t.frames += b.frames
+        t.sceneCuts += b.sceneCuts
+        t.features += b.features
+        t.training += b.training
+        t.search += b.search
+        return t
+    }
+}
+
+/// A monotonic stopwatch: `lap()` returns the seconds since the previous lap.
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { last = now }
+        return Double(now &- last) / 1e9
+    }
+}
 
 func hann(_ n: Int) -> [Float] {
     guard n > 1 else { return [1] }

@@ -93,6 +93,15 @@ public struct Run: Sendable, Hashable {
     /// In the order tracked (away from the seed); the seed frame itself is not included.
     public let points: [TrackPoint]
     public let end: WindowEnd
+    /// Where the time went. Not part of equality: two runs with the same boxes are equal.
+    public let times: StageTimes
+
+    public static func == (a: Run, b: Run) -> Bool { a.window == b.window && a.points == b.points && a.end == b.end }
+    public func hash(into h: inout Hasher) {
+        h.combine(window)
+        h.combine(points)
+        h.combine(end)
+    }
 }
 
 /// A box proposed for review.
@@ -136,7 +145,10 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     let step = direction.step
     let far = seed.frame + step * config.maxDistance
     let last = step > 0 ? min(limit, far) : max(limit, far)
+    var clock = StageClock()
+    var waited = 0.0, signatures = 0.0
     let first = try frames(seed.frame)
+    waited += clock.lap()
     let clipped = seed.box.clipped(width: first.width, height: first.height)
     guard clipped.width >= 1, clipped.height >= 1 else {
         throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
@@ -144,6 +156,7 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     let negativeImages = try negatives.map { (image: try frames($0.frame), box: $0.box) }
     var tracker = CorrelationTracker(image: first, box: seed.box, negatives: negativeImages, parameters: config.tracker)
     var previous = FrameSignature(first)
+    signatures += clock.lap()
     var points: [TrackPoint] = []
     var weak = 0
     var end = WindowEnd.limit
@@ -151,12 +164,15 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     while frame != last {
         if cancel() { end = .cancelled; break }
         frame += step
+        _ = clock.lap()
         let image = try frames(frame)
+        waited += clock.lap()
         guard image.width == first.width, image.height == first.height else {
             throw MicroModelError.frameSizeChanged(frame: frame, expected: "\(first.width)x\(first.height)",
                                                    found: "\(image.width)x\(image.height)")
         }
         let signature = FrameSignature(image)
+        signatures += clock.lap()
         if signature.distance(to: previous) > config.sceneCutThreshold {
             end = .sceneCut(frame: frame)
             break
@@ -173,7 +189,10 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
             break
         }
     }
-    return Run(window: window, points: points, end: end)
+    var times = tracker.times
+    times.frames = waited
+    times.sceneCuts = signatures
+    return Run(window: window, points: points, end: end, times: times)
 }
 
 // MARK: - Stitching
@@ -311,6 +330,10 @@ public struct PropagationResult: Sendable {
     public let runs: [Run]
     public let proposals: [Proposal]
     public let suggestion: ThresholdSuggestion?
+    /// Stage times summed over the runs (CPU-side: runs overlap in time on several threads).
+    public var times: StageTimes { runs.reduce(StageTimes()) { $0 + $1.times } }
+    /// Seconds spent stitching.
+    public let stitching: Double
 }
 
 /// Propagates every seed of one object (seeds and accepted boxes) through its windows,
@@ -323,7 +346,7 @@ public func propagateAll(seeds: [Seed], rejected: [Int: [Box]] = [:], frameCount
                          cancel: @escaping @Sendable () -> Bool = { false },
                          progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> PropagationResult {
     let sorted = seeds.sorted { $0.frame < $1.frame }
-    guard let firstSeed = sorted.first else { return PropagationResult(runs: [], proposals: [], suggestion: nil) }
+    guard let firstSeed = sorted.first else { return PropagationResult(runs: [], proposals: [], suggestion: nil, stitching: 0) }
     let jobs = windows(for: sorted, frameCount: frameCount, maxDistance: config.maxDistance)
     let rejectedList = rejected.sorted { $0.key < $1.key }.flatMap { f, boxes in boxes.map { (frame: f, box: $0) } }
     let results = ResultSlots(count: jobs.count)
@@ -346,9 +369,11 @@ public func propagateAll(seeds: [Seed], rejected: [Int: [Box]] = [:], frameCount
     }
     let runs = try results.values().map { try $0.get() }
     let size = try frames(firstSeed.frame)
+    var clock = StageClock()
     let proposals = stitch(runs: runs, seeds: sorted, rejected: rejected, imageWidth: size.width,
                            imageHeight: size.height, config: config)
-    return PropagationResult(runs: runs, proposals: proposals, suggestion: suggestThreshold(runs: runs, seeds: sorted))
+    let suggestion = suggestThreshold(runs: runs, seeds: sorted)
+    return PropagationResult(runs: runs, proposals: proposals, suggestion: suggestion, stitching: clock.lap())
 }
 
 /// Keeps objects from taking each other's place: where boxes of different objects overlap with

@@ -63,6 +63,9 @@ final class DevSequenceBenchmark: XCTestCase {
                          name, frames[0].width, frames[0].height, n, trainTime * 1000, propTime, Double(n) / propTime,
                          cpu, 2 * Double(n) / cpu, 1000 * cpu / Double(tracked), tracked, readTime * 1000,
                          s.map { String(format: "%.2f precision %.2f over %d checks", $0.threshold, $0.precision, $0.checks) } ?? "none"))
+            let t = result.times
+            print(String(format: "  stages (s, summed over threads): frames %.3f  scene-cuts %.3f  features %.3f  training %.3f  search %.3f  stitching %.4f",
+                         t.frames, t.sceneCuts, t.features, t.training, t.search, result.stitching))
             print("ends:", result.runs.map { "\($0.seed.frame + 1)\($0.direction == .forward ? "+" : "-"):\($0.end)" })
         }
     }
