@@ -25,7 +25,7 @@ public struct PropagationConfig: Sendable, Hashable {
     public var threads = 2
     public var tracker = TrackerParameters()
     /// Colour-signature distance (0...1) between consecutive frames above which a new scene starts.
-    public var sceneCutThreshold = 0.4
+    public var sceneCutThreshold = 0.3
     /// A window ends when the HOG response's sharpness stays below `collapseSharpness`
     /// for `collapseFrames` frames in a row; those frames get no proposal.
     public var collapseSharpness = 5.0

@@ -120,3 +120,22 @@ final class PropagationTests: XCTestCase {
         XCTAssertEqual(out[1].map(\.frame), [2, 3])
     }
 }
+
+final class SceneCutTests: XCTestCase {
+    /// Sky above grass, then the same colours swapped: the palette is the same but it is a cut.
+    func testCutBetweenShotsOfOnePalette() throws {
+        func shot(skyOnTop: Bool, shift: Int) -> RGBImage {
+            var image = RGBImage(width: 160, height: 120)
+            for y in 0..<120 {
+                for x in 0..<160 {
+                    let top = y < 60
+                    let wave = UInt8((x + shift) % 16 * 2)
+                    image[x, y] = top == skyOnTop ? RGB(90 &+ wave, 150, 230) : RGB(60, 170 &+ wave, 50)
+                }
+            }
+            return image
+        }
+        let frames: (Int) -> RGBImage = { i in shot(skyOnTop: i < 3, shift: i * 2) }
+        XCTAssertEqual(try sceneCuts(in: 0...5, frames: frames), [3])
+    }
+}
