@@ -148,13 +148,14 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     var clock = StageClock()
     var waited = 0.0, signatures = 0.0
     let first = try frames(seed.frame)
-    waited += clock.lap()
     let clipped = seed.box.clipped(width: first.width, height: first.height)
     guard clipped.width >= 1, clipped.height >= 1 else {
         throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
     }
     let negativeImages = try negatives.map { (image: try frames($0.frame), box: $0.box) }
+    waited += clock.lap()
     var tracker = CorrelationTracker(image: first, box: seed.box, negatives: negativeImages, parameters: config.tracker)
+    _ = clock.lap()  // counted by the tracker as training
     var previous = FrameSignature(first)
     signatures += clock.lap()
     var points: [TrackPoint] = []
