@@ -1,7 +1,7 @@
 import Foundation
 
 /// An axis-aligned box in source pixels: top-left corner and size.
-public struct Box: Sendable, Hashable, CustomStringConvertible {
+public struct Rect: Sendable, Hashable, CustomStringConvertible {
     public var x: Double
     public var y: Double
     public var width: Double
@@ -23,7 +23,7 @@ public struct Box: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Intersection over union; 0 when either box is empty.
-    public func iou(_ other: Box) -> Double {
+    public func iou(_ other: Rect) -> Double {
         let iw = max(0, min(x + width, other.x + other.width) - max(x, other.x))
         let ih = max(0, min(y + height, other.y + other.height) - max(y, other.y))
         let inter = iw * ih
@@ -32,10 +32,10 @@ public struct Box: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The part of the box inside a `width x height` image.
-    public func clipped(width w: Int, height h: Int) -> Box {
+    public func clipped(width w: Int, height h: Int) -> Rect {
         let x0 = min(max(x, 0), Double(w)), y0 = min(max(y, 0), Double(h))
         let x1 = min(max(x + width, 0), Double(w)), y1 = min(max(y + height, 0), Double(h))
-        return Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+        return Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 
     public var description: String {
