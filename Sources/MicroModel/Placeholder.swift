@@ -1,1 +1,0 @@
-// MicroModel: placeholder until its first real file lands.

@@ -1,0 +1,422 @@
+import Foundation
+import Imaging
+
+/// Which way a window runs from its seed.
+public enum Direction: Sendable, Hashable {
+    case forward, backward
+    var step: Int { self == .forward ? 1 : -1 }
+}
+
+/// A labelled box the micro-models learn from. Frames are 0-based here.
+public struct Seed: Sendable, Hashable {
+    public var frame: Int
+    public var box: Rect
+    public init(frame: Int, box: Rect) {
+        self.frame = frame
+        self.box = box
+    }
+}
+
+/// Settings of propagation. Defaults are the measured design (see the model branch report).
+public struct PropagationConfig: Sendable, Hashable {
+    /// A window never reaches further than this many frames from its seed.
+    public var maxDistance = 150
+    /// Windows computed at the same time by `propagateAll`.
+    public var threads = 2
+    public var tracker = TrackerParameters()
+    /// Colour-signature distance (0...1) between consecutive frames above which a new scene starts.
+    public var sceneCutThreshold = 0.3
+    /// A window ends when the HOG response's sharpness stays below `collapseSharpness`
+    /// for `collapseFrames` frames in a row; those frames get no proposal.
+    public var collapseSharpness = 5.0
+    public var collapseFrames = 3
+    /// Sharpness from which one run's box is fully trusted (MOSSE's update threshold).
+    public var reliableSharpness = 8.0
+
+    public init() {}
+}
+
+/// One frame of a run.
+public struct TrackPoint: Sendable, Hashable {
+    public let frame: Int
+    public let box: Rect
+    /// Peak-to-sidelobe ratio of the correlation response.
+    public let sharpness: Double
+    /// Response of the seed's never-updated filter at this box, relative to the seed frame.
+    public let similarity: Double
+}
+
+/// Why a run stopped.
+public enum WindowEnd: Sendable, Hashable {
+    /// It reached its limit (the next seed, `maxDistance` or the end of the video).
+    case limit
+    /// A new scene starts at this frame, which is not tracked.
+    case sceneCut(frame: Int)
+    /// The response collapsed from this frame on (object left or occluded).
+    case collapse(frame: Int)
+    case cancelled
+}
+
+/// One seed's validity window in one direction: from the seed up to `limit` (inclusive), which
+/// is the neighbouring seed, the end of the video or `maxDistance` away. Runs are cached by
+/// window: after a review, only windows that changed need computing again.
+public struct Window: Sendable, Hashable {
+    public let seed: Seed
+    public let direction: Direction
+    public let limit: Int
+    public init(seed: Seed, direction: Direction, limit: Int) {
+        self.seed = seed
+        self.direction = direction
+        self.limit = limit
+    }
+}
+
+/// The windows of one object's seeds (accepted boxes count as seeds): each seed forward and
+/// backward up to its neighbours, at most `maxDistance` frames, inside 0..<frameCount.
+public func windows(for seeds: [Seed], frameCount: Int, maxDistance: Int) -> [Window] {
+    let sorted = seeds.sorted { $0.frame < $1.frame }
+    var out: [Window] = []
+    for (k, seed) in sorted.enumerated() {
+        let back = max(k > 0 ? sorted[k - 1].frame : 0, seed.frame - maxDistance)
+        let ahead = min(k + 1 < sorted.count ? sorted[k + 1].frame : frameCount - 1, seed.frame + maxDistance)
+        if back < seed.frame { out.append(Window(seed: seed, direction: .backward, limit: back)) }
+        if ahead > seed.frame { out.append(Window(seed: seed, direction: .forward, limit: ahead)) }
+    }
+    return out
+}
+
+/// The boxes one micro-model proposes going one way from its seed.
+public struct Run: Sendable, Hashable {
+    public let window: Window
+    public var seed: Seed { window.seed }
+    public var direction: Direction { window.direction }
+    /// In the order tracked (away from the seed); the seed frame itself is not included.
+    public let points: [TrackPoint]
+    public let end: WindowEnd
+    /// Where the time went. Not part of equality: two runs with the same boxes are equal.
+    public let times: StageTimes
+
+    public static func == (a: Run, b: Run) -> Bool { a.window == b.window && a.points == b.points && a.end == b.end }
+    public func hash(into h: inout Hasher) {
+        h.combine(window)
+        h.combine(points)
+        h.combine(end)
+    }
+}
+
+/// A box proposed for review.
+public struct Proposal: Sendable, Hashable {
+    public let frame: Int
+    public let box: Rect
+    /// 0...1, ranks good boxes above bad ones.
+    public let confidence: Double
+    public init(frame: Int, box: Rect, confidence: Double) {
+        self.frame = frame
+        self.box = box
+        self.confidence = confidence
+    }
+}
+
+/// Errors of the propagation stage.
+public enum MicroModelError: Error, CustomStringConvertible, Equatable {
+    /// A seed box has no area or lies outside its frame.
+    case invalidSeed(frame: Int, box: Rect, width: Int, height: Int)
+    /// A frame does not have the size of the seed frame.
+    case frameSizeChanged(frame: Int, expected: String, found: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidSeed(frame, box, w, h):
+            return "seed on frame \(frame + 1) has box \(box), which has no area inside the \(w)x\(h) frame; redraw it"
+        case let .frameSizeChanged(frame, expected, found):
+            return "frame \(frame + 1) is \(found) but the seed frame is \(expected); propagation needs one frame size per video"
+        }
+    }
+}
+
+/// Tracks through `window`, stopping early at a scene cut or a collapse of the response.
+/// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
+/// object: the micro-model learns to answer them with zero. Deterministic: the same frames,
+/// window and negatives give the same run.
+public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: Rect)] = [],
+                      config: PropagationConfig = PropagationConfig(),
+                      cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
+    let seed = window.seed, direction = window.direction, limit = window.limit
+    let step = direction.step
+    let far = seed.frame + step * config.maxDistance
+    let last = step > 0 ? min(limit, far) : max(limit, far)
+    var clock = StageClock()
+    var waited = 0.0, signatures = 0.0
+    let first = try frames(seed.frame)
+    let clipped = seed.box.clipped(width: first.width, height: first.height)
+    guard clipped.width >= 1, clipped.height >= 1 else {
+        throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
+    }
+    let negativeImages = try negatives.map { (image: try frames($0.frame), box: $0.box) }
+    waited += clock.lap()
+    var tracker = CorrelationTracker(image: first, box: seed.box, negatives: negativeImages, parameters: config.tracker)
+    _ = clock.lap()  // counted by the tracker as training
+    var previous = FrameSignature(first)
+    signatures += clock.lap()
+    var points: [TrackPoint] = []
+    var weak = 0
+    var end = WindowEnd.limit
+    var frame = seed.frame
+    while frame != last {
+        if cancel() { end = .cancelled; break }
+        frame += step
+        _ = clock.lap()
+        let image = try frames(frame)
+        waited += clock.lap()
+        guard image.width == first.width, image.height == first.height else {
+            throw MicroModelError.frameSizeChanged(frame: frame, expected: "\(first.width)x\(first.height)",
+                                                   found: "\(image.width)x\(image.height)")
+        }
+        let signature = FrameSignature(image)
+        signatures += clock.lap()
+        if signature.distance(to: previous) > config.sceneCutThreshold {
+            end = .sceneCut(frame: frame)
+            break
+        }
+        previous = signature
+        let s = tracker.update(image)
+        points.append(TrackPoint(frame: frame, box: s.box.clipped(width: image.width, height: image.height),
+                                 sharpness: s.sharpness, similarity: s.similarity))
+        weak = s.sharpness < config.collapseSharpness ? weak + 1 : 0
+        progress(points.count)
+        if weak >= config.collapseFrames {
+            points.removeLast(weak)
+            end = .collapse(frame: frame - step * (weak - 1))
+            break
+        }
+    }
+    var times = tracker.times
+    times.frames = waited
+    times.sceneCuts = signatures
+    return Run(window: window, points: points, end: end, times: times)
+}
+
+// MARK: - Stitching
+
+/// Whether a run that reached the neighbouring seed's frame still sits on the object there:
+/// centre error under half the geometric mean size of the two boxes.
+func landsOn(_ box: Rect, _ truth: Rect) -> Bool {
+    let d = hypot(box.centerX - truth.centerX, box.centerY - truth.centerY)
+    return d < 0.5 * pow(box.area * truth.area, 0.25) + 2
+}
+
+/// The seed a run heads towards, if any.
+func neighbour(of run: Run, in seeds: [Seed]) -> Seed? {
+    let others = seeds.filter { run.direction == .forward ? $0.frame > run.seed.frame : $0.frame < run.seed.frame }
+    return run.direction == .forward ? others.min { $0.frame < $1.frame } : others.max { $0.frame < $1.frame }
+}
+
+/// A run's boxes with its drift removed: when the run reaches the neighbouring seed and lands on
+/// it, its error there (centre offset, log width and log height) is spread linearly over the run.
+/// `anchored` is nil when the run has no neighbouring seed in reach.
+func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Rect], anchored: Bool?) {
+    let raw = run.points.map(\.box)
+    guard let next = neighbour(of: run, in: seeds),
+          let end = run.points.first(where: { $0.frame == next.frame }) else { return (raw, nil) }
+    guard landsOn(end.box, next.box), end.box.width > 0, end.box.height > 0 else { return (raw, false) }
+    let dx = next.box.centerX - end.box.centerX, dy = next.box.centerY - end.box.centerY
+    let lw = log(next.box.width / end.box.width), lh = log(next.box.height / end.box.height)
+    let span = Double(abs(next.frame - run.seed.frame))
+    let boxes = run.points.map { p -> Rect in
+        let u = Double(abs(p.frame - run.seed.frame)) / span
+        return Rect(centerX: p.box.centerX + u * dx, centerY: p.box.centerY + u * dy,
+                   width: p.box.width * exp(u * lw), height: p.box.height * exp(u * lh))
+    }
+    return (boxes, true)
+}
+
+/// Merges the runs of all seeds into one proposal per frame (seed frames excluded).
+/// Where a forward and a backward run overlap and both land on the seed at their far end,
+/// their drift-corrected boxes are averaged (nearer seed weighs more) and the confidence rises
+/// with their agreement; elsewhere the better single run is kept with a confidence that decays
+/// with the distance from its seed.
+/// Boxes in `rejected` (by frame) are never proposed again: a candidate overlapping one with
+/// IoU > 0.5 is dropped before the choice.
+public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], imageWidth: Int, imageHeight: Int,
+                   config: PropagationConfig = PropagationConfig()) -> [Proposal] {
+    struct Candidate { let box: Rect; let point: TrackPoint; let distance: Int; let anchored: Bool?; let reference: Double }
+    let seedFrames = Set(seeds.map(\.frame))
+    var byFrame: [Int: [Candidate]] = [:]
+    for run in runs {
+        let (boxes, anchored) = anchoredBoxes(run, seeds: seeds)
+        // How much the first frames after the seed look like it: the run's own yardstick.
+        let reference = run.points.prefix(3).map(\.similarity).max() ?? 1
+        for (p, b) in zip(run.points, boxes) where !seedFrames.contains(p.frame) {
+            if let bad = rejected[p.frame], bad.contains(where: { $0.iou(b) > 0.5 }) { continue }
+            byFrame[p.frame, default: []].append(
+                Candidate(box: b, point: p, distance: abs(p.frame - run.seed.frame), anchored: anchored,
+                          reference: reference))
+        }
+    }
+    // Full trust while the response is sharp and the box still looks at least half as much like
+    // the seed as the run's first frames did.
+    func reliability(_ c: Candidate) -> Double {
+        min(1, c.point.sharpness / config.reliableSharpness)
+            * min(1, max(c.point.similarity, 0) / (0.5 * max(c.reference, 1e-6)))
+    }
+    func single(_ c: Candidate) -> Double {
+        0.5 * exp(-Double(c.distance) / 100) * reliability(c) * (c.anchored == false ? 0.5 : 1)
+    }
+    var out: [Proposal] = []
+    for frame in byFrame.keys.sorted() {
+        let cands = byFrame[frame]!.sorted { $0.distance < $1.distance }
+        let box: Rect, confidence: Double
+        if cands.count == 1 {
+            box = cands[0].box
+            confidence = single(cands[0])
+        } else {
+            let a = cands[0], b = cands[1]
+            let agreement = a.box.iou(b.box)
+            if a.anchored == true && b.anchored == true {
+                let wa = Double(b.distance) / Double(a.distance + b.distance)
+                box = Rect(x: wa * a.box.x + (1 - wa) * b.box.x, y: wa * a.box.y + (1 - wa) * b.box.y,
+                          width: wa * a.box.width + (1 - wa) * b.box.width,
+                          height: wa * a.box.height + (1 - wa) * b.box.height)
+                confidence = 0.5 + 0.5 * agreement * min(reliability(a), reliability(b))
+            } else {
+                let best = single(a) >= single(b) ? a : b
+                box = best.box
+                confidence = single(best) * (0.5 + 0.5 * agreement)
+            }
+        }
+        let clipped = box.clipped(width: imageWidth, height: imageHeight)
+        if clipped.width > 0 && clipped.height > 0 {
+            out.append(Proposal(frame: frame, box: clipped, confidence: min(max(confidence, 0), 1)))
+        }
+    }
+    return out
+}
+
+// MARK: - Auto-accept threshold
+
+/// A suggested auto-accept threshold and the precision measured for it on the data at hand.
+public struct ThresholdSuggestion: Sendable, Hashable {
+    /// Accept proposals with confidence at or above this.
+    public let threshold: Double
+    /// Share of held-out checks that passed (see `suggestThreshold`).
+    public let precision: Double
+    /// Number of held-out checks behind `precision`.
+    public let checks: Int
+}
+
+/// Every run that reaches a neighbouring seed is a held-out test: that seed was not used to
+/// make it. A check passes when the run's raw box there has IoU > 0.5 with the seed.
+/// Proposals at or above 0.75 are those where two such runs, corrected by their checks, agree
+/// with IoU >= 0.5. When the checks pass at the required precision (default 0.95) that level
+/// is suggested; otherwise nothing is auto-accepted (threshold 1 above every proposal).
+/// Nil when no run reaches another seed (one seed only).
+public func suggestThreshold(runs: [Run], seeds: [Seed], requiredPrecision: Double = 0.95) -> ThresholdSuggestion? {
+    var passed = 0, total = 0
+    for run in runs {
+        guard let next = neighbour(of: run, in: seeds),
+              let end = run.points.first(where: { $0.frame == next.frame }) else { continue }
+        total += 1
+        if end.box.iou(next.box) > 0.5 { passed += 1 }
+    }
+    guard total > 0 else { return nil }
+    let precision = Double(passed) / Double(total)
+    return ThresholdSuggestion(threshold: precision >= requiredPrecision ? 0.75 : 1.0 + 1e-9,
+                               precision: precision, checks: total)
+}
+
+// MARK: - All seeds at once
+
+/// Runs, proposals and threshold of one object.
+public struct PropagationResult: Sendable {
+    public let runs: [Run]
+    public let proposals: [Proposal]
+    public let suggestion: ThresholdSuggestion?
+    /// Stage times summed over the runs (CPU-side: runs overlap in time on several threads).
+    public var times: StageTimes { runs.reduce(StageTimes()) { $0 + $1.times } }
+    /// Seconds spent stitching.
+    public let stitching: Double
+}
+
+/// Propagates every seed of one object (seeds and accepted boxes) through its windows,
+/// `config.threads` windows at a time, then stitches. `rejected` boxes (by frame) become hard
+/// negatives of the windows that contain them and are never proposed again. `progress`
+/// receives the number of frames tracked so far, from any thread.
+public func propagateAll(seeds: [Seed], rejected: [Int: [Rect]] = [:], frameCount: Int,
+                         frames: @escaping @Sendable (Int) throws -> RGBImage,
+                         config: PropagationConfig = PropagationConfig(),
+                         cancel: @escaping @Sendable () -> Bool = { false },
+                         progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> PropagationResult {
+    let sorted = seeds.sorted { $0.frame < $1.frame }
+    guard let firstSeed = sorted.first else { return PropagationResult(runs: [], proposals: [], suggestion: nil, stitching: 0) }
+    let jobs = windows(for: sorted, frameCount: frameCount, maxDistance: config.maxDistance)
+    let rejectedList = rejected.sorted { $0.key < $1.key }.flatMap { f, boxes in boxes.map { (frame: f, box: $0) } }
+    let results = ResultSlots(count: jobs.count)
+    let counter = ProgressCounter()
+    let workers = max(1, min(config.threads, jobs.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var j = worker
+        while j < jobs.count {
+            let window = jobs[j]
+            let lo = min(window.seed.frame, window.limit), hi = max(window.seed.frame, window.limit)
+            let negatives = rejectedList.filter { $0.frame >= lo && $0.frame <= hi }
+            var done = 0
+            let r = Result {
+                try propagate(window, frames: frames, negatives: negatives, config: config, cancel: cancel,
+                              progress: { n in progress(counter.add(n - done)); done = n })
+            }
+            results.set(j, r)
+            j += workers
+        }
+    }
+    let runs = try results.values().map { try $0.get() }
+    let size = try frames(firstSeed.frame)
+    var clock = StageClock()
+    let proposals = stitch(runs: runs, seeds: sorted, rejected: rejected, imageWidth: size.width,
+                           imageHeight: size.height, config: config)
+    let suggestion = suggestThreshold(runs: runs, seeds: sorted)
+    return PropagationResult(runs: runs, proposals: proposals, suggestion: suggestion, stitching: clock.lap())
+}
+
+/// Keeps objects from taking each other's place: where boxes of different objects overlap with
+/// IoU > 0.5 on one frame, only the most confident stays (the others are dropped, not moved).
+/// `objects[i]` are object i's proposals; the result has the same shape.
+public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
+    var byFrame: [Int: [(object: Int, index: Int)]] = [:]
+    for (o, proposals) in objects.enumerated() {
+        for (i, p) in proposals.enumerated() { byFrame[p.frame, default: []].append((o, i)) }
+    }
+    var dropped = Set<[Int]>()
+    for frame in byFrame.keys.sorted() {
+        let entries = byFrame[frame]!.sorted {
+            let a = objects[$0.object][$0.index], b = objects[$1.object][$1.index]
+            return a.confidence != b.confidence ? a.confidence > b.confidence : $0.object < $1.object
+        }
+        var kept: [(object: Int, box: Rect)] = []
+        for e in entries {
+            let box = objects[e.object][e.index].box
+            if kept.contains(where: { $0.object != e.object && $0.box.iou(box) > 0.5 }) {
+                dropped.insert([e.object, e.index])
+            } else {
+                kept.append((e.object, box))
+            }
+        }
+    }
+    return objects.enumerated().map { o, proposals in
+        proposals.enumerated().filter { !dropped.contains([o, $0.offset]) }.map(\.element)
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<Run, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<Run, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    func values() -> [Result<Run, Error>] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+}
+
+private final class ProgressCounter: @unchecked Sendable {
+    private var total = 0
+    private let lock = NSLock()
+    func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; total += n; return total }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class MicroModelPlaceholderTests: XCTestCase {
-    func testTargetBuilds() { XCTAssertTrue(true) }
-}
