@@ -53,6 +53,8 @@ enum InfoCommand {
         let objects = try project.objects()
         let counts = try project.counts()
         let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
+        let threshold = try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init)
+        let precision = try project.setting(SettingKey.autoAcceptPrecision).flatMap(Double.init)
         if arguments.flag("json") {
             let json: [String: Any] = [
                 "project": project.url.path,
@@ -68,6 +70,8 @@ enum InfoCommand {
                 "proposals": counts.proposals,
                 "accepted": counts.accepted,
                 "rejected": counts.rejected,
+                "threshold": threshold as Any? ?? NSNull(),
+                "threshold_precision": precision as Any? ?? NSNull(),
             ]
             let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
@@ -80,6 +84,7 @@ enum InfoCommand {
         labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
         objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \(labelNames[$0.labelID] ?? "?") \($0.name)" }.joined(separator: ", "))
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
+        accept    \(threshold.map { String(format: "suggested threshold %.2f", $0) } ?? "no suggested threshold")\(precision.map { String(format: ", measured precision %.2f", $0) } ?? "")
         """)
     }
 }

@@ -20,7 +20,10 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     /// instead of seeking. Decoding forward is cheaper than a seek over about a second of video.
     private let forwardReadLimit: Int
     private let lock = NSLock()
-    private var decoders: [Int: FFmpegFrameReader] = [:]  // one warm decoder per scale
+    /// Warm decoders, a few per scale, so that readers at different places (the engine's forward
+    /// and backward runs, the TUI) do not keep sending one decoder back and forth.
+    private var decoders: [Int: [FFmpegFrameReader]] = [:]
+    private static let decodersPerScale = 3
 
     public init(url: URL) throws {
         self.url = url
@@ -35,7 +38,7 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     }
 
     deinit {
-        for decoder in decoders.values { decoder.stop() }
+        for decoder in decoders.values.joined() { decoder.stop() }
     }
 
     public func frame(at index: Int) throws -> RGBImage {
@@ -49,25 +52,30 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
         guard [1, 2, 4, 8].contains(scale) else { throw ImagingError.invalidScale(scale) }
         lock.lock()
         defer { lock.unlock() }
-        if let decoder = decoders[scale], decoder.nextIndex <= index, index - decoder.nextIndex <= forwardReadLimit {
+        var pool = decoders[scale] ?? []
+        defer { decoders[scale] = pool }
+        if let position = pool.firstIndex(where: { $0.nextIndex <= index && index - $0.nextIndex <= forwardReadLimit }) {
+            let decoder = pool.remove(at: position)
             do {
-                return try read(upTo: index, from: decoder, scale: scale)
+                let image = try read(upTo: index, from: decoder, scale: scale)
+                pool.append(decoder)  // most recently used last
+                return image
             } catch {
                 // A failed warm read is retried once from a fresh seek; that error names the frame.
                 decoder.stop()
-                decoders[scale] = nil
             }
         }
         // Going backwards, start a second early: stepping back through a video with long
         // keyframe intervals then costs one seek per second instead of one per frame, as long
         // as someone (the frame cache) keeps the frames decoded on the way.
-        let movingBack = decoders[scale].map { index < $0.nextIndex } ?? false
+        let movingBack = pool.last.map { index < $0.nextIndex } ?? false
         let first = movingBack && sink != nil ? max(0, index - forwardReadLimit) : index
-        decoders[scale]?.stop()
+        if pool.count >= Self.decodersPerScale { pool.removeFirst().stop() }
         let size = frameSize(atScale: scale)
         let decoder = try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
-        decoders[scale] = decoder
-        return try read(upTo: index, from: decoder, scale: scale)
+        let image = try read(upTo: index, from: decoder, scale: scale)
+        pool.append(decoder)
+        return image
     }
 
     /// Called with (index, scale, image) for each frame decoded on the way to the one asked

@@ -1,0 +1,85 @@
+import Foundation
+import Imaging
+import LabelStore
+import MicroModel
+
+enum PropagateCommand {
+    static let command = Command(
+        spec: CommandSpec(
+            name: "propagate",
+            summary: "Train micro-models on the seeds and propose boxes on the frames around them.",
+            usage: "PROJECT [--objects ID,...] [--threads N] [--max-distance N] [--force]",
+            positionals: [("PROJECT", "The project file.")],
+            options: [
+                .value("objects", "LIST", "Only these object ids (default: all)."),
+                .value("threads", "N", "Worker threads (default: the number of cores)."),
+                .value("max-distance", "N", "How far a seed's micro-model may propose, in frames (default 150; it also stops at the next seed, a scene cut, or when it loses the object)."),
+                .flag("force", "Recompute every segment, not only those whose seeds or rejections changed."),
+            ],
+            details: """
+            Seeds and accepted boxes train the micro-models; rejected boxes are hard negatives and are
+            never proposed again. Proposals go forward and backward in time from each seed, and are
+            written as each stretch between two seeds is done. Seeds, accepted and rejected boxes are
+            never overwritten; pending proposals in a recomputed stretch are replaced. Ends by printing
+            the suggested auto-accept threshold and its precision on held-out seeds.
+            """),
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        var config = PropagationConfig()
+        config.threads = try arguments.int("threads", range: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        config.maxDistance = try arguments.int("max-distance", range: 1...1_000_000) ?? config.maxDistance
+        let objects = try arguments.list("objects")?.map { text -> Int64 in
+            guard let id = Int64(text) else { throw UsageError(command: "propagate", message: "--objects takes object ids, not '\(text)'") }
+            return id
+        }
+        let known = Set(try project.objects().map(\.id))
+        if let unknown = objects?.first(where: { !known.contains($0) }) {
+            throw CommandError("object #\(unknown) does not exist (see 'microlabel info')")
+        }
+        guard try project.counts().seeds > 0 else {
+            throw CommandError("the project has no seed boxes yet: add one with 'microlabel seed' or in 'microlabel open'")
+        }
+        let frames = try ProjectPaths.frames(of: project)
+        let engine = PropagationEngine(project: project, frames: frames, config: config)
+        let progress = ProgressBox()
+        let summary = try engine.run(objects: objects, force: arguments.flag("force"), report: { event in
+            if case let .progress(done, total) = event { progress.update(done: done, total: total) }
+        })
+        progress.finish()
+        print(String(format: "propagated %d objects: %d stretches recomputed, %d unchanged; %d frames tracked in %.1f s; %d pending proposals",
+                     summary.objects, summary.recomputed, summary.unchanged, summary.framesTracked, summary.seconds, summary.proposals))
+        print(thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+    }
+
+    static func thresholdLine(threshold: Double?, precision: Double?, passed: Int, checks: Int) -> String {
+        guard let precision else {
+            return "suggested threshold: none yet (it needs two seeds of one object, so a run can be checked against the other)"
+        }
+        let basis = "\(passed) of \(checks) runs landed on the next seed"
+        guard let threshold else {
+            return String(format: "suggested threshold: none; measured precision %.2f (%@) is below %.2f, so review by hand", precision, basis, PropagationEngine.requiredPrecision)
+        }
+        return String(format: "suggested threshold: %.2f, measured precision %.2f (%@)", threshold, precision, basis)
+    }
+}
+
+/// A progress bar created on the first report, once the total is known.
+final class ProgressBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reporter: ProgressReporter?
+
+    func update(done: Int, total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if reporter == nil { reporter = ProgressReporter("tracking", total: total) }
+        reporter?.update(done)
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        reporter?.finish()
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Imaging
+import LabelStore
+
+/// What the engine reports while it works, from its worker threads.
+public enum EngineEvent: Sendable {
+    /// Frames tracked so far out of those to track in this pass.
+    case progress(done: Int, total: Int)
+    /// Proposals of one object were written for frames `frames` (0-based).
+    case proposalsWritten(objectID: Int64, frames: ClosedRange<Int>, count: Int)
+}
+
+/// What one pass did.
+public struct EngineSummary: Sendable {
+    public var objects = 0
+    /// Segments (the stretch between two seeds, or a seed and the video's end) recomputed / left alone.
+    public var recomputed = 0
+    public var unchanged = 0
+    public var proposals = 0
+    public var framesTracked = 0
+    public var cancelled = false
+    /// Held-out checks behind the threshold: runs that reached a neighbouring seed, and how many landed on it.
+    public var checks = 0
+    public var checksPassed = 0
+    public var threshold: Double?
+    public var times = StageTimes()
+    public var seconds = 0.0
+    public var precision: Double? { checks > 0 ? Double(checksPassed) / Double(checks) : nil }
+}
+
+/// Trains and runs micro-models for a project's objects and writes their proposals to the store.
+///
+/// An object's timeline is cut at its seeds (seeds and accepted boxes) into segments; a segment
+/// is computed by the runs of the seeds at its two ends, stitched, and written in one transaction
+/// as soon as both runs finish, so proposals show up while the rest is computed. A segment whose
+/// seeds, rejected boxes and settings are as they were at the last pass is left alone. The command
+/// line and the TUI use this same engine.
+public final class PropagationEngine: @unchecked Sendable {
+    public static let requiredPrecision = 0.95
+    static let engineVersion = "1"
+
+    private let project: Project
+    private let frames: any FrameSource
+    private let config: PropagationConfig
+
+    public init(project: Project, frames: any FrameSource, config: PropagationConfig = PropagationConfig()) {
+        self.project = project
+        self.frames = frames
+        self.config = config
+    }
+
+    private struct Segment {
+        var objectID: Int64
+        var range: ClosedRange<Int>
+        var seeds: [Seed]
+        var windows: [Window]
+        var fingerprint: String
+    }
+
+    private struct SegmentRecord: Codable {
+        var fingerprint: String
+        var checks: Int
+        var passed: Int
+    }
+
+    /// Recomputes what changed for `objects` (all objects when nil); `force` recomputes everything.
+    public func run(objects only: [Int64]? = nil, force: Bool = false, cancel: @escaping @Sendable () -> Bool = { false },
+                    report: @escaping @Sendable (EngineEvent) -> Void = { _ in }) throws -> EngineSummary {
+        let started = Date()
+        let frameCount = frames.frameCount
+        var summary = EngineSummary()
+        let objects = try project.objects().filter { only?.contains($0.id) ?? true }
+        summary.objects = objects.count
+        var records: [Int64: [String: SegmentRecord]] = [:]
+        var work: [Segment] = []
+        for object in objects {
+            let stored = try loadRecords(object.id)
+            let segments = try segments(of: object.id, frameCount: frameCount)
+            var kept: [String: SegmentRecord] = [:]
+            for segment in segments {
+                let key = "\(segment.range.lowerBound)-\(segment.range.upperBound)"
+                if !force, let record = stored[key], record.fingerprint == segment.fingerprint {
+                    kept[key] = record
+                    summary.unchanged += 1
+                } else {
+                    work.append(segment)
+                }
+            }
+            records[object.id] = kept
+            // Frames no segment covers any more (all seeds removed) lose their pending proposals.
+            if segments.isEmpty { try project.replaceProposals(objectID: object.id, frames: 0...(frameCount - 1), with: []) }
+        }
+
+        let segmentsToCompute = work
+        let jobs = work.enumerated().flatMap { index, segment in segment.windows.map { (segment: index, window: $0) } }
+        let total = jobs.reduce(0) { $0 + abs($1.window.limit - $1.window.seed.frame) }
+        let state = EngineState(segments: work.count, windowsPerSegment: work.map(\.windows.count))
+        let workers = max(1, min(config.threads, jobs.count))
+        let rejected = try rejectedBoxes()
+        let frameSource = frames
+        let fetch: @Sendable (Int) throws -> RGBImage = { try frameSource.frame(at: $0) }
+        let config = self.config
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var j = worker
+            while j < jobs.count {
+                if state.failed || cancel() { break }
+                let job = jobs[j]
+                let segment = segmentsToCompute[job.segment]
+                let window = job.window
+                let lo = min(window.seed.frame, window.limit), hi = max(window.seed.frame, window.limit)
+                let negatives = (rejected[segment.objectID] ?? [:]).filter { $0.key >= lo && $0.key <= hi }
+                    .sorted { $0.key < $1.key }.flatMap { frame, boxes in boxes.map { (frame: frame, box: $0) } }
+                var done = 0
+                do {
+                    let run = try propagate(window, frames: fetch, negatives: negatives, config: config, cancel: cancel,
+                                            progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
+                    if let finished = state.finish(run, segment: job.segment) {
+                        try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], report: report)
+                    }
+                } catch {
+                    state.fail(error)
+                }
+                j += workers
+            }
+        }
+        if let error = state.error { throw error }
+        summary.cancelled = cancel() || state.cancelledAny
+        summary.framesTracked = state.tracked
+        summary.times = state.times
+        for (index, segment) in work.enumerated() {
+            guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
+            let check = suggestThreshold(runs: runs, seeds: segment.seeds)
+            let checks = check?.checks ?? 0
+            let passed = check.map { Int(($0.precision * Double($0.checks)).rounded()) } ?? 0
+            records[segment.objectID, default: [:]]["\(segment.range.lowerBound)-\(segment.range.upperBound)"] =
+                SegmentRecord(fingerprint: segment.fingerprint, checks: checks, passed: passed)
+            summary.recomputed += 1
+        }
+        for (objectID, record) in records { try saveRecords(objectID, record) }
+        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts() }
+
+        // The threshold rests on every object's held-out checks, recomputed or not.
+        for object in try project.objects() {
+            for record in try loadRecords(object.id).values {
+                summary.checks += record.checks
+                summary.checksPassed += record.passed
+            }
+        }
+        if let precision = summary.precision {
+            summary.threshold = precision >= Self.requiredPrecision ? 0.75 : nil
+            try project.setSetting(SettingKey.autoAcceptThreshold, summary.threshold.map { String($0) })
+            try project.setSetting(SettingKey.autoAcceptPrecision, String(precision))
+            try project.setSetting(Self.checksKey, "\(summary.checksPassed)/\(summary.checks)")
+        }
+        summary.proposals = try project.counts().proposals
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    static let checksKey = "auto_accept.checks"
+
+    /// Pending proposals gain nothing from a pass that cannot see past the seeds: the segments of
+    /// one object, with the windows that cover them and a fingerprint of their inputs.
+    private func segments(of objectID: Int64, frameCount: Int) throws -> [Segment] {
+        var byFrame: [Int: Box] = [:]
+        for box in try project.boxes(objectID: objectID, kinds: [.seed, .accepted]) {
+            // A seed wins over an accepted box on the same frame.
+            if let existing = byFrame[box.frame], existing.kind == .seed { continue }
+            byFrame[box.frame] = box
+        }
+        let seeds = byFrame.keys.sorted().map { frame -> Seed in
+            let r = byFrame[frame]!.rect
+            return Seed(frame: frame, box: Rect(x: r.x, y: r.y, width: r.w, height: r.h))
+        }
+        guard !seeds.isEmpty else { return [] }
+        let all = windows(for: seeds, frameCount: frameCount, maxDistance: config.maxDistance)
+        let rejected = try project.boxes(objectID: objectID, kinds: [.rejected])
+        var bounds = [0] + seeds.map(\.frame) + [frameCount - 1]
+        bounds = bounds.reduce(into: []) { if $0.last != $1 { $0.append($1) } }
+        var out: [Segment] = []
+        for (lo, hi) in zip(bounds, bounds.dropFirst()) {
+            let ends = seeds.filter { $0.frame == lo || $0.frame == hi }
+            let covering = all.filter { w in
+                (w.direction == .forward && w.seed.frame == lo) || (w.direction == .backward && w.seed.frame == hi)
+            }
+            let negatives = rejected.filter { $0.frame >= lo && $0.frame <= hi }
+                .map { "\($0.frame):\($0.rect.x),\($0.rect.y),\($0.rect.w),\($0.rect.h)" }.sorted()
+            let fingerprint = ([Self.engineVersion, "\(config.maxDistance)", "\(frameCount)"]
+                + ends.map { "\($0.frame):\($0.box.x),\($0.box.y),\($0.box.width),\($0.box.height)" }
+                + covering.map { "\($0.direction)\($0.limit)" } + negatives).joined(separator: "|")
+            out.append(Segment(objectID: objectID, range: lo...hi, seeds: ends, windows: covering, fingerprint: fingerprint))
+        }
+        return out
+    }
+
+    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [Rect]], report: (EngineEvent) -> Void) throws {
+        if runs.contains(where: { $0.end == .cancelled }) { return }  // a half-computed segment is not written
+        let proposals = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
+                               imageWidth: frames.width, imageHeight: frames.height, config: config)
+        let boxes = proposals.filter { segment.range.contains($0.frame) }.map { p -> ProposedBox in
+            let r = p.box.clipped(width: frames.width, height: frames.height)
+            return ProposedBox(frame: p.frame, rect: BoxRect(x: r.x, y: r.y, w: r.width, h: r.height), confidence: p.confidence)
+        }.filter { $0.rect.w > 0 && $0.rect.h > 0 }
+        let written = try project.replaceProposals(objectID: segment.objectID, frames: segment.range, with: boxes)
+        report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
+    }
+
+    private func rejectedBoxes() throws -> [Int64: [Int: [Rect]]] {
+        var out: [Int64: [Int: [Rect]]] = [:]
+        for box in try project.boxes(kinds: [.rejected]) {
+            out[box.objectID, default: [:]][box.frame, default: []].append(Rect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h))
+        }
+        return out
+    }
+
+    /// Objects of one label must not swap: where two objects' proposals overlap, the less
+    /// confident one goes.
+    private func resolveObjectConflicts() throws {
+        let objects = try project.objects()
+        let pending = try objects.map { object in
+            try project.boxes(objectID: object.id, kinds: [.proposal]).map {
+                Proposal(frame: $0.frame, box: Rect(x: $0.rect.x, y: $0.rect.y, width: $0.rect.w, height: $0.rect.h), confidence: $0.confidence)
+            }
+        }
+        let kept = resolveConflicts(pending)
+        for (index, object) in objects.enumerated() where kept[index].count != pending[index].count {
+            let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: BoxRect(x: $0.box.x, y: $0.box.y, w: $0.box.width, h: $0.box.height), confidence: $0.confidence) }
+            try project.replaceProposals(objectID: object.id, frames: 0...(frames.frameCount - 1), with: boxes)
+        }
+    }
+
+    private func loadRecords(_ objectID: Int64) throws -> [String: SegmentRecord] {
+        guard let text = try project.setting("engine.segments.\(objectID)") else { return [:] }
+        return (try? JSONDecoder().decode([String: SegmentRecord].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    private func saveRecords(_ objectID: Int64, _ records: [String: SegmentRecord]) throws {
+        let data = try JSONEncoder().encode(records)
+        try project.setSetting("engine.segments.\(objectID)", String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
+private final class EngineState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var runs: [[Run]]
+    private let expected: [Int]
+    private(set) var completed: [Int: [Run]] = [:]
+    private(set) var tracked = 0
+    private(set) var times = StageTimes()
+    private(set) var error: Error?
+    private(set) var cancelledAny = false
+
+    init(segments: Int, windowsPerSegment: [Int]) {
+        runs = Array(repeating: [], count: segments)
+        expected = windowsPerSegment
+    }
+
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
+
+    func addTracked(_ n: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        tracked += n
+        return tracked
+    }
+
+    /// Records a run; returns the segment's runs when it was the last one it waited for.
+    func finish(_ run: Run, segment: Int) -> [Run]? {
+        lock.lock(); defer { lock.unlock() }
+        runs[segment].append(run)
+        times = times + run.times
+        if run.end == .cancelled { cancelledAny = true }
+        guard runs[segment].count == expected[segment] else { return nil }
+        let ordered = runs[segment].sorted { $0.window.seed.frame < $1.window.seed.frame }
+        completed[segment] = ordered
+        return ordered
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if self.error == nil { self.error = error }
+    }
+}
