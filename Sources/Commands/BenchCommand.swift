@@ -6,10 +6,13 @@ enum BenchCommand {
     static let command = Command(
         spec: CommandSpec(
             name: "bench",
-            summary: "Measure speed: bench decode DIR, bench video FILE, bench render [PNG...].",
-            usage: "decode DIR | video FILE | render [PNG...] [--runs N]",
+            summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR.",
+            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR [--runs N] [--threads N]",
             positionals: [("WHAT", "decode, video or render"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
-            options: [.value("runs", "N", "Timed runs; the median is reported (default 5).")],
+            options: [
+                .value("runs", "N", "Timed runs; the median is reported (default 5)."),
+                .value("threads", "N", "Worker threads for propagate (default 2)."),
+            ],
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
@@ -19,6 +22,9 @@ enum BenchCommand {
             render: in process, the sixel encode of a 640x360 sample frame with overlays and Unicode
             blocks for 160x45 cells; with PNG files, also whole-process sixel against chafa (time,
             PSNR after decoding with sixel2png, bytes).
+            propagate: seeds SEQ_DIR (img/ and groundtruth_rect.txt) on the seeded-propagation
+            protocol's frames, propagates, and prints per-stage times, frames per second including
+            decode, the time to train one micro-model, peak memory, and the protocol's scores.
             Build with -c release for meaningful figures.
             """,
             repeatsLastPositional: true),
@@ -30,13 +36,16 @@ enum BenchCommand {
         switch what {
         case "decode":
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
+        case "propagate":
+            try PropagationBenchmark(sequence: URL(fileURLWithPath: try arguments.positional(1, "SEQ_DIR")),
+                                     threads: try arguments.int("threads", range: 1...256) ?? 2).run()
         case "render":
             try RenderBenchmark(images: arguments.positionals.dropFirst().map { URL(fileURLWithPath: $0) }, runs: runs,
                                 sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate)")
         }
     }
 }

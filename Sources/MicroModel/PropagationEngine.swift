@@ -24,6 +24,8 @@ public struct EngineSummary: Sendable {
     public var checksPassed = 0
     public var threshold: Double?
     public var times = StageTimes()
+    /// Seconds spent stitching runs into proposals and writing them.
+    public var stitching = 0.0
     public var seconds = 0.0
     public var precision: Double? { checks > 0 ? Double(checksPassed) / Double(checks) : nil }
 }
@@ -115,7 +117,9 @@ public final class PropagationEngine: @unchecked Sendable {
                     let run = try propagate(window, frames: fetch, negatives: negatives, config: config, cancel: cancel,
                                             progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
                     if let finished = state.finish(run, segment: job.segment) {
+                        let start = Date()
                         try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], report: report)
+                        state.addStitching(Date().timeIntervalSince(start))
                     }
                 } catch {
                     state.fail(error)
@@ -127,6 +131,7 @@ public final class PropagationEngine: @unchecked Sendable {
         summary.cancelled = cancel() || state.cancelledAny
         summary.framesTracked = state.tracked
         summary.times = state.times
+        summary.stitching = state.stitching
         for (index, segment) in work.enumerated() {
             guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
             let check = suggestThreshold(runs: runs, seeds: segment.seeds)
@@ -250,6 +255,12 @@ private final class EngineState: @unchecked Sendable {
     private(set) var times = StageTimes()
     private(set) var error: Error?
     private(set) var cancelledAny = false
+    private(set) var stitching = 0.0
+
+    func addStitching(_ seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        stitching += seconds
+    }
 
     init(segments: Int, windowsPerSegment: [Int]) {
         runs = Array(repeating: [], count: segments)
@@ -280,4 +291,10 @@ private final class EngineState: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if self.error == nil { self.error = error }
     }
+}
+
+/// Trains one micro-model on one seed and throws it away: what `bench propagate` times as the
+/// cost of training.
+public func trainMicroModel(on image: RGBImage, box: Rect, config: PropagationConfig = PropagationConfig()) throws {
+    _ = CorrelationTracker(image: image, box: box, parameters: config.tracker)
 }

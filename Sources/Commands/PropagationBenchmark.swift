@@ -1,0 +1,80 @@
+import Exchange
+import Foundation
+import Imaging
+import LabelStore
+import MicroModel
+
+/// `bench propagate SEQ_DIR`: a sequence with ground truth (SEQ/img/*.jpg and
+/// SEQ/groundtruth_rect.txt), seeded by the seeded-propagation protocol, propagated with the
+/// release engine; prints per-stage times, speed, memory and the protocol's scores.
+struct PropagationBenchmark {
+    var sequence: URL
+    var threads: Int
+
+    func run() throws {
+        let images = sequence.appendingPathComponent("img")
+        let groundTruth = try SeededEvaluation.groundTruth(contentsOf: sequence.appendingPathComponent("groundtruth_rect.txt"))
+        let source = try FolderSource(folder: images)
+        guard groundTruth.count >= source.frameCount else {
+            throw CommandError("\(sequence.path): groundtruth_rect.txt has \(groundTruth.count) lines for \(source.frameCount) frames")
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("microlabel-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let project = try Project.create(
+            at: scratch.appendingPathComponent("bench.microlabel"),
+            source: SourceInfo(path: images.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
+            labels: ["object"])
+        let object = try project.addObject(labelID: try project.labels()[0].id)
+        let seedFrames = SeededEvaluation.seedFrames(frameCount: source.frameCount)
+        for frame in seedFrames {
+            let r = groundTruth[frame]
+            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: r.x, y: r.y, w: r.width, h: r.height)))
+        }
+        var config = PropagationConfig()
+        config.threads = threads
+        let frames = CachedFrameSource(source)
+        let summary = try PropagationEngine(project: project, frames: frames, config: config).run()
+
+        // Training cost of one micro-model from one seed, alone.
+        let seedImage = try source.frame(at: seedFrames[0])
+        let g = groundTruth[seedFrames[0]]
+        var trainTimes: [Double] = []
+        for _ in 0..<5 {
+            let start = monotonicSeconds()
+            _ = try trainMicroModel(on: seedImage, box: Rect(x: g.x, y: g.y, width: g.width, height: g.height), config: config)
+            trainTimes.append(monotonicSeconds() - start)
+        }
+
+        let t = summary.times
+        print("\(sequence.lastPathComponent): \(source.frameCount) frames \(source.width)x\(source.height), seeds at frames \(seedFrames.map { String($0 + 1) }.joined(separator: ",")), \(threads) threads")
+        print(String(format: "wall          %7.2f s  %6.1f frames/s including decode (%d frames tracked; %.1f tracked frames/s)",
+                     summary.seconds, Double(source.frameCount) / summary.seconds, summary.framesTracked, Double(summary.framesTracked) / summary.seconds))
+        print(String(format: "stages (CPU s, summed over threads): decode %.2f  features %.2f  training %.2f  search %.2f  scene cuts %.2f  stitching %.2f",
+                     t.frames, t.features, t.training, t.search, t.sceneCuts, summary.stitching))
+        print(String(format: "train one micro-model from one seed: %.1f ms (median of 5)", median(trainTimes) * 1000))
+        print(String(format: "peak memory   %.0f MB (max resident set)", peakResidentMegabytes()))
+
+        let dataset = try DatasetBridge.dataset(of: project)
+        let predictions = try SeededEvaluation.predictions(from: dataset)
+        let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
+        print(scores.description)
+        print(PropagateCommand.thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+        if let threshold = summary.threshold {
+            let above = try project.boxes(kinds: [.proposal]).filter { $0.confidence >= threshold }
+            let good = above.filter { box in
+                let g = groundTruth[box.frame]
+                return Rect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h).iou(Rect(x: g.x, y: g.y, width: g.width, height: g.height)) > 0.5
+            }
+            print(String(format: "true precision at the threshold: %d of %d proposals have IoU > 0.5 (%.3f)", good.count, above.count,
+                         above.isEmpty ? 1 : Double(good.count) / Double(above.count)))
+        }
+    }
+}
+
+/// The largest resident set the process has had, in MB.
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
