@@ -9,7 +9,7 @@ enum BenchCommand {
             summary: "Measure speed: bench decode DIR, bench video FILE.",
             usage: "decode DIR | video FILE [--runs N]",
             positionals: [("WHAT", "decode or video"), ("PATH", "A folder of JPEG frames (decode) or a video file (video).")],
-            options: [.value("runs", "N", "Timed runs; the median is reported (default 5).")],
+            options: [.value("runs", "N", "Timed runs; the median is reported (default 5).")] + TUIBench.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
@@ -28,6 +28,7 @@ enum BenchCommand {
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
+        case "tui": try TUIBench.run(arguments)
         default:
             throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video)")
         }
