@@ -6,13 +6,13 @@ enum BenchCommand {
     static let command = Command(
         spec: CommandSpec(
             name: "bench",
-            summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR.",
-            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR [--runs N] [--threads N]",
-            positionals: [("WHAT", "decode, video or render"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
+            summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, tui.",
+            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | tui [--runs N] [--threads N]",
+            positionals: [("WHAT", "decode, video, render, propagate or tui"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
             options: [
                 .value("runs", "N", "Timed runs; the median is reported (default 5)."),
                 .value("threads", "N", "Worker threads for propagate (default 2)."),
-            ],
+            ] + TUIBench.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
@@ -44,8 +44,9 @@ enum BenchCommand {
                                 sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
+        case "tui": try TUIBench.run(arguments)
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, tui)")
         }
     }
 }

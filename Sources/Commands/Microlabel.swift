@@ -61,6 +61,7 @@ enum CommandRegistry {
         InitCommand.command,
         InfoCommand.command,
         SeedCommand.command,
+        OpenCommand.command,
         PropagateCommand.command,
         ReviewCommands.accept,
         ReviewCommands.reject,

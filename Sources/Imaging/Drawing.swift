@@ -97,18 +97,45 @@ extension RGBImage {
     }
 
     /// Draws `text` in the bitmap font with its top-left at (x, y), clipped to the image.
-    public mutating func drawText(_ text: String, x: Int, y: Int, colour: RGB) {
+    /// With `scale` above 1 every font pixel becomes a `scale` x `scale` square.
+    public mutating func drawText(_ text: String, x: Int, y: Int, colour: RGB, scale: Int = 1) {
+        let s = max(1, scale)
         var penX = x
         for scalar in text.unicodeScalars {
             let rows = BitmapFont.rows(of: scalar)
             for (dy, bits) in rows.enumerated() where bits != 0 {
                 for dx in 0..<BitmapFont.glyphWidth where bits & (0x10 >> UInt8(dx)) != 0 {
-                    let px = penX + dx, py = y + dy
-                    if px >= 0, px < width, py >= 0, py < height { self[px, py] = colour }
+                    let px = penX + dx * s, py = y + dy * s
+                    if s == 1 {
+                        if px >= 0, px < width, py >= 0, py < height { self[px, py] = colour }
+                    } else {
+                        fillRectangle(x: px, y: py, width: s, height: s, colour: colour)
+                    }
                 }
             }
-            penX += BitmapFont.advance
+            penX += BitmapFont.advance * s
         }
+    }
+
+    /// Draws a crosshair centred on (x, y): a horizontal and a vertical line `arm` pixels
+    /// long on each side, `thickness` wide, leaving a gap of `gap` pixels around the centre
+    /// so the pixel under it stays visible. Each line has a 1 px contrasting edge, as boxes
+    /// do, so it shows on any background. Clipped to the image.
+    public mutating func drawCrosshair(x: Int, y: Int, arm: Int, gap: Int = 2, thickness: Int = 1, colour: RGB) {
+        guard arm > gap else { return }
+        let t = max(1, thickness)
+        let before = t / 2  // lines are centred on the point; odd thicknesses centre exactly
+        let edge = colour.contrasting
+        let length = arm - gap
+        // Four arms: left, right, up, down. Edges first, then the colour on top.
+        let arms: [(x: Int, y: Int, width: Int, height: Int)] = [
+            (x - arm, y - before, length, t),
+            (x + gap + 1, y - before, length, t),
+            (x - before, y - arm, t, length),
+            (x - before, y + gap + 1, t, length),
+        ]
+        for a in arms { fillRectangle(x: a.x - 1, y: a.y - 1, width: a.width + 2, height: a.height + 2, colour: edge) }
+        for a in arms { fillRectangle(x: a.x, y: a.y, width: a.width, height: a.height, colour: colour) }
     }
 
     /// Size in pixels of the filled tag that `drawTag` draws for `text`.

@@ -147,7 +147,7 @@ public final class ReviewSession {
                 needsRefresh = true
                 return [.info(what.map { "redone: \($0)" } ?? "nothing to redo")]
             case .startTraining:
-                guard let engine else { return [.training(.failed(message: "no training engine in this session"))] }
+                guard let engine else { return [.training(.failed(message: "training engine not available yet"))] }
                 let inbox = self.inbox
                 try engine.start(objects: nil) { event in inbox.post(.training(event)) }
             case .cancelTraining:

@@ -1,0 +1,77 @@
+import Foundation
+import Imaging
+import LabelStore
+import ReviewRoom
+import TerminalGraphics
+
+/// `microlabel bench tui`: how many frames the review room draws per second while Right is
+/// held, through the same path as the terminal loop (reducer, store, frame provider with its
+/// prefetching, renderer), on a throwaway project made from the sample frames.
+enum TUIBench {
+    static let options: [OptionSpec] = [
+        .value("graphics", "MODE", "tui: sixel (default), kitty, blocks or ascii."),
+        .value("frames", "N", "tui: frames to step through (default 100)."),
+    ]
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let choice = try GraphicsChoice(parsing: arguments.string("graphics") ?? "sixel", source: "--graphics")
+        guard case .explicit(let mode) = choice else {
+            throw UsageError(command: "bench", message: "bench tui needs an explicit --graphics (sixel, kitty, blocks or ascii)")
+        }
+        let steps = try arguments.int("frames", range: 1...100_000) ?? 100
+        let sampleData = try DemoCommand.locateSampleData()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("microlabel-bench-tui-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let project = try makeProject(in: folder, frames: sampleData.appendingPathComponent("frames"))
+        let store = try ProjectReviewStore(project: project)
+        let renderer = TerminalFrameRenderer(makeRenderer(mode, colourDepth: .trueColour))
+
+        // A 640x360 view with 10x20-pixel cells in the pixel modes (64 of the 93 columns go to the
+        // frame); a 120x40 terminal in the text modes.
+        let pixel = mode == .sixel || mode == .kitty
+        let columns = pixel ? 93 : 120, rows = pixel ? 24 : 40
+        let cell = pixel ? ReviewRoomOptions(cellPixels: .init(width: 10, height: 20)).cellPixels : nil
+        let view = ReviewState(project: ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize),
+                               columns: columns, rows: rows, graphics: renderer.mode, cellPixels: cell).geometry
+        let count = min(steps, store.frameCount - 1)
+        print("bench tui: \(mode), \(columns)x\(rows) terminal, view \(view.imageSize.width)x\(view.imageSize.height) dots in \(view.cells.columns)x\(view.cells.rows) cells")
+        print("  \(store.frameCount) frames of \(store.frameSize.width)x\(store.frameSize.height) from \(sampleData.path)/frames, a box on every frame, \(count) steps")
+
+        // Cold: nothing decoded yet; the provider decodes ahead while each frame is drawn.
+        let cold = CachedFrameProvider(source: try ProjectPaths.frames(of: project))
+        let first = try ReviewRoom.measureStepping(store: store, frames: cold, renderer: renderer, columns: columns, rows: rows,
+                                                   cellPixels: cell, steps: count)
+        // Warm: the same frames again, decoded frames in memory (as when stepping back and forth).
+        let second = try ReviewRoom.measureStepping(store: store, frames: cold, renderer: renderer, columns: columns, rows: rows,
+                                                    cellPixels: cell, steps: count)
+        print("  cold cache: \(first)")
+        print("  warm cache: \(second)")
+        let verdict = first.framesPerSecond >= 20 ? "meets" : "misses"
+        print(String(format: "  %@ the 20 frames/s goal (cold median %.0f frames/s); terminal output time not included", verdict, first.framesPerSecond))
+    }
+
+    /// A project over the sample frames with a seed on two frames and a pending proposal on every other frame,
+    /// so each step draws a box with a tag.
+    static func makeProject(in folder: URL, frames: URL) throws -> Project {
+        let source = try openFrameSource(at: frames)
+        let info = SourceInfo(path: frames.path, kind: .folder, frameCount: source.frameCount,
+                              width: source.width, height: source.height, fps: source.fps)
+        let project = try Project.create(at: folder.appendingPathComponent("bench.microlabel"), source: info, labels: ["rabbit"])
+        let w = Double(source.width), h = Double(source.height)
+        var seedFrames: [Int] = []
+        for seed in DemoCommand.seeds where seed.frame - 1 < source.frameCount {
+            let rect = LabelStore.BoxRect(x: seed.box.x * w, y: seed.box.y * h, w: seed.box.w * w, h: seed.box.h * h)
+            _ = try SeedPlacement.add(to: project, frame: seed.frame - 1, rect: rect, labelName: "rabbit", objectID: nil)
+            seedFrames.append(seed.frame - 1)
+        }
+        guard let object = try project.objects().first else { return project }
+        let proposals = (0..<source.frameCount).filter { !seedFrames.contains($0) }.map { frame in
+            let t = Double(frame) / Double(max(1, source.frameCount - 1))
+            return ProposedBox(frame: frame, rect: LabelStore.BoxRect(x: w * (0.1 + 0.05 * t), y: h * 0.2, w: w * 0.4, h: h * 0.6),
+                               confidence: 0.5 + 0.5 * t)
+        }
+        try project.replaceProposals(objectID: object.id, frames: 0...(source.frameCount - 1), with: proposals)
+        return project
+    }
+}

@@ -1,0 +1,73 @@
+import Imaging
+import TerminalGraphics
+
+/// Draws view images with TerminalGraphics' renderers (sixel, kitty, blocks, ASCII).
+///
+/// The images the room hands over are already the size of the view in dots, so the
+/// renderers are given an area of exactly that many dots: nothing is scaled again, and
+/// overlays land on the dots the room computed. Crosshairs are drawn into pixel images
+/// directly; in the text modes they are two one-dot lines the renderer draws as box edges.
+public final class TerminalFrameRenderer: FrameRenderer {
+    public let mode: GraphicsMode
+    private let renderer: any TerminalRenderer
+
+    public init(_ renderer: any TerminalRenderer) {
+        self.renderer = renderer
+        mode = Self.mode(renderer.mode)
+    }
+
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
+        switch mode {
+        case .sixel, .kitty:
+            var picture = image
+            var boxes: [Overlay] = []
+            for overlay in overlays {
+                switch overlay.shape {
+                case .box(let rect, let tag):
+                    boxes.append(Self.box(rect, tag: tag, overlay: overlay))
+                case .crosshair(let p):
+                    let arm = max(6, min(image.width, image.height) / 24)
+                    picture.drawCrosshair(x: Int(p.x.rounded(.down)), y: Int(p.y.rounded(.down)), arm: arm, gap: 2,
+                                          thickness: 1, colour: overlay.color)
+                }
+            }
+            let area = CellArea(columns: image.width, rows: image.height, cellWidth: 1, cellHeight: 1)
+            return RenderedFrame(lines: [try renderer.render(picture, overlays: boxes, in: area)])
+        case .blocks, .ascii:
+            var marks: [Overlay] = []
+            for overlay in overlays {
+                switch overlay.shape {
+                case .box(let rect, let tag):
+                    marks.append(Self.box(rect, tag: tag, overlay: overlay))
+                case .crosshair(let p):
+                    // Arms of about three cells each way; a line is an overlay one dot thin.
+                    let armX = 3.0, armY = mode == .blocks ? 3.0 : 1.0
+                    let x = p.x.rounded(.down), y = p.y.rounded(.down)
+                    marks.append(Overlay(x: x - armX, y: y, width: 2 * armX + 1, height: 1, colour: overlay.color))
+                    marks.append(Overlay(x: x, y: y - armY, width: 1, height: 2 * armY + 1, colour: overlay.color))
+                }
+            }
+            // One cell is one dot across and `dotsDown` dots down, so the image fits the area exactly.
+            let dotsDown = mode == .blocks ? 2 : 1
+            let area = CellArea(columns: image.width, rows: max(1, image.height / dotsDown), cellWidth: 1, cellHeight: dotsDown)
+            let bytes = try renderer.render(image, overlays: marks, in: area)
+            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            return RenderedFrame(lines: lines)
+        }
+    }
+
+    static func box(_ rect: BoxRect, tag: String?, overlay: ViewOverlay) -> Overlay {
+        Overlay(x: rect.x, y: rect.y, width: rect.width, height: rect.height, colour: overlay.color,
+                        label: tag?.isEmpty == false ? tag : nil, style: overlay.emphasized ? .thick : .solid)
+    }
+
+    static func mode(_ mode: TerminalGraphics.GraphicsMode) -> GraphicsMode {
+        switch mode {
+        case .sixel: .sixel
+        case .kitty: .kitty
+        case .blocks: .blocks
+        case .ascii: .ascii
+        }
+    }
+}
