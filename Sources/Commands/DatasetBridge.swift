@@ -2,6 +2,7 @@ import Exchange
 import Foundation
 import Imaging
 import LabelStore
+import ReviewRoom
 
 /// Between the project store and the exchange formats' `Dataset`.
 enum DatasetBridge {
@@ -50,4 +51,35 @@ enum DatasetBridge {
         guard let folder = frames.base as? FolderSource else { return encode }
         return DatasetExporter.linkingImageWriter(sourceFile: { folder.url(at: $0) }, encode: encode)
     }
+}
+
+/// The review room's `E`: exports with images next to the project, under a new dated name so
+/// nothing is ever overwritten.
+final class ProjectExporter: ReviewExporter {
+    let formats = ["coco", "yolo", "voc", "mot", "cvat-video"]
+    private let project: Project
+    private let frames: CachedFrameSource
+
+    init(project: Project, frames: CachedFrameSource) {
+        self.project = project
+        self.frames = frames
+    }
+
+    func export(format name: String) throws -> String {
+        guard let format = DatasetFormat(rawValue: name) else { throw CommandError("unknown export format '\(name)'") }
+        let stamp = Self.stamp.string(from: Date())
+        let base = project.url.deletingPathExtension()
+        let out = URL(fileURLWithPath: "\(base.path)-\(name)-\(stamp)" + (format == .mot ? ".txt" : ""))
+        let summary = try DatasetExporter.export(
+            try DatasetBridge.dataset(of: project, frames: frames), format: format, to: out,
+            writeImage: format == .mot ? nil : DatasetBridge.imageWriter(for: frames))
+        return "exported \(summary.boxCount) boxes on \(summary.frameCount) frames to \(summary.output.path)"
+    }
+
+    private static let stamp: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter
+    }()
 }

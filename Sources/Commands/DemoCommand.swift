@@ -1,6 +1,8 @@
+import Exchange
 import Foundation
 import Imaging
 import LabelStore
+import MicroModel
 
 /// `microlabel demo`: the main job on the bundled Big Buck Bunny shot.
 ///
@@ -11,12 +13,21 @@ enum DemoCommand {
         spec: CommandSpec(
             name: "demo",
             summary: "Run the labelling loop on the bundled sample video.",
-            usage: "[--fresh] [--project PATH]",
+            usage: "[--fresh] [--project PATH] [--graphics MODE] [--theme NAME]",
             options: [
                 .flag("fresh", "Start again from a new demo project."),
+                .flag("headless", "Run the loop without the review room even in a terminal."),
+                GraphicsSelection.option,
+                .value("theme", "NAME", "The review room's theme."),
                 .value("project", "PATH", "Where the demo project lives (default: $XDG_CACHE_HOME/microlabel/demo/bigbuckbunny.microlabel)."),
             ],
-            details: "The sample data is looked for in ./sample-data, next to the executable's package, or in $MICROLABEL_SAMPLE_DATA."),
+            details: """
+            In a terminal, the project opens in the review room: press t to train, r to review, ? for keys.
+            Without a terminal (a script, CI), or with --headless, the loop runs by itself and reports
+            each step: propagate from the seeds, accept what reaches the suggested threshold, export COCO.
+            The sample data is looked for in ./sample-data, next to the executable's package, or in
+            $MICROLABEL_SAMPLE_DATA.
+            """),
         run: run)
 
     /// Seeds on the frames the seeded-propagation protocol picks for 132 frames (34 and 100),
@@ -50,9 +61,43 @@ enum DemoCommand {
                 print("demo: seed on frame \(seed.frame): \(UserInput.format(rect)) (label '\(added.label.name)', object #\(added.object.id))")
             }
         }
+        if OpenCommand.hasTerminal && !arguments.flag("headless") {
+            try OpenCommand.openRoom(projectURL.path, arguments)
+            return
+        }
+        try headlessLoop(project, projectURL: projectURL)
+    }
+
+    /// The loop a person runs in the review room, done by the program: train and propagate,
+    /// accept what the suggested threshold allows, export.
+    static func headlessLoop(_ project: Project, projectURL: URL) throws {
+        print("demo: no terminal on both ends (or --headless): running the loop headless")
+        let frames = try ProjectPaths.frames(of: project)
+        let progress = ProgressBox()
+        let summary = try PropagationEngine(project: project, frames: frames).run(report: { event in
+            if case let .progress(done, total) = event { progress.update(done: done, total: total) }
+        })
+        progress.finish()
+        print(String(format: "demo: propagated: %d frames tracked in %.1f s, %d pending proposals", summary.framesTracked, summary.seconds, summary.proposals))
+        print("demo: " + PropagateCommand.thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+        if let threshold = summary.threshold {
+            let chosen = try project.pendingProposals(orderedBy: .frame).filter { $0.confidence >= threshold }
+            if !chosen.isEmpty {
+                try project.perform("accept \(chosen.count) proposals with confidence >= \(threshold)") { action in
+                    try action.setKind(ids: chosen.map { $0.id }, to: .accepted)
+                }
+            }
+            print("demo: accepted \(chosen.count) proposals at or above \(String(format: "%.2f", threshold))")
+        }
+        let out = projectURL.deletingLastPathComponent().appendingPathComponent("bigbuckbunny-coco")
+        var options = ExportOptions()
+        options.force = true
+        let exported = try DatasetExporter.export(try DatasetBridge.dataset(of: project, frames: frames), format: .coco, to: out,
+                                                  options: options, writeImage: DatasetBridge.imageWriter(for: frames))
+        print("demo: exported \(exported.boxCount) boxes on \(exported.frameCount) frames as COCO to \(exported.output.path)")
         let counts = try project.counts()
         print("demo: \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected")
-        print("demo: open it with 'microlabel info \(projectURL.path)'")
+        print("demo: review the rest with 'microlabel open \(projectURL.path)'")
     }
 
     static func defaultProjectURL() -> URL {

@@ -27,7 +27,15 @@ enum OpenCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let name = try arguments.positional(0, "PROJECT")
+        try openRoom(try arguments.positional(0, "PROJECT"), arguments)
+    }
+
+    /// Whether `open` can run here: standard input and output both terminals.
+    static var hasTerminal: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
+
+    /// Runs the review room on the project `name`, with `--graphics`, `--theme` and `--frame`
+    /// from `arguments` where given.
+    static func openRoom(_ name: String, _ arguments: ParsedArguments) throws {
         // Checked first: nothing below should run (or query a terminal) for a pipe.
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             let which = isatty(STDIN_FILENO) == 1 ? "standard output is" : isatty(STDOUT_FILENO) == 1 ? "standard input is" : "standard input and output are"
@@ -37,7 +45,7 @@ enum OpenCommand {
         let project = try ProjectPaths.open(name)
         let frames = try ProjectPaths.frames(of: project)
         let store = try ProjectReviewStore(project: project)
-        let startFrame = try arguments.int("frame", range: 1...max(1, store.frameCount)).map { $0 - 1 } ?? 0
+        let startFrame = try (arguments.string("frame") == nil ? nil : arguments.int("frame", range: 1...max(1, store.frameCount))).map { $0 - 1 } ?? 0
         var options = try ReviewRoomOptions.load(themeName: arguments.string("theme"), environment: environment)
 
         let choice = try GraphicsChoice.resolve(flag: arguments.string("graphics"), environment: TerminalEnvironment(environment))
@@ -48,7 +56,8 @@ enum OpenCommand {
         options.startFrame = startFrame
 
         try ReviewRoom.run(store: store, frames: CachedFrameProvider(source: frames), renderer: TerminalFrameRenderer(setup.renderer),
-                           engine: nil, exporter: nil, options: options)
+                           engine: EngineTrainer(project: project, frames: frames),
+                           exporter: ProjectExporter(project: project, frames: frames), options: options)
     }
 
     /// The renderer to draw with and a note for the status line when the choice deserves one
