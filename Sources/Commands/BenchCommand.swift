@@ -7,7 +7,7 @@ enum BenchCommand {
         spec: CommandSpec(
             name: "bench",
             summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, tui.",
-            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | tui [--runs N] [--threads N]",
+            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | export | tui [--runs N] [--threads N]",
             positionals: [("WHAT", "decode, video, render, propagate or tui"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
             options: [
                 .value("runs", "N", "Timed runs; the median is reported (default 5)."),
@@ -25,6 +25,7 @@ enum BenchCommand {
             propagate: seeds SEQ_DIR (img/ and groundtruth_rect.txt) on the seeded-propagation
             protocol's frames, propagates, and prints per-stage times, frames per second including
             decode, the time to train one micro-model, peak memory, and the protocol's scores.
+            export: the annotations of 10,000 frames (30,000 boxes) in every format, no images.
             Build with -c release for meaningful figures.
             """,
             repeatsLastPositional: true),
@@ -36,6 +37,8 @@ enum BenchCommand {
         switch what {
         case "decode":
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
+        case "export":
+            try ExportBenchmark(frames: 10_000, runs: runs).run()
         case "propagate":
             try PropagationBenchmark(sequence: URL(fileURLWithPath: try arguments.positional(1, "SEQ_DIR")),
                                      threads: try arguments.int("threads", range: 1...256) ?? 2).run()
@@ -46,7 +49,7 @@ enum BenchCommand {
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         case "tui": try TUIBench.run(arguments)
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, tui)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, export, tui)")
         }
     }
 }

@@ -27,6 +27,14 @@ enum InitCommand {
             throw CommandError("\(url.path) already exists; open it, or choose another name")
         }
         let source = try openFrameSource(at: sourceURL)
+        if let folder = source as? FolderSource, !folder.unreadableFrames.isEmpty {
+            for (index, error) in folder.unreadableFrames.sorted(by: { $0.key < $1.key }).prefix(10) {
+                FileHandle.standardError.write(Data("warning: frame \(index + 1) is unreadable and will show as such: \(error.underlying)\n".utf8))
+            }
+            if folder.unreadableFrames.count > 10 {
+                FileHandle.standardError.write(Data("warning: \(folder.unreadableFrames.count - 10) more unreadable frames\n".utf8))
+            }
+        }
         let info = SourceInfo(
             path: sourceURL.path, kind: source is VideoSource ? .video : .folder,
             frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)

@@ -23,10 +23,18 @@ enum ProjectPaths {
         return try Project.open(at: url)
     }
 
-    /// The project's frames, behind a cache of `budget` bytes.
-    static func frames(of project: Project, budget: Int = CachedFrameSource.defaultBudget) throws -> CachedFrameSource {
+    /// The project's frames, behind a cache of `MICROLABEL_CACHE_MB` megabytes (default 256).
+    static func frames(of project: Project) throws -> CachedFrameSource {
         let source = try project.source()
-        return CachedFrameSource(try openFrameSource(at: URL(fileURLWithPath: source.path)), budget: budget)
+        return CachedFrameSource(try openFrameSource(at: URL(fileURLWithPath: source.path)), budget: try cacheBudget())
+    }
+
+    static func cacheBudget() throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment["MICROLABEL_CACHE_MB"] else { return CachedFrameSource.defaultBudget }
+        guard let megabytes = Int(text), megabytes >= 0 else {
+            throw CommandError("MICROLABEL_CACHE_MB must be a whole number of megabytes, not '\(text)'")
+        }
+        return megabytes << 20
     }
 }
 

@@ -142,6 +142,7 @@ public final class PropagationEngine: @unchecked Sendable {
             summary.recomputed += 1
         }
         for (objectID, record) in records { try saveRecords(objectID, record) }
+        try recordModels(work, summary: summary)
         if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts() }
 
         // The threshold rests on every object's held-out checks, recomputed or not.
@@ -208,6 +209,20 @@ public final class PropagationEngine: @unchecked Sendable {
         }.filter { $0.rect.w > 0 && $0.rect.h > 0 }
         let written = try project.replaceProposals(objectID: segment.objectID, frames: segment.range, with: boxes)
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
+    }
+
+    /// One model record per object recomputed in this pass: the seed boxes it learned from, the
+    /// settings, and what its held-out checks gave.
+    private func recordModels(_ work: [Segment], summary: EngineSummary) throws {
+        let objects = Set(work.map(\.objectID))
+        for objectID in objects.sorted() {
+            let seeds = try project.boxes(objectID: objectID, kinds: [.seed, .accepted]).map(\.id)
+            let records = try loadRecords(objectID).values
+            let checks = records.reduce(0) { $0 + $1.checks }, passed = records.reduce(0) { $0 + $1.passed }
+            let parameters = "{\"engine\":\(Self.engineVersion),\"max_distance\":\(config.maxDistance),\"template_px\":\(config.tracker.templateSide),\"padding\":\(config.tracker.padding),\"scales\":\(config.tracker.scaleCount)}"
+            let metrics = "{\"segments\":\(work.filter { $0.objectID == objectID }.count),\"checks\":\(checks),\"checks_passed\":\(passed),\"cancelled\":\(summary.cancelled)}"
+            _ = try project.addModel(objectID: objectID, seedBoxIDs: seeds, parameters: parameters, metrics: metrics)
+        }
     }
 
     private func rejectedBoxes() throws -> [Int64: [Int: [Rect]]] {
