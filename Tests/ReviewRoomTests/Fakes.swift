@@ -1,4 +1,4 @@
-import Imaging
+import struct Imaging.RGBImage  // only this: Imaging has an Overlay too
 @testable import ReviewRoom
 
 /// An in-memory project with a snapshot undo history.
