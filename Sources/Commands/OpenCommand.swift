@@ -56,7 +56,7 @@ enum OpenCommand {
         options.startFrame = startFrame
 
         try ReviewRoom.run(store: store, frames: CachedFrameProvider(source: frames), renderer: TerminalFrameRenderer(setup.renderer),
-                           engine: EngineTrainer(project: project, frames: frames),
+                           engine: EngineTrainer(project: project, frames: frames, onWrite: store.invalidation),
                            exporter: ProjectExporter(project: project, frames: frames), options: options)
     }
 

@@ -32,7 +32,7 @@ final class TUIEndToEndTests: XCTestCase {
         return tmux
     }
 
-    func testStepsDrawsTwoBoxesUndoesOneAndQuits() throws {
+    func testStepDrawTwoBoxesUndoOneTrainAcceptRejectQuit() throws {
         let tmux = try open()
         tmux.send("Right", "Right", "Right")
         try tmux.waitFor("frame 4") { $0.statusLine.contains("4/132") }
@@ -59,8 +59,19 @@ final class TUIEndToEndTests: XCTestCase {
         tmux.send("u")
         try tmux.waitFor("one seed after undo") { $0.text.contains("seeds 1") }
 
+        // Train in the background; the proposals come from the engine, written as they are made.
         tmux.send("t")
-        try tmux.waitFor("the missing engine said so") { $0.text.contains("training engine not available yet") }
+        try tmux.waitFor("training to finish", timeout: 120) { $0.text.contains("training finished") }
+
+        // Review: accept one proposal and reject one.
+        tmux.send("r")
+        try tmux.waitFor("the review queue") { $0.statusLine.contains("REVIEW") }
+        tmux.send("a")
+        try tmux.waitFor("one accepted") { $0.text.range(of: #"accepted\s+1\b"#, options: .regularExpression) != nil }
+        tmux.send("x")
+        try tmux.waitFor("one rejected") { $0.text.range(of: #"rejected\s+1\b"#, options: .regularExpression) != nil }
+        tmux.send("Escape")
+        try tmux.waitFor("navigation again") { $0.statusLine.contains("NAVIGATE") }
 
         tmux.send("q")
         try tmux.waitForExit()
@@ -70,6 +81,9 @@ final class TUIEndToEndTests: XCTestCase {
         XCTAssertEqual(info.status, 0, info.stderr)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(json["seeds"] as? Int, 1)
+        XCTAssertGreaterThan(json["proposals"] as? Int ?? 0, 0)
+        XCTAssertGreaterThanOrEqual(json["accepted"] as? Int ?? 0, 1)
+        XCTAssertGreaterThanOrEqual(json["rejected"] as? Int ?? 0, 1)
         XCTAssertEqual(json["labels"] as? [String], ["object"])
     }
 

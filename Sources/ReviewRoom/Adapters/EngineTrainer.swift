@@ -15,7 +15,12 @@ public final class EngineTrainer: TrainingEngine, @unchecked Sendable {
     private var cancelRequested = false
     private let finished = NSCondition()
 
-    public init(project: Project, frames: any FrameSource, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    private let onWrite: @Sendable () -> Void
+
+    /// `onWrite` runs (on a worker thread) after each batch of proposals reaches the store.
+    public init(project: Project, frames: any FrameSource, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                onWrite: @escaping @Sendable () -> Void = {}) {
+        self.onWrite = onWrite
         var config = PropagationConfig()
         config.threads = max(1, threads)
         engine = PropagationEngine(project: project, frames: frames, config: config)
@@ -40,6 +45,7 @@ public final class EngineTrainer: TrainingEngine, @unchecked Sendable {
                     case let .progress(done, total):
                         report(.progress(fraction: total > 0 ? Double(done) / Double(total) : 1, detail: "\(done)/\(total) frames tracked"))
                     case let .proposalsWritten(_, _, count):
+                        self.onWrite()
                         report(.proposalsWritten(count: count))
                     }
                 }

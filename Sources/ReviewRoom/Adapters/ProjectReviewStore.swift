@@ -37,6 +37,12 @@ public final class ProjectReviewStore: ReviewStore {
         staleFlag.set()
     }
 
+    /// `invalidate` as a closure that other threads may hold.
+    public var invalidation: @Sendable () -> Void {
+        let flag = staleFlag
+        return { flag.set() }
+    }
+
     // MARK: Reads
 
     public func labels() throws -> [ReviewLabel] {
