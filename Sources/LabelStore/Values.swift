@@ -198,4 +198,6 @@ public enum SettingKey {
     public static let autoAcceptThreshold = "auto_accept.threshold"
     /// Precision measured for that threshold on reviewed boxes.
     public static let autoAcceptPrecision = "auto_accept.precision"
+    /// Comma-separated 0-based first frames of new scenes, found by the engine.
+    public static let sceneCuts = "scene_cuts"
 }

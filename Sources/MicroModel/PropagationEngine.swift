@@ -142,6 +142,7 @@ public final class PropagationEngine: @unchecked Sendable {
             summary.recomputed += 1
         }
         for (objectID, record) in records { try saveRecords(objectID, record) }
+        try recordSceneCuts(state.completed.values.joined())
         try recordModels(work, summary: summary)
         if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts() }
 
@@ -223,6 +224,17 @@ public final class PropagationEngine: @unchecked Sendable {
             let metrics = "{\"segments\":\(work.filter { $0.objectID == objectID }.count),\"checks\":\(checks),\"checks_passed\":\(passed),\"cancelled\":\(summary.cancelled)}"
             _ = try project.addModel(objectID: objectID, seedBoxIDs: seeds, parameters: parameters, metrics: metrics)
         }
+    }
+
+    /// Scene cuts the runs stopped at, added to those known, for the timeline.
+    private func recordSceneCuts<Runs: Sequence>(_ runs: Runs) throws where Runs.Element == Run {
+        var cuts = Set((try project.setting(SettingKey.sceneCuts) ?? "").split(separator: ",").compactMap { Int($0) })
+        let before = cuts.count
+        for run in runs {
+            // A backward run stops at the last frame of the later scene's predecessor: the cut is after it.
+            if case let .sceneCut(frame) = run.end { cuts.insert(run.direction == .forward ? frame : frame + 1) }
+        }
+        if cuts.count != before { try project.setSetting(SettingKey.sceneCuts, cuts.sorted().map(String.init).joined(separator: ",")) }
     }
 
     private func rejectedBoxes() throws -> [Int64: [Int: [Rect]]] {

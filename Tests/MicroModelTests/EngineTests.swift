@@ -110,6 +110,7 @@ final class EngineTests: XCTestCase {
         _ = try PropagationEngine(project: project, frames: source).run()
         XCTAssertFalse(try project.boxes(frames: 11...29, kinds: [.proposal]).isEmpty)
         XCTAssertTrue(try project.boxes(frames: 30...49, kinds: [.proposal]).isEmpty, "proposed across a scene cut")
+        XCTAssertEqual(try project.setting(SettingKey.sceneCuts), "30", "the cut is recorded for the timeline")
     }
 
     func testCancellingMidwayLeavesAConsistentStore() throws {

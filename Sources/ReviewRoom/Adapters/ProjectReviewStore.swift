@@ -23,6 +23,8 @@ public final class ProjectReviewStore: ReviewStore {
     private var loaded = false
     /// Set from any thread by `invalidate()`.
     private let staleFlag = StaleFlag()
+    /// First frames of new scenes, as the engine found them.
+    private var sceneCuts: Set<Int> = []
 
     public init(project: Project) throws {
         self.project = project
@@ -174,6 +176,8 @@ public final class ProjectReviewStore: ReviewStore {
         boxesByFrame = byFrame
         self.frameOfBox = frameOfBox
         marks = byFrame.map(Self.marks(of:))
+        sceneCuts = Set((try project.setting(SettingKey.sceneCuts) ?? "").split(separator: ",").compactMap { Int($0) })
+        for cut in sceneCuts where marks.indices.contains(cut) { marks[cut].insert(.sceneCut) }
         cachedCounts = Self.count(byFrame)
         loaded = true
     }
@@ -189,6 +193,7 @@ public final class ProjectReviewStore: ReviewStore {
             add(fresh)
             boxesByFrame[frame] = fresh
             marks[frame] = Self.marks(of: fresh)
+            if sceneCuts.contains(frame) { marks[frame].insert(.sceneCut) }
         }
     }
 
