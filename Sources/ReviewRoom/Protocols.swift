@@ -274,7 +274,15 @@ public protocol FrameRenderer: AnyObject {
     var mode: GraphicsMode { get }
     /// `image` is already the size of the view in dots (pixels for sixel and
     /// kitty; `columns` x `rows * 2` for blocks; `columns` x `rows` for ascii).
-    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame
+    /// `slot` tells pictures shown at once apart (the gallery's tiles): a protocol that
+    /// replaces images by id (kitty) gives each slot its own.
+    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame
+}
+
+extension FrameRenderer {
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
+        try render(image, overlays: overlays, columns: columns, rows: rows, slot: 0)
+    }
 }
 
 /// Progress reported by a training run, possibly from another thread.

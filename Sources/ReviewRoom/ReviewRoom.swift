@@ -47,6 +47,8 @@ struct ImagePlacement: Hashable {
     var region: BoxRect
     var size: PixelSize
     var overlays: [ViewOverlay]
+    /// Position among the pictures shown at once.
+    var slot = 0
 }
 
 public enum ReviewRoom {
@@ -130,7 +132,8 @@ public enum ReviewRoom {
                 let color = state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
                 let overlay = ViewOverlay(shape: .box(g.imageRect(box.rect), tag: nil), color: i == state.review.index ? theme.selected : color,
                                       emphasized: i == state.review.index)
-                plan.append(ImagePlacement(cells: g.cells, frame: box.frame, region: region, size: g.imageSize, overlays: [overlay]))
+                plan.append(ImagePlacement(cells: g.cells, frame: box.frame, region: region, size: g.imageSize, overlays: [overlay],
+                                           slot: plan.count))
             }
             return plan
         }
@@ -215,7 +218,7 @@ struct Painter {
     private func encode(_ placement: ImagePlacement) throws -> [UInt8] {
         let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
         let rendered = try renderer.render(image, overlays: placement.overlays,
-                                           columns: placement.cells.columns, rows: placement.cells.rows)
+                                           columns: placement.cells.columns, rows: placement.cells.rows, slot: placement.slot)
         // Saved and restored around the picture: the cursor and the text attributes curses expects.
         var bytes: [UInt8] = Array("\u{1B}7".utf8)
         for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {

@@ -168,7 +168,7 @@ final class FakeFrames: FrameProvider {
 final class FakeRenderer: FrameRenderer {
     let mode: GraphicsMode = .ascii
     var renders = 0
-    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
+    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame {
         renders += 1
         var grid = [[UInt8]](repeating: [UInt8](repeating: UInt8(ascii: "."), count: columns), count: rows)
         let sx = Double(image.width) / Double(columns), sy = Double(image.height) / Double(rows)

@@ -11,12 +11,28 @@ public final class TerminalFrameRenderer: FrameRenderer {
     public let mode: GraphicsMode
     private let renderer: any TerminalRenderer
 
+    /// Kitty renderers for the gallery's other tiles, each with its own image id.
+    private var kittySlots: [Int: KittyRenderer] = [:]
+    private let kittyPassthrough: Bool
+
     public init(_ renderer: any TerminalRenderer) {
         self.renderer = renderer
         mode = Self.mode(renderer.mode)
+        kittyPassthrough = (renderer as? KittyRenderer)?.tmuxPassthrough ?? false
     }
 
-    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
+    /// The renderer for a slot: kitty replaces pictures by image id, so tiles shown together
+    /// need ids of their own; the other protocols draw wherever the cursor is.
+    private func renderer(forSlot slot: Int) -> any TerminalRenderer {
+        guard slot > 0, mode == .kitty else { return renderer }
+        if let known = kittySlots[slot] { return known }
+        let made = KittyRenderer(encoder: KittyEncoder(imageID: UInt32(slot + 1), placementID: 1), tmuxPassthrough: kittyPassthrough)
+        kittySlots[slot] = made
+        return made
+    }
+
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame {
+        let renderer = renderer(forSlot: slot)
         switch mode {
         case .sixel, .kitty:
             var picture = image
