@@ -177,6 +177,22 @@ public struct KindCounts: Sendable, Hashable {
 }
 
 /// Which object a new or reassigned box goes to.
+/// What adding a seed made.
+public struct AddedSeed: Sendable, Hashable {
+    public var box: BoxID
+    public var object: ObjectID
+    public var label: LabelID
+    /// The object was created for this seed.
+    public var objectIsNew: Bool
+
+    public init(box: BoxID, object: ObjectID, label: LabelID, objectIsNew: Bool) {
+        self.box = box
+        self.object = object
+        self.label = label
+        self.objectIsNew = objectIsNew
+    }
+}
+
 public enum ObjectTarget: Sendable, Hashable {
     /// An existing object.
     case object(ObjectID)
@@ -210,8 +226,9 @@ public protocol ReviewStore: AnyObject {
 
     func addLabel(name: String) throws -> LabelID
     func addObject(label: LabelID) throws -> ObjectID
-    /// Adds a hand-drawn seed box.
-    func addSeed(frame: Int, object: ObjectID, rect: BoxRect) throws -> BoxID
+    /// Adds a hand-drawn seed box for `target`, creating its object (and the default label)
+    /// when the target asks for it, all as one undoable edit.
+    func addSeed(frame: Int, target: ObjectTarget, rect: BoxRect) throws -> AddedSeed
     /// Moves or resizes a box.
     func updateBox(_ id: BoxID, rect: BoxRect) throws
     /// Gives a box to another object (changing its label with it).

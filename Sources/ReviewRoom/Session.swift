@@ -110,11 +110,9 @@ public final class ReviewSession {
         do {
             switch effect {
             case .addSeed(let frame, let rect, let target):
-                var events: [Event] = []
-                let object = try resolve(target, created: &events)
-                _ = try store.addSeed(frame: frame, object: object, rect: rect)
+                let added = try store.addSeed(frame: frame, target: target, rect: rect)
                 needsRefresh = true
-                return events
+                return added.objectIsNew ? [.objectCreated(added.object, label: added.label)] : []
             case .updateBox:
                 return []
             case .deleteBox(let id):

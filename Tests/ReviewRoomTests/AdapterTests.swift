@@ -39,8 +39,8 @@ final class ProjectReviewStoreTests: XCTestCase {
         let label = try store.addLabel(name: "object")
         let object = try store.addObject(label: label)
         XCTAssertEqual(try store.objects().map(\.name), ["object 1"])
-        let first = try store.addSeed(frame: 3, object: object, rect: rect(5))
-        let second = try store.addSeed(frame: 7, object: object, rect: rect(50))
+        let first = try store.addSeed(frame: 3, target: .object(object), rect: rect(5)).box
+        let second = try store.addSeed(frame: 7, target: .object(object), rect: rect(50)).box
         XCTAssertEqual(try store.boxes(onFrame: 3).map(\.id), [first])
         XCTAssertEqual(try store.frameMarks()[7], .seed)
         XCTAssertEqual(try store.counts(), KindCounts(seed: 2))
@@ -180,5 +180,27 @@ final class KittySlotTests: XCTestCase {
         let ids = try (0..<4).map(imageID)
         XCTAssertEqual(Set(ids.compactMap { $0 }).count, 4, "ids: \(ids)")
         XCTAssertEqual(try imageID(2), ids[2], "a slot keeps its id from frame to frame")
+    }
+}
+
+final class FirstSeedTests: XCTestCase {
+    /// In a project without labels, the first box brings the label `object` and its first
+    /// object with it, and one undo takes all three away again.
+    func testTheFirstSeedIsOneUndoStep() throws {
+        let folder = try Fixtures.temporaryDirectory("first-seed")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frames = Fixtures.sampleData.appendingPathComponent("frames")
+        let project = try Project.create(at: folder.appendingPathComponent("p.microlabel"),
+                                         source: SourceInfo(path: frames.path, kind: .folder, frameCount: 132, width: 640, height: 360, fps: 25),
+                                         labels: [])
+        let store = try ProjectReviewStore(project: project)
+        let added = try store.addSeed(frame: 4, target: .defaultLabel, rect: BoxRect(x: 10, y: 10, width: 40, height: 30))
+        XCTAssertTrue(added.objectIsNew)
+        XCTAssertEqual(try store.labels().map(\.name), ["object"])
+        XCTAssertEqual(try store.objects().map(\.name), ["object 1"])
+        XCTAssertNotNil(try store.undo())
+        XCTAssertEqual(try store.counts(), KindCounts())
+        XCTAssertEqual(try store.labels().count, 0)
+        XCTAssertEqual(try store.objects().count, 0)
     }
 }

@@ -87,11 +87,34 @@ final class FakeStore: ReviewStore {
         edit("add object \(name)") { contents.objects.append(ReviewObject(id: id, label: label, name: name)) }
         return id
     }
-    func addSeed(frame: Int, object: ObjectID, rect: BoxRect) throws -> BoxID {
+    func addSeed(frame: Int, target: ObjectTarget, rect: BoxRect) throws -> AddedSeed {
         let id = newID()
+        var added = AddedSeed(box: id, object: 0, label: 0, objectIsNew: false)
         edit("add seed") {
-            contents.boxes.append(ReviewBox(id: id, frame: frame, object: object, kind: .seed, rect: rect, confidence: 1))
+            switch target {
+            case .object(let object):
+                added.object = object
+                added.label = contents.objects.first { $0.id == object }?.label ?? 0
+            case .newObject(let label):
+                added = AddedSeed(box: id, object: newObject(label: label), label: label, objectIsNew: true)
+            case .defaultLabel:
+                let label = contents.labels.first { $0.name == "object" }?.id ?? newLabel("object")
+                added = AddedSeed(box: id, object: newObject(label: label), label: label, objectIsNew: true)
+            }
+            contents.boxes.append(ReviewBox(id: id, frame: frame, object: added.object, kind: .seed, rect: rect, confidence: 1))
         }
+        return added
+    }
+    /// Label and object creation inside another edit, so a seed and its object are one undo step.
+    private func newLabel(_ name: String) -> LabelID {
+        let id = newID()
+        contents.labels.append(ReviewLabel(id: id, name: name))
+        return id
+    }
+    private func newObject(label: LabelID) -> ObjectID {
+        let id = newID()
+        let n = contents.objects.filter { $0.label == label }.count + 1
+        contents.objects.append(ReviewObject(id: id, label: label, name: (contents.labels.first { $0.id == label }?.name ?? "?") + " \(n)"))
         return id
     }
     /// Adds a proposal without an undo entry, as the engine does.

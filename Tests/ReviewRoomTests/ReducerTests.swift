@@ -74,8 +74,8 @@ final class ReducerTests: XCTestCase {
     func testSeedAndPendingJumps() throws {
         let label = try store.addLabel(name: "car")
         let object = try store.addObject(label: label)
-        _ = try store.addSeed(frame: 10, object: object, rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
-        _ = try store.addSeed(frame: 50, object: object, rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
+        _ = try store.addSeed(frame: 10, target: .object(object), rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
+        _ = try store.addSeed(frame: 50, target: .object(object), rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
         store.propose(frame: 30, object: object, rect: BoxRect(x: 1, y: 1, width: 5, height: 5), confidence: 0.5)
         try session.refresh()
         press(.char("]"))

@@ -60,7 +60,7 @@ final class ViewTests: XCTestCase {
         let store = FakeStore(frameCount: 392)
         let label = try store.addLabel(name: "car")
         let object = try store.addObject(label: label)
-        _ = try store.addSeed(frame: 100, object: object, rect: BoxRect(x: 0, y: 0, width: 10, height: 10))
+        _ = try store.addSeed(frame: 100, target: .object(object), rect: BoxRect(x: 0, y: 0, width: 10, height: 10))
         store.propose(frame: 300, object: object, rect: BoxRect(x: 0, y: 0, width: 10, height: 10), confidence: 0.3)
         store.cuts = [200]
         let session = try makeSession(columns: 100, rows: 30, store: store)
@@ -80,7 +80,7 @@ final class ViewTests: XCTestCase {
         let store = FakeStore()
         let label = try store.addLabel(name: "rabbit")
         let object = try store.addObject(label: label)
-        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 10, y: 10, width: 50, height: 50))
+        _ = try store.addSeed(frame: 0, target: .object(object), rect: BoxRect(x: 10, y: 10, width: 50, height: 50))
         store.threshold = 0.7
         let session = try makeSession(columns: 100, rows: 30, store: store)
         session.send(.training(.progress(fraction: 0.45, detail: "object 1")))
@@ -102,7 +102,7 @@ final class ViewTests: XCTestCase {
         let store = FakeStore()
         let label = try store.addLabel(name: "car")
         let object = try store.addObject(label: label)
-        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 0, y: 0, width: 64, height: 36))
+        _ = try store.addSeed(frame: 0, target: .object(object), rect: BoxRect(x: 0, y: 0, width: 64, height: 36))
         store.propose(frame: 0, object: object, rect: BoxRect(x: 320, y: 180, width: 64, height: 36), confidence: 0.42)
         let session = try makeSession(columns: 120, rows: 40, store: store)
         let theme = Theme.builtIn
@@ -196,7 +196,7 @@ extension ViewTests {
         let store = FakeStore()
         let label = try store.addLabel(name: "car")
         let object = try store.addObject(label: label)
-        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 100, y: 50, width: 40, height: 30))
+        _ = try store.addSeed(frame: 0, target: .object(object), rect: BoxRect(x: 100, y: 50, width: 40, height: 30))
         let session = try makeSession(columns: 100, rows: 30, store: store)
         session.send([.key(.tab), .key(.char(",")), .key(.right), .key(.char("J"))])
         XCTAssertTrue(View.compose(session.state).text.contains("101,50 40x31 px"), View.compose(session.state).text)
@@ -239,7 +239,7 @@ extension ViewTests {
         let label = try store.addLabel(name: "car")
         let object = try store.addObject(label: label)
         for f in [1, 2, 5] { store.propose(frame: f, object: object, rect: BoxRect(x: Double(f), y: 5, width: 30, height: 20), confidence: Double(f) / 10) }
-        _ = try store.addSeed(frame: 0, object: object, rect: BoxRect(x: 50, y: 50, width: 30, height: 20))
+        _ = try store.addSeed(frame: 0, target: .object(object), rect: BoxRect(x: 50, y: 50, width: 30, height: 20))
         let session = try makeSession(columns: 120, rows: 40, graphics: .sixel, store: store)
         let theme = Theme.builtIn
         for (keys, direction) in [([Key.right], 1), ([.right, .right, .left], -1), ([.char("z"), .escape, .right], 1)] {

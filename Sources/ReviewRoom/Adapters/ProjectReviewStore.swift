@@ -109,10 +109,27 @@ public final class ProjectReviewStore: ReviewStore {
         try project.addObject(labelID: label).id
     }
 
-    public func addSeed(frame: Int, object: ObjectID, rect: BoxRect) throws -> BoxID {
-        let box = try project.addBox(NewBox(frame: frame, objectID: object, rect: Self.storeRect(rect), kind: .seed, confidence: 1))
-        try reload(frames: [box.frame])
-        return box.id
+    public func addSeed(frame: Int, target: ObjectTarget, rect: BoxRect) throws -> AddedSeed {
+        let added = try project.perform("add seed box on frame \(frame + 1)") { action -> AddedSeed in
+            let objectID: Int64
+            var isNew = false
+            switch target {
+            case .object(let id):
+                objectID = id
+            case .newObject(let label):
+                objectID = try action.addObject(labelID: label).id
+                isNew = true
+            case .defaultLabel:
+                let label = try action.label(named: "object") ?? action.addLabel("object")
+                objectID = try action.addObject(labelID: label.id).id
+                isNew = true
+            }
+            let box = try action.addBox(NewBox(frame: frame, objectID: objectID, rect: Self.storeRect(rect), kind: .seed, confidence: 1))
+            let labelID = try action.object(id: objectID)?.labelID ?? 0
+            return AddedSeed(box: box.id, object: objectID, label: labelID, objectIsNew: isNew)
+        }
+        try reload(frames: [frame])
+        return added
     }
 
     public func updateBox(_ id: BoxID, rect: BoxRect) throws {
