@@ -163,12 +163,8 @@ func spawnAndWait(_ program: URL, _ arguments: [String], stdout: URL? = nil) thr
 }
 
 func locateProgram(_ name: String) throws -> URL {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for directory in path.split(separator: ":") {
-        let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    throw CommandError("\(name) is not installed (not found on PATH)")
+    guard let url = findProgram(name) else { throw CommandError("\(name) is not installed (not found on PATH)") }
+    return url
 }
 
 /// How quickly frames come out of a video: what stepping and seeking in the TUI, and the

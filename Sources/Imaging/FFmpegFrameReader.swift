@@ -145,12 +145,8 @@ enum ExternalTool {
 
     /// The program's path on PATH, or an error that says how to install it.
     static func locate(_ name: String) throws -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        throw ImagingError.toolMissing(tool: name)
+        guard let url = findProgram(name) else { throw ImagingError.toolMissing(tool: name) }
+        return url
     }
 
     /// Runs a program to completion and collects its output.
@@ -173,4 +169,14 @@ enum ExternalTool {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: output, errorText: errors.finalText)
     }
+}
+
+/// The path of an executable `name` on PATH, if there is one.
+public func findProgram(_ name: String) -> URL? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for directory in path.split(separator: ":") {
+        let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return nil
 }

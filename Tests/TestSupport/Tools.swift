@@ -1,15 +1,9 @@
 import Foundation
+import Imaging
 
 extension Fixtures {
     /// The path of a program on PATH, if installed.
-    public static func program(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }
+    public static func program(_ name: String) -> URL? { findProgram(name) }
 
     public static var hasFFmpeg: Bool { program("ffmpeg") != nil && program("ffprobe") != nil }
 
