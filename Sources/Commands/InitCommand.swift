@@ -90,7 +90,7 @@ enum InfoCommand {
         source    \(source.path) (\(source.kind.rawValue))
         frames    \(source.frameCount), \(source.width)x\(source.height), \(UserInput.number(source.fps)) fps
         labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
-        objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \(labelNames[$0.labelID] ?? "?") \($0.name)" }.joined(separator: ", "))
+        objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \($0.name)\($0.name.hasPrefix(labelNames[$0.labelID] ?? "") ? "" : " (\(labelNames[$0.labelID] ?? "?"))")" }.joined(separator: ", "))
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
         accept    \(threshold.map { String(format: "suggested threshold %.2f", $0) } ?? "no suggested threshold")\(precision.map { String(format: ", measured precision %.2f", $0) } ?? "")
         """)
