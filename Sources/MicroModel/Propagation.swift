@@ -233,34 +233,58 @@ func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Rect], anchored: Bool?
 /// Merges the runs of all seeds into one proposal per frame (seed frames excluded).
 /// Where a forward and a backward run overlap and both land on the seed at their far end,
 /// their drift-corrected boxes are averaged (nearer seed weighs more) and the confidence rises
-/// with their agreement; elsewhere the better single run is kept with a confidence that decays
-/// with the distance from its seed.
+/// with their agreement; where only one of them lands, its confidence decays with the distance
+/// along a bridge pinned at both seeds; elsewhere the better single run is kept with a
+/// confidence that decays with the distance from its seed.
 /// Boxes in `rejected` (by frame) are never proposed again: a candidate overlapping one with
 /// IoU > 0.5 is dropped before the choice.
 public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], imageWidth: Int, imageHeight: Int,
                    config: PropagationConfig = PropagationConfig()) -> [Proposal] {
-    struct Candidate { let box: Rect; let point: TrackPoint; let distance: Int; let anchored: Bool?; let reference: Double }
+    struct Candidate {
+        let box: Rect, point: TrackPoint, distance: Int, anchored: Bool?, reference: Double, recent: Double
+    }
     let seedFrames = Set(seeds.map(\.frame))
+    // Per frame: the envelope halves in about 23 frames.
+    let fade = 0.97
     var byFrame: [Int: [Candidate]] = [:]
     for run in runs {
         let (boxes, anchored) = anchoredBoxes(run, seeds: seeds)
         // How much the first frames after the seed look like it: the run's own yardstick.
         let reference = run.points.prefix(3).map(\.similarity).max() ?? 1
-        for (p, b) in zip(run.points, boxes) where !seedFrames.contains(p.frame) {
+        // How much the run's recent frames looked like the seed: a slowly fading envelope, so a
+        // gradual change of look (turning, growing) keeps it close while a sudden drop stands out.
+        var envelope = reference
+        for (p, b) in zip(run.points, boxes) {
+            let recent = envelope
+            envelope = max(p.similarity, envelope * fade)
+            if seedFrames.contains(p.frame) { continue }
             if let bad = rejected[p.frame], bad.contains(where: { $0.iou(b) > 0.5 }) { continue }
             byFrame[p.frame, default: []].append(
                 Candidate(box: b, point: p, distance: abs(p.frame - run.seed.frame), anchored: anchored,
-                          reference: reference))
+                          reference: reference, recent: recent))
         }
     }
     // Full trust while the response is sharp and the box still looks at least half as much like
-    // the seed as the run's first frames did.
+    // the seed as the run's first frames did. Picks which run's box to keep.
     func reliability(_ c: Candidate) -> Double {
         min(1, c.point.sharpness / config.reliableSharpness)
             * min(1, max(c.point.similarity, 0) / (0.5 * max(c.reference, 1e-6)))
     }
+    // For the confidence of one run, likeness is measured against the run's recent frames
+    // rather than its first: it fades as an object turns or grows, but drops when it is hidden.
+    func steadiness(_ c: Candidate) -> Double {
+        min(1, c.point.sharpness / config.reliableSharpness)
+            * min(1, max(c.point.similarity, 0) / (0.5 * max(c.recent, 1e-6)))
+    }
+    // Confidence falls with the distance to the nearest evidence. A run checked at the far seed
+    // (anchored) is pinned at both ends, so its error grows like a bridge between them,
+    // d·(span − d)/span, rather than like d.
+    func decay(_ distance: Double) -> Double { 0.5 * exp(-distance / 100) }
+    func support(_ c: Candidate) -> Double {
+        decay(Double(c.distance)) * reliability(c) * (c.anchored == false ? 0.5 : 1)
+    }
     func single(_ c: Candidate) -> Double {
-        0.5 * exp(-Double(c.distance) / 100) * reliability(c) * (c.anchored == false ? 0.5 : 1)
+        decay(Double(c.distance)) * steadiness(c) * (c.anchored == false ? 0.5 : 1)
     }
     var out: [Proposal] = []
     for frame in byFrame.keys.sorted() {
@@ -278,8 +302,14 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], im
                           width: wa * a.box.width + (1 - wa) * b.box.width,
                           height: wa * a.box.height + (1 - wa) * b.box.height)
                 confidence = 0.5 + 0.5 * agreement * min(reliability(a), reliability(b))
+            } else if let checked = [a, b].first(where: { $0.anchored == true }) {
+                // One run passed its check at the far seed, the other did not. How far the kept
+                // box can be off is bounded by the checked run's bridge, not by their disagreement.
+                box = (support(a) >= support(b) ? a : b).box
+                let da = Double(a.distance), db = Double(b.distance)
+                confidence = decay(da * db / (da + db)) * steadiness(checked)
             } else {
-                let best = single(a) >= single(b) ? a : b
+                let best = support(a) >= support(b) ? a : b
                 box = best.box
                 confidence = single(best) * (0.5 + 0.5 * agreement)
             }
