@@ -111,7 +111,8 @@ enum ImportCommand {
         }
         let frames = try ProjectPaths.frames(of: project)
         let existing = try DatasetBridge.dataset(of: project, frames: frames)
-        let result = try DatasetImporter.read(format, from: path, options: ImportOptions(project: existing))
+        // Formats that name no classes (OTB, MOT without labels) put their boxes under the first label.
+        let result = try DatasetImporter.read(format, from: path, options: ImportOptions(project: existing, defaultLabel: existing.labels.first ?? SeedPlacement.defaultLabel))
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         if !result.unmatchedImages.isEmpty {
             let shown = result.unmatchedImages.prefix(10).joined(separator: ", ")

@@ -81,4 +81,18 @@ final class DatasetCommandTests: XCTestCase {
         XCTAssertEqual(try project.counts().accepted, 0)
         XCTAssertEqual(try project.counts().seeds, 2)
     }
+
+    func testOTBGroundTruthImportsUnderTheFirstLabel() throws {
+        let file = directory.appendingPathComponent("groundtruth_rect.txt")
+        try Data("10\t20\t30\t40\n11\t21\t30\t40\n12\t22\t30\t40\n".utf8).write(to: file)
+        let result = try runMicrolabel(["import", path("p"), "--format", "otb", file.path, "--as", "accepted"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let project = try Project.open(at: URL(fileURLWithPath: path("p") + ".microlabel"))
+        let accepted = try project.boxes(kinds: [.accepted])
+        XCTAssertEqual(accepted.map(\.frame), [0, 1, 2])
+        XCTAssertEqual(accepted.first?.rect, BoxRect(x: 10, y: 20, w: 30, h: 40))
+        let labels = Dictionary(uniqueKeysWithValues: try project.labels().map { ($0.id, $0.name) })
+        let objects = try project.objects()
+        XCTAssertEqual(Set(accepted.compactMap { box in objects.first { $0.id == box.objectID }.flatMap { labels[$0.labelID] } }), ["rabbit"])
+    }
 }
