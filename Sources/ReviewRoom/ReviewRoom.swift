@@ -73,7 +73,9 @@ public enum ReviewRoom {
             var first = terminal.readEvent(wait: false)
             if first == nil {
                 painter.prepareAhead(session.state, boxes: session.boxes(onFrame:))
-                first = terminal.readEvent(wait: true)
+                // While training reports come in, look for them often; otherwise sleep longer, so an
+                // idle room costs next to nothing (keys and resizes still wake it at once).
+                first = terminal.readEvent(wait: true, timeout: engine?.isRunning == true ? 40 : 250)
             }
             if let first {
                 events.append(first)

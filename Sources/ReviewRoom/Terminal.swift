@@ -95,9 +95,10 @@ final class CursesTerminal {
         }
     }
 
-    /// Waits up to the input timeout for one event; nil when nothing came.
-    func readEvent(wait: Bool) -> Event? {
-        wtimeout(window, wait ? 40 : 0)
+    /// Waits up to `timeout` milliseconds for one event (not at all when `wait` is false);
+    /// nil when nothing came.
+    func readEvent(wait: Bool, timeout: Int32 = 40) -> Event? {
+        wtimeout(window, wait ? timeout : 0)
         let code = wgetch(window)
         if code == ml_err() { return nil }
         return decode(code)
