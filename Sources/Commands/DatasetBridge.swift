@@ -15,7 +15,7 @@ enum DatasetBridge {
         let objectLabels = Dictionary(uniqueKeysWithValues: try project.objects().map { ($0.id, labelNames[$0.labelID] ?? "object") })
         let boxes = try project.boxes(kinds: [.seed, .accepted, .proposal]).map { box in
             DatasetBox(frame: box.frame, trackID: box.objectID, label: objectLabels[box.objectID] ?? "object",
-                       rect: DatasetRect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h),
+                       rect: box.rect,
                        kind: kind(box.kind), confidence: box.kind == .proposal ? box.confidence : 1)
         }
         var frameInfo: [DatasetFrame] = []
@@ -36,10 +36,6 @@ enum DatasetBridge {
         case .accepted: return .accepted
         case .rejected: return .rejected
         }
-    }
-
-    static func rect(_ rect: DatasetRect) -> LabelStore.BoxRect {
-        LabelStore.BoxRect(x: rect.x, y: rect.y, w: rect.width, h: rect.height)
     }
 
     /// Writes exported frame images: hard-links or copies a folder's own files when the format

@@ -147,7 +147,7 @@ enum ImportCommand {
                     objectID = object.id
                 }
                 let kind = kindOverride ?? (box.kind == .proposal ? .proposal : .accepted)
-                _ = try action.addBox(NewBox(frame: box.frame, objectID: objectID, rect: DatasetBridge.rect(box.rect),
+                _ = try action.addBox(NewBox(frame: box.frame, objectID: objectID, rect: box.rect,
                                              kind: kind, confidence: kind == .proposal ? box.confidence : 1))
             }
             return result.boxes.count

@@ -56,7 +56,7 @@ enum DemoCommand {
         if try project.counts().seeds == 0 {
             for seed in seeds {
                 let rect = BoxRect(x: seed.box.x * Double(source.width), y: seed.box.y * Double(source.height),
-                                   w: seed.box.w * Double(source.width), h: seed.box.h * Double(source.height))
+                                   width: seed.box.w * Double(source.width), height: seed.box.h * Double(source.height))
                 let added = try SeedPlacement.add(to: project, frame: seed.frame - 1, rect: rect, labelName: "rabbit", objectID: nil)
                 print("demo: seed on frame \(seed.frame): \(UserInput.format(rect)) (label '\(added.label.name)', object #\(added.object.id))")
             }

@@ -1,5 +1,6 @@
 import Exchange
 import Foundation
+import LabelStore
 
 /// `bench export`: the annotations of a 10,000-frame video with three objects on every frame,
 /// a tenth of the boxes pending, written in every format without images.
@@ -13,7 +14,7 @@ struct ExportBenchmark {
         for frame in 0..<frames {
             for object in 0..<3 {
                 let t = Double(frame) / Double(frames)
-                let rect = DatasetRect(x: 100 + 300 * Double(object) + 50 * sin(t * 40), y: 200 + 30 * cos(t * 25), width: 120.25, height: 240.5)
+                let rect = BoxRect(x: 100 + 300 * Double(object) + 50 * sin(t * 40), y: 200 + 30 * cos(t * 25), width: 120.25, height: 240.5)
                 let pending = (frame + object) % 10 == 0
                 boxes.append(DatasetBox(frame: frame, trackID: Int64(object + 1), label: object == 2 ? "ball" : "person", rect: rect,
                                         kind: pending ? .proposal : .accepted, confidence: pending ? 0.6 : 1))

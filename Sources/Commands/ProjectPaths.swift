@@ -50,7 +50,7 @@ enum UserInput {
         guard w > 0 && h > 0 else {
             throw UsageError(command: command, message: "--\(option) \(text): width and height must be positive")
         }
-        return BoxRect(x: x, y: y, w: w, h: h)
+        return BoxRect(x: x, y: y, width: w, height: h)
     }
 
     /// A 1-based frame number checked against the source; returns the 0-based index.
@@ -64,13 +64,13 @@ enum UserInput {
     /// Refuses a box that does not lie inside the image (a hair of rounding is forgiven).
     static func checkInside(_ box: BoxRect, width: Int, height: Int, frame: Int) throws {
         let slack = 0.01
-        guard box.x >= -slack, box.y >= -slack, box.x + box.w <= Double(width) + slack, box.y + box.h <= Double(height) + slack else {
+        guard box.x >= -slack, box.y >= -slack, box.x + box.width <= Double(width) + slack, box.y + box.height <= Double(height) + slack else {
             throw CommandError("box \(format(box)) on frame \(frame) is outside the \(width)x\(height) image")
         }
     }
 
     static func format(_ box: BoxRect) -> String {
-        [box.x, box.y, box.w, box.h].map(number).joined(separator: ",")
+        [box.x, box.y, box.width, box.height].map(number).joined(separator: ",")
     }
 
     /// A number with at most two decimals and no trailing zeros.

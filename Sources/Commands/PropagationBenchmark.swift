@@ -29,7 +29,7 @@ struct PropagationBenchmark {
         let seedFrames = SeededEvaluation.seedFrames(frameCount: source.frameCount)
         for frame in seedFrames {
             let r = groundTruth[frame]
-            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: r.x, y: r.y, w: r.width, h: r.height)))
+            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: r))
         }
         var config = PropagationConfig()
         config.threads = threads
@@ -42,7 +42,7 @@ struct PropagationBenchmark {
         var trainTimes: [Double] = []
         for _ in 0..<5 {
             let start = monotonicSeconds()
-            _ = try trainMicroModel(on: seedImage, box: Rect(x: g.x, y: g.y, width: g.width, height: g.height), config: config)
+            _ = try trainMicroModel(on: seedImage, box: g, config: config)
             trainTimes.append(monotonicSeconds() - start)
         }
 
@@ -64,7 +64,7 @@ struct PropagationBenchmark {
             let above = try project.boxes(kinds: [.proposal]).filter { $0.confidence >= threshold }
             let good = above.filter { box in
                 let g = groundTruth[box.frame]
-                return Rect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h).iou(Rect(x: g.x, y: g.y, width: g.width, height: g.height)) > 0.5
+                return box.rect.iou(g) > 0.5
             }
             print(String(format: "true precision at the threshold: %d of %d proposals have IoU > 0.5 (%.3f)", good.count, above.count,
                          above.isEmpty ? 1 : Double(good.count) / Double(above.count)))

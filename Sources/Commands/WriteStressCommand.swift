@@ -21,7 +21,7 @@ enum WriteStressCommand {
         let count = try arguments.int("count", range: 1...10_000_000) ?? 1000
         for n in 1...count {
             let frame = (n - 1) % source.frameCount
-            let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), w: 10, h: 10)
+            let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), width: 10, height: 10)
             _ = try SeedPlacement.add(to: project, frame: frame, rect: rect, labelName: nil, objectID: nil)
             print("ack \(n)")
             fflush(nil)

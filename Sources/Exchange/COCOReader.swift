@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Reads COCO instances JSON: a file, or a folder with `annotations.json`, `annotations_<split>.json`
@@ -101,7 +102,7 @@ enum COCOReader {
                 track = Int64(id)
             }
             try context.add(frame: frame, trackID: track, label: label,
-                            rect: DatasetRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
+                            rect: BoxRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
                             score: annotation["score"]?.number, imageSize: image.size, path: path, location: location)
         }
     }

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// CVAT for video 1.1: `annotations.xml` beside `images/`. One track per object (and label), frames
@@ -110,7 +111,7 @@ enum CVATWriter {
         return out
     }
 
-    private static func appendBox(_ out: inout TextBuffer, frame: Int, rect: DatasetRect, outside: Bool, score: Double?) {
+    private static func appendBox(_ out: inout TextBuffer, frame: Int, rect: BoxRect, outside: Bool, score: Double?) {
         out.append("    <box frame=\"")
         out.append(frame)
         out.append(outside ? "\" keyframe=\"1\" outside=\"1\" occluded=\"0\" xtl=\"" : "\" keyframe=\"1\" outside=\"0\" occluded=\"0\" xtl=\"")

@@ -1,35 +1,5 @@
 import Foundation
-
-/// A box's rectangle in source pixels, origin at the image's top-left corner.
-public struct DatasetRect: Sendable, Hashable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public var maxX: Double { x + width }
-    public var maxY: Double { y + height }
-
-    /// The part of the rectangle inside a `width` x `height` image, or nil when nothing of it is left.
-    public func clipped(toWidth imageWidth: Int, height imageHeight: Int) -> DatasetRect? {
-        if x >= 0, y >= 0, maxX <= Double(imageWidth), maxY <= Double(imageHeight), width > 0, height > 0 {
-            return self // unchanged, without the rounding of recomputing the size from the corners
-        }
-        let left = min(max(x, 0), Double(imageWidth))
-        let top = min(max(y, 0), Double(imageHeight))
-        let right = min(max(maxX, 0), Double(imageWidth))
-        let bottom = min(max(maxY, 0), Double(imageHeight))
-        guard right > left, bottom > top else { return nil }
-        return DatasetRect(x: left, y: top, width: right - left, height: bottom - top)
-    }
-}
+import LabelStore
 
 /// Where a box came from in the review workflow.
 public enum DatasetBoxKind: String, Sendable, Hashable, CaseIterable {
@@ -50,12 +20,12 @@ public struct DatasetBox: Sendable, Hashable {
     /// The object the box belongs to; nil when an imported file does not say.
     public var trackID: Int64?
     public var label: String
-    public var rect: DatasetRect
+    public var rect: BoxRect
     public var kind: DatasetBoxKind
     /// 0...1; 1 for seeds and accepted boxes.
     public var confidence: Double
 
-    public init(frame: Int, trackID: Int64?, label: String, rect: DatasetRect, kind: DatasetBoxKind, confidence: Double = 1) {
+    public init(frame: Int, trackID: Int64?, label: String, rect: BoxRect, kind: DatasetBoxKind, confidence: Double = 1) {
         self.frame = frame
         self.trackID = trackID
         self.label = label

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -144,7 +145,7 @@ struct ImportContext {
 
     /// Checks a box against its image (size from the file when it has one, else the project's) with
     /// half a pixel of slack, clips it, scales it to the project's frame size, and adds it.
-    mutating func add(frame: Int, trackID: Int64?, label: String, rect: DatasetRect, score: Double?,
+    mutating func add(frame: Int, trackID: Int64?, label: String, rect: BoxRect, score: Double?,
                       imageSize fileSize: (width: Int, height: Int)?, path: String, location: String) throws {
         guard [rect.x, rect.y, rect.width, rect.height].allSatisfy(\.isFinite) else {
             throw ExchangeError.malformed(path: path, location: location, reason: "box coordinates are not finite numbers")
@@ -168,7 +169,7 @@ struct ImportContext {
             if let fileSize, let project, fileSize != project, fileSize.width > 0, fileSize.height > 0 {
                 let sx = Double(project.width) / Double(fileSize.width)
                 let sy = Double(project.height) / Double(fileSize.height)
-                box = DatasetRect(x: box.x * sx, y: box.y * sy, width: box.width * sx, height: box.height * sy)
+                box = BoxRect(x: box.x * sx, y: box.y * sy, width: box.width * sx, height: box.height * sy)
                 scaledImages += 1
                 if scaledFrom == nil {
                     scaledFrom = fileSize

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Everything that can go wrong while exporting, importing or scoring a dataset.
@@ -18,7 +19,7 @@ public enum ExchangeError: Error, Equatable, CustomStringConvertible {
     /// A file's syntax or content is broken: JSON, XML, numbers, missing fields.
     case malformed(path: String, location: String, reason: String)
     /// A box lies outside its image by more than half a pixel.
-    case boxOutsideImage(path: String, location: String, box: DatasetRect, width: Int, height: Int)
+    case boxOutsideImage(path: String, location: String, box: BoxRect, width: Int, height: Int)
     /// A box refers to a class the file (or, for MOT, the project) does not define; `defined` lists those that are.
     case unknownClass(path: String, location: String, classID: String, defined: [String])
     /// A box refers to a frame beyond the project's video (`frame` is 1-based, as in the file).

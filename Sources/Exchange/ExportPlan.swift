@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// What to export and how.
@@ -31,7 +32,7 @@ struct ExportPlan {
     struct Box {
         var trackID: Int64?
         var classIndex: Int
-        var rect: DatasetRect
+        var rect: BoxRect
         var confidence: Double
         var isPending: Bool
     }

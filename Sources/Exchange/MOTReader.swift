@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Reads MOT lines `frame,id,x,y,w,h[,conf[,class[,visibility...]]]` (1-based frames): a file, or a
@@ -39,7 +40,7 @@ enum MOTReader {
                 label = context.options.labels[index - 1]
             }
             try context.add(frame: frame, trackID: track, label: label,
-                            rect: DatasetRect(x: values[2]!, y: values[3]!, width: values[4]!, height: values[5]!),
+                            rect: BoxRect(x: values[2]!, y: values[3]!, width: values[4]!, height: values[5]!),
                             score: confidence == 1 ? nil : confidence, imageSize: nil, path: path, location: location)
         }
     }
@@ -70,7 +71,7 @@ enum OTBReader {
             guard values.count >= 4, values.prefix(4).allSatisfy({ $0 != nil }) else {
                 throw ExchangeError.malformed(path: path, location: location, reason: "expected x,y,w,h")
             }
-            let rect = DatasetRect(x: values[0]!, y: values[1]!, width: values[2]!, height: values[3]!)
+            let rect = BoxRect(x: values[0]!, y: values[1]!, width: values[2]!, height: values[3]!)
             guard [rect.x, rect.y, rect.width, rect.height].allSatisfy({ !$0.isNaN }), rect.width > 0, rect.height > 0 else {
                 continue
             }

@@ -1,13 +1,14 @@
+import LabelStore
 import Foundation
 
 /// A predicted box with its confidence, for scoring.
 public struct ScoredBox: Sendable, Hashable {
     /// 0-based frame index.
     public var frame: Int
-    public var rect: DatasetRect
+    public var rect: BoxRect
     public var confidence: Double
 
-    public init(frame: Int, rect: DatasetRect, confidence: Double) {
+    public init(frame: Int, rect: BoxRect, confidence: Double) {
         self.frame = frame
         self.rect = rect
         self.confidence = confidence
@@ -51,18 +52,18 @@ public enum SeededEvaluation {
     }
 
     /// Reads ground truth: one `x,y,w,h` line per frame, separated by commas, tabs or spaces; blank lines skipped.
-    public static func groundTruth(contentsOf url: URL) throws -> [DatasetRect] {
+    public static func groundTruth(contentsOf url: URL) throws -> [BoxRect] {
         try groundTruth(parsing: readText(url), path: url.path)
     }
 
-    public static func groundTruth(parsing text: String, path: String) throws -> [DatasetRect] {
-        var boxes: [DatasetRect] = []
+    public static func groundTruth(parsing text: String, path: String) throws -> [BoxRect] {
+        var boxes: [BoxRect] = []
         for (number, line) in lines(of: text) {
             let values = numbers(in: line)
             guard values.count >= 4, values.allSatisfy({ $0 != nil }) else {
                 throw ExchangeError.malformed(path: path, location: "line \(number)", reason: "expected x,y,w,h, found '\(line)'")
             }
-            boxes.append(DatasetRect(x: values[0]!, y: values[1]!, width: values[2]!, height: values[3]!))
+            boxes.append(BoxRect(x: values[0]!, y: values[1]!, width: values[2]!, height: values[3]!))
         }
         guard !boxes.isEmpty else { throw ExchangeError.invalidGroundTruth(path: path, reason: "no x,y,w,h lines") }
         return boxes
@@ -80,7 +81,7 @@ public enum SeededEvaluation {
                 throw ExchangeError.malformed(path: path, location: "line \(number)", reason: "expected frame,id,x,y,w,h,conf numbers")
             }
             boxes.append(ScoredBox(frame: Int(frame) - 1,
-                                   rect: DatasetRect(x: values[2]!, y: values[3]!, width: values[4]!, height: values[5]!),
+                                   rect: BoxRect(x: values[2]!, y: values[3]!, width: values[4]!, height: values[5]!),
                                    confidence: values.count > 6 ? values[6]! : 1))
         }
         return boxes
@@ -99,7 +100,7 @@ public enum SeededEvaluation {
     }
 
     /// Scores `predictions` against `groundTruth` (one box per frame, 0-based frame order).
-    public static func score(groundTruth: [DatasetRect], predictions: [ScoredBox]) throws -> EvaluationScores {
+    public static func score(groundTruth: [BoxRect], predictions: [ScoredBox]) throws -> EvaluationScores {
         let seeds = seedFrames(frameCount: groundTruth.count)
         let seedSet = Set(seeds)
         let scored = groundTruth.count - seedSet.count
@@ -115,7 +116,7 @@ public enum SeededEvaluation {
             if byFrame[box.frame] == nil { frameOrder.append(box.frame) }
             byFrame[box.frame, default: []].append(box)
         }
-        var answer: [Int: DatasetRect] = [:]
+        var answer: [Int: BoxRect] = [:]
         for (frame, boxes) in byFrame {
             var best = boxes[0]
             for box in boxes.dropFirst() where box.confidence > best.confidence { best = box }
@@ -151,7 +152,7 @@ public enum SeededEvaluation {
     }
 
     /// VOC all-point AP: boxes ranked by confidence (stable), a hit when IoU > 0.5 with its frame's still unmatched truth.
-    static func averagePrecision(ranked unsorted: [ScoredBox], groundTruth: [DatasetRect], positives: Int) -> Double {
+    static func averagePrecision(ranked unsorted: [ScoredBox], groundTruth: [BoxRect], positives: Int) -> Double {
         let ranked = unsorted.enumerated().sorted { a, b in
             a.element.confidence != b.element.confidence ? a.element.confidence > b.element.confidence : a.offset < b.offset
         }.map(\.element)
@@ -186,7 +187,7 @@ public enum SeededEvaluation {
         return ap
     }
 
-    static func iou(_ a: DatasetRect, _ b: DatasetRect) -> Double {
+    static func iou(_ a: BoxRect, _ b: BoxRect) -> Double {
         let ax2 = a.x + a.width, ay2 = a.y + a.height
         let bx2 = b.x + b.width, by2 = b.y + b.height
         let iw = pyMax(0, pyMin(ax2, bx2) - pyMax(a.x, b.x))
@@ -196,7 +197,7 @@ public enum SeededEvaluation {
         return union > 0 ? inter / union : 0
     }
 
-    static func centreError(_ a: DatasetRect, _ b: DatasetRect) -> Double {
+    static func centreError(_ a: BoxRect, _ b: BoxRect) -> Double {
         hypot(a.x + a.width / 2 - b.x - b.width / 2, a.y + a.height / 2 - b.y - b.height / 2)
     }
 

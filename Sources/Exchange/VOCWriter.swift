@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Pascal VOC as LabelImg writes it: `Annotations/NNNNNN.xml` for `JPEGImages/NNNNNN.<ext>`, integer
@@ -30,7 +31,7 @@ enum VOCWriter {
     }
 
     /// The integer corners VOC stores for a box: rounded, inside the image, at least one pixel wide.
-    static func corners(_ rect: DatasetRect, width: Int, height: Int) -> (xmin: Int, ymin: Int, xmax: Int, ymax: Int) {
+    static func corners(_ rect: BoxRect, width: Int, height: Int) -> (xmin: Int, ymin: Int, xmax: Int, ymax: Int) {
         func span(_ low: Double, _ high: Double, _ limit: Int) -> (Int, Int) {
             var a = min(max(Int(low.rounded()), 0), limit)
             var b = min(max(Int(high.rounded()), 0), limit)

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Parses an XML file, reporting syntax errors with the file and line.
@@ -56,7 +57,7 @@ enum VOCReader {
             guard let frame else { continue }
             let score = object.value("score").flatMap { Double($0) }
             try context.add(frame: frame, trackID: nil, label: name,
-                            rect: DatasetRect(x: corners[0]!, y: corners[1]!, width: corners[2]! - corners[0]!,
+                            rect: BoxRect(x: corners[0]!, y: corners[1]!, width: corners[2]! - corners[0]!,
                                           height: corners[3]! - corners[1]!),
                             score: score, imageSize: size, path: path, location: location)
         }
@@ -148,7 +149,7 @@ enum CVATReader {
         let score = box.children("attribute").first { $0.attributes["name"] == CVATWriter.scoreAttribute }
             .flatMap { Double($0.text.trimmingCharacters(in: .whitespacesAndNewlines)) }
         try context.add(frame: frame, trackID: trackID, label: label,
-                        rect: DatasetRect(x: corners[0]!, y: corners[1]!, width: corners[2]! - corners[0]!, height: corners[3]! - corners[1]!),
+                        rect: BoxRect(x: corners[0]!, y: corners[1]!, width: corners[2]! - corners[0]!, height: corners[3]! - corners[1]!),
                         score: score, imageSize: size, path: path, location: location)
     }
 }

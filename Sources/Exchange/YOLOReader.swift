@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 
 /// Reads YOLO labels: an exported folder (`data.yaml`, `labels/**.txt`), a `data.yaml`, a folder of
@@ -66,7 +67,7 @@ enum YOLOReader {
             }
             let width = Double(size.width), height = Double(size.height)
             let w = values[3]! * width, h = values[4]! * height
-            let rect = DatasetRect(x: values[1]! * width - w / 2, y: values[2]! * height - h / 2, width: w, height: h)
+            let rect = BoxRect(x: values[1]! * width - w / 2, y: values[2]! * height - h / 2, width: w, height: h)
             try context.add(frame: frame, trackID: nil, label: classes[classID], rect: rect,
                             score: values.count == 6 ? values[5]! : nil, imageSize: nil, path: path, location: location)
         }

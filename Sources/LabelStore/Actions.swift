@@ -137,7 +137,7 @@ public final class ActionContext {
             INSERT INTO boxes (frame, object_id, x, y, w, h, kind, confidence, model_id, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.integer(Int64(box.frame)), .integer(box.objectID), .real(box.rect.x), .real(box.rect.y), .real(box.rect.w), .real(box.rect.h),
+            [.integer(Int64(box.frame)), .integer(box.objectID), .real(box.rect.x), .real(box.rect.y), .real(box.rect.width), .real(box.rect.height),
              .text(box.kind.rawValue), .real(box.confidence), box.modelID.map { .integer($0) } ?? .null, .real(now), .real(now)])
         guard let stored = try connection.fetchBox(id: id) else { throw StoreError.noSuchBox(file: file, id: id) }
         return stored
@@ -150,7 +150,7 @@ public final class ActionContext {
         let box = try requireBox(id)
         try validate(frame: box.frame, rect: rect, confidence: box.confidence)
         try update(.boxes, id, "UPDATE boxes SET x = ?, y = ?, w = ?, h = ?, updated_at = ? WHERE id = ?",
-                   [.real(rect.x), .real(rect.y), .real(rect.w), .real(rect.h), .real(now), .integer(id)])
+                   [.real(rect.x), .real(rect.y), .real(rect.width), .real(rect.height), .real(now), .integer(id)])
         return try requireBox(id)
     }
 
@@ -215,8 +215,8 @@ extension Project {
         guard frame >= 0, frame < frameCount else {
             throw StoreError.invalidValue(file: file, reason: "frame \(frame + 1) is outside the source's frames 1-\(frameCount)")
         }
-        guard [rect.x, rect.y, rect.w, rect.h].allSatisfy(\.isFinite), rect.w > 0, rect.h > 0 else {
-            throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has an impossible size (\(rect.x), \(rect.y), \(rect.w) x \(rect.h))")
+        guard [rect.x, rect.y, rect.width, rect.height].allSatisfy(\.isFinite), rect.width > 0, rect.height > 0 else {
+            throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has an impossible size (\(rect.x), \(rect.y), \(rect.width) x \(rect.height))")
         }
         guard confidence.isFinite else {
             throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has confidence \(confidence)")
@@ -318,7 +318,7 @@ extension Project {
         try performAction { context in
             let old = try context.box(id: id)
             let box = try context.updateBox(id: id, rect: rect)
-            let verb = old.map { $0.rect.w == rect.w && $0.rect.h == rect.h } == true ? "move" : "resize"
+            let verb = old.map { $0.rect.width == rect.width && $0.rect.height == rect.height } == true ? "move" : "resize"
             return (box, "\(verb) box on frame \(box.frame + 1)")
         }
     }

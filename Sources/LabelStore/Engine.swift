@@ -33,7 +33,7 @@ extension Project {
                         VALUES (?, ?, ?, ?, ?, ?, 'proposal', ?, ?, ?, ?)
                         """,
                         [.integer(Int64(proposal.frame)), .integer(objectID),
-                         .real(proposal.rect.x), .real(proposal.rect.y), .real(proposal.rect.w), .real(proposal.rect.h),
+                         .real(proposal.rect.x), .real(proposal.rect.y), .real(proposal.rect.width), .real(proposal.rect.height),
                          .real(proposal.confidence), proposal.modelID.map { .integer($0) } ?? .null, .real(now), .real(now)])
                     stored += 1
                 }

@@ -11,7 +11,7 @@ extension Connection {
         }
         return Box(
             id: row.int64(0), frame: row.int(1), objectID: row.int64(2),
-            rect: BoxRect(x: row.double(3), y: row.double(4), w: row.double(5), h: row.double(6)),
+            rect: BoxRect(x: row.double(3), y: row.double(4), width: row.double(5), height: row.double(6)),
             kind: kind, confidence: row.double(8), modelID: row.optionalInt64(9),
             createdAt: Date(timeIntervalSince1970: row.double(10)), updatedAt: Date(timeIntervalSince1970: row.double(11)))
     }

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 import Imaging
 
@@ -38,7 +39,7 @@ public struct TrackerParameters: Sendable, Hashable {
 
 /// What the tracker reports for one frame.
 struct TrackerStep: Sendable {
-    var box: Rect
+    var box: BoxRect
     /// Peak-to-sidelobe ratio of the HOG correlation response: how sharply the model fired.
     var sharpness: Double
     /// Response of the seed's own, never-updated filter at the new box, relative to the seed
@@ -81,15 +82,15 @@ struct CorrelationTracker: Sendable {
     private var scaleNumRe: [Float], scaleNumIm: [Float], scaleDen: [Float]
     private var colors = ColorModel.empty
 
-    var box: Rect {
+    var box: BoxRect {
         let w = baseWidth * scale, h = baseHeight * scale
-        return Rect(x: centerX - w / 2, y: centerY - h / 2, width: w, height: h)
+        return BoxRect(x: centerX - w / 2, y: centerY - h / 2, width: w, height: h)
     }
 
     /// A model of the object in `box` on `image`. `negatives` are boxes a reviewer rejected, on
     /// their frames: their appearance is added to the filters' denominators (context-aware
     /// correlation filters), so the filters learn to answer them with zero.
-    init(image: RGBImage, box: Rect, negatives: [(image: RGBImage, box: Rect)] = [],
+    init(image: RGBImage, box: BoxRect, negatives: [(image: RGBImage, box: BoxRect)] = [],
          parameters p: TrackerParameters = TrackerParameters()) {
         parameters = p
         imageWidth = image.width
@@ -285,7 +286,7 @@ struct CorrelationTracker: Sendable {
     }
 
     /// The translation filter's answer to a window centred on `box` in `image` (no search).
-    func response(at box: Rect, in image: RGBImage) -> Float {
+    func response(at box: BoxRect, in image: RGBImage) -> Float {
         let k = (box.area / max(baseWidth * baseHeight, 1)).squareRoot()
         let patch = Patch(sampling: image, centerX: box.centerX, centerY: box.centerY, sourceWidth: windowWidth * k,
                           sourceHeight: windowHeight * k, width: templateWidth, height: templateHeight)

@@ -1,3 +1,4 @@
+import LabelStore
 import Foundation
 import Imaging
 
@@ -10,8 +11,8 @@ public enum Direction: Sendable, Hashable {
 /// A labelled box the micro-models learn from. Frames are 0-based here.
 public struct Seed: Sendable, Hashable {
     public var frame: Int
-    public var box: Rect
-    public init(frame: Int, box: Rect) {
+    public var box: BoxRect
+    public init(frame: Int, box: BoxRect) {
         self.frame = frame
         self.box = box
     }
@@ -39,7 +40,7 @@ public struct PropagationConfig: Sendable, Hashable {
 /// One frame of a run.
 public struct TrackPoint: Sendable, Hashable {
     public let frame: Int
-    public let box: Rect
+    public let box: BoxRect
     /// Peak-to-sidelobe ratio of the correlation response.
     public let sharpness: Double
     /// Response of the seed's never-updated filter at this box, relative to the seed frame.
@@ -107,10 +108,10 @@ public struct Run: Sendable, Hashable {
 /// A box proposed for review.
 public struct Proposal: Sendable, Hashable {
     public let frame: Int
-    public let box: Rect
+    public let box: BoxRect
     /// 0...1, ranks good boxes above bad ones.
     public let confidence: Double
-    public init(frame: Int, box: Rect, confidence: Double) {
+    public init(frame: Int, box: BoxRect, confidence: Double) {
         self.frame = frame
         self.box = box
         self.confidence = confidence
@@ -120,7 +121,7 @@ public struct Proposal: Sendable, Hashable {
 /// Errors of the propagation stage.
 public enum MicroModelError: Error, CustomStringConvertible, Equatable {
     /// A seed box has no area or lies outside its frame.
-    case invalidSeed(frame: Int, box: Rect, width: Int, height: Int)
+    case invalidSeed(frame: Int, box: BoxRect, width: Int, height: Int)
     /// A frame does not have the size of the seed frame.
     case frameSizeChanged(frame: Int, expected: String, found: String)
 
@@ -138,7 +139,7 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
 /// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
 /// object: the micro-model learns to answer them with zero. Deterministic: the same frames,
 /// window and negatives give the same run.
-public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: Rect)] = [],
+public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: BoxRect)] = [],
                       config: PropagationConfig = PropagationConfig(),
                       cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
     let seed = window.seed, direction = window.direction, limit = window.limit
@@ -148,7 +149,7 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     var clock = StageClock()
     var waited = 0.0, signatures = 0.0
     let first = try frames(seed.frame)
-    let clipped = seed.box.clipped(width: first.width, height: first.height)
+    let clipped = seed.box.clamped(width: first.width, height: first.height)
     guard clipped.width >= 1, clipped.height >= 1 else {
         throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
     }
@@ -180,7 +181,7 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
         }
         previous = signature
         let s = tracker.update(image)
-        points.append(TrackPoint(frame: frame, box: s.box.clipped(width: image.width, height: image.height),
+        points.append(TrackPoint(frame: frame, box: s.box.clamped(width: image.width, height: image.height),
                                  sharpness: s.sharpness, similarity: s.similarity))
         weak = s.sharpness < config.collapseSharpness ? weak + 1 : 0
         progress(points.count)
@@ -200,7 +201,7 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
 
 /// Whether a run that reached the neighbouring seed's frame still sits on the object there:
 /// centre error under half the geometric mean size of the two boxes.
-func landsOn(_ box: Rect, _ truth: Rect) -> Bool {
+func landsOn(_ box: BoxRect, _ truth: BoxRect) -> Bool {
     let d = hypot(box.centerX - truth.centerX, box.centerY - truth.centerY)
     return d < 0.5 * pow(box.area * truth.area, 0.25) + 2
 }
@@ -214,7 +215,7 @@ func neighbour(of run: Run, in seeds: [Seed]) -> Seed? {
 /// A run's boxes with its drift removed: when the run reaches the neighbouring seed and lands on
 /// it, its error there (centre offset, log width and log height) is spread linearly over the run.
 /// `anchored` is nil when the run has no neighbouring seed in reach.
-func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Rect], anchored: Bool?) {
+func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [BoxRect], anchored: Bool?) {
     let raw = run.points.map(\.box)
     guard let next = neighbour(of: run, in: seeds),
           let end = run.points.first(where: { $0.frame == next.frame }) else { return (raw, nil) }
@@ -222,9 +223,9 @@ func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Rect], anchored: Bool?
     let dx = next.box.centerX - end.box.centerX, dy = next.box.centerY - end.box.centerY
     let lw = log(next.box.width / end.box.width), lh = log(next.box.height / end.box.height)
     let span = Double(abs(next.frame - run.seed.frame))
-    let boxes = run.points.map { p -> Rect in
+    let boxes = run.points.map { p -> BoxRect in
         let u = Double(abs(p.frame - run.seed.frame)) / span
-        return Rect(centerX: p.box.centerX + u * dx, centerY: p.box.centerY + u * dy,
+        return BoxRect(centerX: p.box.centerX + u * dx, centerY: p.box.centerY + u * dy,
                    width: p.box.width * exp(u * lw), height: p.box.height * exp(u * lh))
     }
     return (boxes, true)
@@ -238,10 +239,10 @@ func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [Rect], anchored: Bool?
 /// confidence that decays with the distance from its seed.
 /// Boxes in `rejected` (by frame) are never proposed again: a candidate overlapping one with
 /// IoU > 0.5 is dropped before the choice.
-public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], imageWidth: Int, imageHeight: Int,
+public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:], imageWidth: Int, imageHeight: Int,
                    config: PropagationConfig = PropagationConfig()) -> [Proposal] {
     struct Candidate {
-        let box: Rect, point: TrackPoint, distance: Int, anchored: Bool?, reference: Double, recent: Double
+        let box: BoxRect, point: TrackPoint, distance: Int, anchored: Bool?, reference: Double, recent: Double
     }
     let seedFrames = Set(seeds.map(\.frame))
     // Per frame: the envelope halves in about 23 frames.
@@ -289,7 +290,7 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], im
     var out: [Proposal] = []
     for frame in byFrame.keys.sorted() {
         let cands = byFrame[frame]!.sorted { $0.distance < $1.distance }
-        let box: Rect, confidence: Double
+        let box: BoxRect, confidence: Double
         if cands.count == 1 {
             box = cands[0].box
             confidence = single(cands[0])
@@ -298,7 +299,7 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], im
             let agreement = a.box.iou(b.box)
             if a.anchored == true && b.anchored == true {
                 let wa = Double(b.distance) / Double(a.distance + b.distance)
-                box = Rect(x: wa * a.box.x + (1 - wa) * b.box.x, y: wa * a.box.y + (1 - wa) * b.box.y,
+                box = BoxRect(x: wa * a.box.x + (1 - wa) * b.box.x, y: wa * a.box.y + (1 - wa) * b.box.y,
                           width: wa * a.box.width + (1 - wa) * b.box.width,
                           height: wa * a.box.height + (1 - wa) * b.box.height)
                 confidence = 0.5 + 0.5 * agreement * min(reliability(a), reliability(b))
@@ -314,7 +315,7 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [Rect]] = [:], im
                 confidence = single(best) * (0.5 + 0.5 * agreement)
             }
         }
-        let clipped = box.clipped(width: imageWidth, height: imageHeight)
+        let clipped = box.clamped(width: imageWidth, height: imageHeight)
         if clipped.width > 0 && clipped.height > 0 {
             out.append(Proposal(frame: frame, box: clipped, confidence: min(max(confidence, 0), 1)))
         }
@@ -371,7 +372,7 @@ public struct PropagationResult: Sendable {
 /// `config.threads` windows at a time, then stitches. `rejected` boxes (by frame) become hard
 /// negatives of the windows that contain them and are never proposed again. `progress`
 /// receives the number of frames tracked so far, from any thread.
-public func propagateAll(seeds: [Seed], rejected: [Int: [Rect]] = [:], frameCount: Int,
+public func propagateAll(seeds: [Seed], rejected: [Int: [BoxRect]] = [:], frameCount: Int,
                          frames: @escaping @Sendable (Int) throws -> RGBImage,
                          config: PropagationConfig = PropagationConfig(),
                          cancel: @escaping @Sendable () -> Bool = { false },
@@ -421,7 +422,7 @@ public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
             let a = objects[$0.object][$0.index], b = objects[$1.object][$1.index]
             return a.confidence != b.confidence ? a.confidence > b.confidence : $0.object < $1.object
         }
-        var kept: [(object: Int, box: Rect)] = []
+        var kept: [(object: Int, box: BoxRect)] = []
         for e in entries {
             let box = objects[e.object][e.index].box
             if kept.contains(where: { $0.object != e.object && $0.box.iou(box) > 0.5 }) {

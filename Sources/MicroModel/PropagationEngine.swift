@@ -175,10 +175,7 @@ public final class PropagationEngine: @unchecked Sendable {
             if let existing = byFrame[box.frame], existing.kind == .seed { continue }
             byFrame[box.frame] = box
         }
-        let seeds = byFrame.keys.sorted().map { frame -> Seed in
-            let r = byFrame[frame]!.rect
-            return Seed(frame: frame, box: Rect(x: r.x, y: r.y, width: r.w, height: r.h))
-        }
+        let seeds = byFrame.keys.sorted().map { Seed(frame: $0, box: byFrame[$0]!.rect) }
         guard !seeds.isEmpty else { return [] }
         let all = windows(for: seeds, frameCount: frameCount, maxDistance: config.maxDistance)
         let rejected = try project.boxes(objectID: objectID, kinds: [.rejected])
@@ -191,7 +188,7 @@ public final class PropagationEngine: @unchecked Sendable {
                 (w.direction == .forward && w.seed.frame == lo) || (w.direction == .backward && w.seed.frame == hi)
             }
             let negatives = rejected.filter { $0.frame >= lo && $0.frame <= hi }
-                .map { "\($0.frame):\($0.rect.x),\($0.rect.y),\($0.rect.w),\($0.rect.h)" }.sorted()
+                .map { "\($0.frame):\($0.rect.x),\($0.rect.y),\($0.rect.width),\($0.rect.height)" }.sorted()
             let fingerprint = ([Self.engineVersion, "\(config.maxDistance)", "\(frameCount)"]
                 + ends.map { "\($0.frame):\($0.box.x),\($0.box.y),\($0.box.width),\($0.box.height)" }
                 + covering.map { "\($0.direction)\($0.limit)" } + negatives).joined(separator: "|")
@@ -200,14 +197,13 @@ public final class PropagationEngine: @unchecked Sendable {
         return out
     }
 
-    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [Rect]], report: (EngineEvent) -> Void) throws {
+    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], report: (EngineEvent) -> Void) throws {
         if runs.contains(where: { $0.end == .cancelled }) { return }  // a half-computed segment is not written
         let proposals = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
                                imageWidth: frames.width, imageHeight: frames.height, config: config)
-        let boxes = proposals.filter { segment.range.contains($0.frame) }.map { p -> ProposedBox in
-            let r = p.box.clipped(width: frames.width, height: frames.height)
-            return ProposedBox(frame: p.frame, rect: BoxRect(x: r.x, y: r.y, w: r.width, h: r.height), confidence: p.confidence)
-        }.filter { $0.rect.w > 0 && $0.rect.h > 0 }
+        let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
+            p.box.clipped(toWidth: frames.width, height: frames.height).map { ProposedBox(frame: p.frame, rect: $0, confidence: p.confidence) }
+        }
         let written = try project.replaceProposals(objectID: segment.objectID, frames: segment.range, with: boxes)
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
     }
@@ -237,10 +233,10 @@ public final class PropagationEngine: @unchecked Sendable {
         if cuts.count != before { try project.setSetting(SettingKey.sceneCuts, cuts.sorted().map(String.init).joined(separator: ",")) }
     }
 
-    private func rejectedBoxes() throws -> [Int64: [Int: [Rect]]] {
-        var out: [Int64: [Int: [Rect]]] = [:]
+    private func rejectedBoxes() throws -> [Int64: [Int: [BoxRect]]] {
+        var out: [Int64: [Int: [BoxRect]]] = [:]
         for box in try project.boxes(kinds: [.rejected]) {
-            out[box.objectID, default: [:]][box.frame, default: []].append(Rect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h))
+            out[box.objectID, default: [:]][box.frame, default: []].append(box.rect)
         }
         return out
     }
@@ -251,12 +247,12 @@ public final class PropagationEngine: @unchecked Sendable {
         let objects = try project.objects()
         let pending = try objects.map { object in
             try project.boxes(objectID: object.id, kinds: [.proposal]).map {
-                Proposal(frame: $0.frame, box: Rect(x: $0.rect.x, y: $0.rect.y, width: $0.rect.w, height: $0.rect.h), confidence: $0.confidence)
+                Proposal(frame: $0.frame, box: $0.rect, confidence: $0.confidence)
             }
         }
         let kept = resolveConflicts(pending)
         for (index, object) in objects.enumerated() where kept[index].count != pending[index].count {
-            let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: BoxRect(x: $0.box.x, y: $0.box.y, w: $0.box.width, h: $0.box.height), confidence: $0.confidence) }
+            let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: $0.box, confidence: $0.confidence) }
             try project.replaceProposals(objectID: object.id, frames: 0...(frames.frameCount - 1), with: boxes)
         }
     }
@@ -322,6 +318,6 @@ private final class EngineState: @unchecked Sendable {
 
 /// Trains one micro-model on one seed and throws it away: what `bench propagate` times as the
 /// cost of training.
-public func trainMicroModel(on image: RGBImage, box: Rect, config: PropagationConfig = PropagationConfig()) throws {
+public func trainMicroModel(on image: RGBImage, box: BoxRect, config: PropagationConfig = PropagationConfig()) throws {
     _ = CorrelationTracker(image: image, box: box, parameters: config.tracker)
 }

@@ -1,3 +1,5 @@
+import struct LabelStore.BoxRect
+
 /// A rectangle of terminal cells (0-based column and row).
 public struct CellRect: Sendable, Hashable {
     public var column: Int

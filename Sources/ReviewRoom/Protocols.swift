@@ -1,4 +1,5 @@
 import Imaging
+import struct LabelStore.BoxRect
 
 // What the review room needs from the rest of microlabel, as small protocols.
 // The lead adapts LabelStore, Imaging, TerminalGraphics and MicroModel to them;
@@ -20,38 +21,20 @@ public enum BoxKind: String, Sendable, Hashable, CaseIterable {
     case rejected
 }
 
-/// An axis-aligned rectangle in source pixels (floating point, top-left origin).
-public struct BoxRect: Sendable, Hashable, CustomStringConvertible {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
+extension BoxRect {
     /// The rectangle spanned by two corners, in any order.
     public init(corner a: Point, corner b: Point) {
-        x = min(a.x, b.x)
-        y = min(a.y, b.y)
-        width = abs(a.x - b.x)
-        height = abs(a.y - b.y)
+        self.init(x: min(a.x, b.x), y: min(a.y, b.y), width: abs(a.x - b.x), height: abs(a.y - b.y))
     }
 
-    public var maxX: Double { x + width }
-    public var maxY: Double { y + height }
-    public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
-    public var area: Double { width * height }
+    public var center: Point { Point(x: centerX, y: centerY) }
 
     public func contains(_ p: Point) -> Bool {
         p.x >= x && p.x <= maxX && p.y >= y && p.y <= maxY
     }
 
-    public var description: String {
+    /// Whole pixels for the side panel: `x,y WxH`.
+    var panelText: String {
         func f(_ v: Double) -> String { String(Int(v.rounded())) }
         return "\(f(x)),\(f(y)) \(f(width))x\(f(height))"
     }

@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import Foundation
 
 /// What the reducer asks the driver to do; the driver runs each against the

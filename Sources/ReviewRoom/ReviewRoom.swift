@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import Foundation
 import Imaging
 

@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import Foundation
 
 /// Events posted from other threads (training progress), read by the UI loop.

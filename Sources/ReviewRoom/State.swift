@@ -1,3 +1,5 @@
+import struct LabelStore.BoxRect
+
 /// What the review room knows of the project, reloaded by the session after each write.
 public struct ProjectSnapshot: Sendable, Hashable {
     public var frameCount: Int

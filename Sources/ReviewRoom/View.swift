@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import Foundation
 import Imaging
 
@@ -161,7 +162,7 @@ public enum View {
             line("\(mark) \(name) \(box.kind.rawValue)\(conf)", role(for: box.kind))
         }
         if let box = state.selectedBox {
-            line("  \(box.rect) px", .accent)
+            line("  \(box.rect.panelText) px", .accent)
         } else if case .draw(let cursor, let first) = state.mode {
             let at = first.map { "\(BoxRect(corner: $0, corner: cursor))" } ?? "\(Int(cursor.x)),\(Int(cursor.y))"
             line("  \(at) px", .accent)

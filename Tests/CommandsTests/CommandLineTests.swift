@@ -63,7 +63,7 @@ final class CommandLineTests: XCTestCase {
 
         let store = try Project.open(at: URL(fileURLWithPath: project() + ".microlabel"))
         let boxes = try store.boxes(frames: 0...0)
-        XCTAssertEqual(boxes.map(\.rect), [BoxRect(x: 10.5, y: 20.25, w: 100, h: 50)])
+        XCTAssertEqual(boxes.map(\.rect), [BoxRect(x: 10.5, y: 20.25, width: 100, height: 50)])
     }
 
     func testSeedRefusesBadFramesAndBoxes() throws {

@@ -43,8 +43,8 @@ final class DatasetCommandTests: XCTestCase {
                 XCTAssertEqual(a.kind, .seed)
                 XCTAssertEqual(a.rect.x, b.rect.x, accuracy: tolerance, format)
                 XCTAssertEqual(a.rect.y, b.rect.y, accuracy: tolerance, format)
-                XCTAssertEqual(a.rect.w, b.rect.w, accuracy: tolerance, format)
-                XCTAssertEqual(a.rect.h, b.rect.h, accuracy: tolerance, format)
+                XCTAssertEqual(a.rect.width, b.rect.width, accuracy: tolerance, format)
+                XCTAssertEqual(a.rect.height, b.rect.height, accuracy: tolerance, format)
             }
             if format != "mot" {
                 let images = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".jpg") }.map { ($0 as NSString).lastPathComponent }
@@ -90,7 +90,7 @@ final class DatasetCommandTests: XCTestCase {
         let project = try Project.open(at: URL(fileURLWithPath: path("p") + ".microlabel"))
         let accepted = try project.boxes(kinds: [.accepted])
         XCTAssertEqual(accepted.map(\.frame), [0, 1, 2])
-        XCTAssertEqual(accepted.first?.rect, BoxRect(x: 10, y: 20, w: 30, h: 40))
+        XCTAssertEqual(accepted.first?.rect, BoxRect(x: 10, y: 20, width: 30, height: 40))
         let labels = Dictionary(uniqueKeysWithValues: try project.labels().map { ($0.id, $0.name) })
         let objects = try project.objects()
         XCTAssertEqual(Set(accepted.compactMap { box in objects.first { $0.id == box.objectID }.flatMap { labels[$0.labelID] } }), ["rabbit"])

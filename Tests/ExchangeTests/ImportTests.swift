@@ -1,3 +1,4 @@
+import LabelStore
 import Exchange
 import Foundation
 import TestSupport
@@ -56,7 +57,7 @@ final class ImportTests: XCTestCase {
             {"id": 1, "image_id": 7, "category_id": 2, "bbox": [600, -0.4, 40.4, 40]}]}
             """)
         let result = try DatasetImporter.read(.coco, from: slack, options: project)
-        XCTAssertEqual(result.boxes.map(\.rect), [DatasetRect(x: 600, y: 0, width: 40, height: 39.6)])
+        XCTAssertEqual(result.boxes.map(\.rect), [BoxRect(x: 600, y: 0, width: 40, height: 39.6)])
         XCTAssertEqual(result.labels, ["dog", "cat"])
         XCTAssertEqual(result.boxes.first?.frame, 6)
     }
@@ -78,7 +79,7 @@ final class ImportTests: XCTestCase {
         let result = try DatasetImporter.read(.yolo, from: folder.appendingPathComponent("yolo"), options: project)
         XCTAssertEqual(result.labels, ["dog", "cat"])
         XCTAssertEqual(result.boxes, [DatasetBox(frame: 2, trackID: nil, label: "cat",
-                                                 rect: DatasetRect(x: 288, y: 144, width: 64, height: 72), kind: .proposal, confidence: 0.75)])
+                                                 rect: BoxRect(x: 288, y: 144, width: 64, height: 72), kind: .proposal, confidence: 0.75)])
     }
 
     func testYOLONamesInEveryYAMLForm() throws {
@@ -131,8 +132,8 @@ final class ImportTests: XCTestCase {
         try Data("1,-1,10,20,30,40,0.5,2,1\n3,4,10,20,30,40\n".utf8).write(to: url)
         let result = try DatasetImporter.read(.mot, from: url, options: project)
         XCTAssertEqual(result.boxes, [
-            DatasetBox(frame: 0, trackID: nil, label: "car", rect: DatasetRect(x: 10, y: 20, width: 30, height: 40), kind: .proposal, confidence: 0.5),
-            DatasetBox(frame: 2, trackID: 4, label: "object", rect: DatasetRect(x: 10, y: 20, width: 30, height: 40), kind: .accepted),
+            DatasetBox(frame: 0, trackID: nil, label: "car", rect: BoxRect(x: 10, y: 20, width: 30, height: 40), kind: .proposal, confidence: 0.5),
+            DatasetBox(frame: 2, trackID: 4, label: "object", rect: BoxRect(x: 10, y: 20, width: 30, height: 40), kind: .accepted),
         ])
     }
 
@@ -153,7 +154,7 @@ final class ImportTests: XCTestCase {
         let url = try file("otb/groundtruth_rect.txt", "1\t2\t3\t4\nNaN,NaN,NaN,NaN\n5 6 7 8\n")
         let result = try DatasetImporter.read(.otb, from: folder.appendingPathComponent("otb"), options: project)
         XCTAssertEqual(result.boxes.map(\.frame), [0, 2])
-        XCTAssertEqual(result.boxes.map(\.rect), [DatasetRect(x: 1, y: 2, width: 3, height: 4), DatasetRect(x: 5, y: 6, width: 7, height: 8)])
+        XCTAssertEqual(result.boxes.map(\.rect), [BoxRect(x: 1, y: 2, width: 3, height: 4), BoxRect(x: 5, y: 6, width: 7, height: 8)])
         XCTAssertEqual(result.labels, ["object"])
         try Data("1,2,3,4\n1,2,x,4\n".utf8).write(to: url)
         assertError(.otb, url, contains: ["line 2", "expected x,y,w,h"])

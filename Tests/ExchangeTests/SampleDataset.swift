@@ -1,3 +1,4 @@
+import LabelStore
 import Exchange
 import Foundation
 import TestSupport
@@ -14,22 +15,22 @@ enum SampleDataset {
             let kind: DatasetBoxKind = frame == 0 || frame == 20 ? .seed : frame < 10 || frame >= 20 ? .accepted : .proposal
             let confidence = kind == .proposal ? 0.3 + 0.05 * Double(frame - 10) + 0.001234 : 1
             boxes.append(DatasetBox(frame: frame, trackID: 1, label: "person",
-                                    rect: DatasetRect(x: 10.37 + 1.13 * Double(frame), y: 20.81 + 0.41 * Double(frame),
+                                    rect: BoxRect(x: 10.37 + 1.13 * Double(frame), y: 20.81 + 0.41 * Double(frame),
                                                   width: 30.29, height: 61.77 - 0.3 * Double(frame)),
                                     kind: kind, confidence: confidence))
         }
         // car, object 2: frames 5-34, entering from the left edge on frame 5.
         for frame in 5..<35 {
             boxes.append(DatasetBox(frame: frame, trackID: 2, label: "car",
-                                    rect: DatasetRect(x: frame == 5 ? -3.2 : 2.6 * Double(frame), y: 150.55, width: 80.123, height: 40.5),
+                                    rect: BoxRect(x: frame == 5 ? -3.2 : 2.6 * Double(frame), y: 150.55, width: 80.123, height: 40.5),
                                     kind: frame == 5 ? .seed : .accepted))
         }
         // dog & <cat>, object 7: a rejected box on 30, proposals on 38-39 that reach the right border.
-        boxes.append(DatasetBox(frame: 30, trackID: 7, label: "dog & <cat>", rect: DatasetRect(x: 200, y: 100, width: 20, height: 20),
+        boxes.append(DatasetBox(frame: 30, trackID: 7, label: "dog & <cat>", rect: BoxRect(x: 200, y: 100, width: 20, height: 20),
                                 kind: .rejected, confidence: 0.4))
         for frame in 38..<40 {
             boxes.append(DatasetBox(frame: frame, trackID: 7, label: "dog & <cat>",
-                                    rect: DatasetRect(x: 280.25, y: 190.5, width: 39.75, height: 49.5), kind: .proposal, confidence: 0.875))
+                                    rect: BoxRect(x: 280.25, y: 190.5, width: 39.75, height: 49.5), kind: .proposal, confidence: 0.875))
         }
         return Dataset(name: "sample \"clip\"", labels: labels, boxes: boxes, frameCount: 40, width: 320, height: 240, fps: 25)
     }

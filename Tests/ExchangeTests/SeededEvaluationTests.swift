@@ -1,3 +1,4 @@
+import LabelStore
 import Exchange
 import Foundation
 import TestSupport
@@ -66,7 +67,7 @@ final class SeededEvaluationTests: XCTestCase {
     }
 
     func testPerfectPredictionsScoreOneAndMissingFramesScoreZero() throws {
-        let truth = (0..<50).map { DatasetRect(x: Double($0), y: 10, width: 20, height: 30) }
+        let truth = (0..<50).map { BoxRect(x: Double($0), y: 10, width: 20, height: 30) }
         let perfect = truth.enumerated().map { ScoredBox(frame: $0.offset, rect: $0.element, confidence: 0.9) }
         let all = try SeededEvaluation.score(groundTruth: truth, predictions: perfect)
         XCTAssertEqual(all.ao, 1)
@@ -82,8 +83,8 @@ final class SeededEvaluationTests: XCTestCase {
     }
 
     func testTheHighestConfidenceBoxIsTheAnswer() throws {
-        let truth = (0..<10).map { _ in DatasetRect(x: 0, y: 0, width: 10, height: 10) }
-        let far = DatasetRect(x: 50, y: 50, width: 10, height: 10)
+        let truth = (0..<10).map { _ in BoxRect(x: 0, y: 0, width: 10, height: 10) }
+        let far = BoxRect(x: 50, y: 50, width: 10, height: 10)
         var boxes = (0..<10).map { ScoredBox(frame: $0, rect: truth[$0], confidence: 0.5) }
         boxes.append(ScoredBox(frame: 3, rect: far, confidence: 0.8))
         let scores = try SeededEvaluation.score(groundTruth: truth, predictions: boxes)
@@ -92,8 +93,8 @@ final class SeededEvaluationTests: XCTestCase {
 
     func testGroundTruthAcceptsCommasTabsAndSpacesAndRejectsShortLines() throws {
         let truth = try SeededEvaluation.groundTruth(parsing: "1,2,3,4\n5\t6\t7\t8\n\n9 10 11 12\n", path: "gt.txt")
-        XCTAssertEqual(truth, [DatasetRect(x: 1, y: 2, width: 3, height: 4), DatasetRect(x: 5, y: 6, width: 7, height: 8),
-                               DatasetRect(x: 9, y: 10, width: 11, height: 12)])
+        XCTAssertEqual(truth, [BoxRect(x: 1, y: 2, width: 3, height: 4), BoxRect(x: 5, y: 6, width: 7, height: 8),
+                               BoxRect(x: 9, y: 10, width: 11, height: 12)])
         XCTAssertThrowsError(try SeededEvaluation.groundTruth(parsing: "1,2,3,4\n1,2,3\n", path: "gt.txt")) { error in
             XCTAssertTrue("\(error)".contains("gt.txt: line 2"), "\(error)")
         }
@@ -101,12 +102,12 @@ final class SeededEvaluationTests: XCTestCase {
 
     func testPredictionsFromADatasetAreWhatTheMOTExportWrites() throws {
         let dataset = Dataset(labels: ["a"], boxes: [
-            DatasetBox(frame: 2, trackID: 1, label: "a", rect: DatasetRect(x: -5, y: 0, width: 20, height: 10), kind: .seed),
-            DatasetBox(frame: 3, trackID: 1, label: "a", rect: DatasetRect(x: 1, y: 1, width: 5, height: 5), kind: .proposal, confidence: 0.25),
-            DatasetBox(frame: 4, trackID: 1, label: "a", rect: DatasetRect(x: 1, y: 1, width: 5, height: 5), kind: .rejected, confidence: 0.5),
+            DatasetBox(frame: 2, trackID: 1, label: "a", rect: BoxRect(x: -5, y: 0, width: 20, height: 10), kind: .seed),
+            DatasetBox(frame: 3, trackID: 1, label: "a", rect: BoxRect(x: 1, y: 1, width: 5, height: 5), kind: .proposal, confidence: 0.25),
+            DatasetBox(frame: 4, trackID: 1, label: "a", rect: BoxRect(x: 1, y: 1, width: 5, height: 5), kind: .rejected, confidence: 0.5),
         ], frameCount: 10, width: 100, height: 100)
         let boxes = try SeededEvaluation.predictions(from: dataset)
-        XCTAssertEqual(boxes, [ScoredBox(frame: 2, rect: DatasetRect(x: 0, y: 0, width: 15, height: 10), confidence: 1),
-                               ScoredBox(frame: 3, rect: DatasetRect(x: 1, y: 1, width: 5, height: 5), confidence: 0.25)])
+        XCTAssertEqual(boxes, [ScoredBox(frame: 2, rect: BoxRect(x: 0, y: 0, width: 15, height: 10), confidence: 1),
+                               ScoredBox(frame: 3, rect: BoxRect(x: 1, y: 1, width: 5, height: 5), confidence: 0.25)])
     }
 }

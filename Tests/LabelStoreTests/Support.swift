@@ -24,7 +24,7 @@ struct ProjectFolder {
 }
 
 func rect(_ x: Double, _ y: Double, _ w: Double = 20, _ h: Double = 30) -> BoxRect {
-    BoxRect(x: x, y: y, w: w, h: h)
+    BoxRect(x: x, y: y, width: w, height: h)
 }
 
 /// Runs `body`, expecting it to throw a `StoreError`, and returns that error.

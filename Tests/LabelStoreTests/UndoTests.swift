@@ -167,7 +167,7 @@ final class UndoExactnessTests: XCTestCase {
                 let object = try context.addObject(labelID: label.id, name: name + " #1")
                 for (frame, value) in awkward.enumerated() {
                     boxes.append(try context.addBox(NewBox(frame: frame, objectID: object.id,
-                                                           rect: BoxRect(x: value, y: -value, w: abs(value) + 1e-9, h: 7), kind: .proposal, confidence: value)))
+                                                           rect: BoxRect(x: value, y: -value, width: abs(value) + 1e-9, height: 7), kind: .proposal, confidence: value)))
                 }
             }
             return boxes

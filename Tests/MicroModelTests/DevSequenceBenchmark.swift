@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import XCTest
 import Foundation
 import Imaging
@@ -19,9 +20,9 @@ final class DevSequenceBenchmark: XCTestCase {
             let dir = URL(fileURLWithPath: ppmRoot).appendingPathComponent(name)
             let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ppm") }.sorted()
             let gtText = try String(contentsOfFile: "\(gtRoot)/\(name)/groundtruth_rect.txt", encoding: .utf8)
-            let gt: [Rect] = gtText.split(whereSeparator: \.isNewline).map { line in
+            let gt: [BoxRect] = gtText.split(whereSeparator: \.isNewline).map { line in
                 let v = line.split(whereSeparator: { ",\t ".contains($0) }).compactMap { Double($0) }
-                return Rect(x: v[0], y: v[1], width: v[2], height: v[3])
+                return BoxRect(x: v[0], y: v[1], width: v[2], height: v[3])
             }
             let n = files.count
             let k = Int((Double(n) / 100).rounded(.up))

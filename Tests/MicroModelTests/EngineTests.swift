@@ -34,13 +34,13 @@ final class EngineTests: XCTestCase {
         let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
         for frame in seedFrames {
             let b = sequence.boxes[frame]
-            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: b.x, y: b.y, w: b.width, h: b.height)))
+            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)))
         }
         return (project, source)
     }
 
     private func iou(_ a: BoxRect, _ b: (x: Double, y: Double, width: Double, height: Double)) -> Double {
-        Rect(x: a.x, y: a.y, width: a.w, height: a.h).iou(Rect(x: b.x, y: b.y, width: b.width, height: b.height))
+        a.iou(BoxRect(x: b.x, y: b.y, width: b.width, height: b.height))
     }
 
     func testProposalsFollowTheObjectAndTheThresholdIsSuggested() throws {
@@ -84,8 +84,7 @@ final class EngineTests: XCTestCase {
         try project.setKind(ids: [rejected.id], to: .rejected)
         _ = try engine.run()
         let again = try project.boxes(frames: 5...5, kinds: [.proposal])
-        XCTAssertFalse(again.contains { Rect(x: $0.rect.x, y: $0.rect.y, width: $0.rect.w, height: $0.rect.h)
-            .iou(Rect(x: rejected.rect.x, y: rejected.rect.y, width: rejected.rect.w, height: rejected.rect.h)) > 0.5 })
+        XCTAssertFalse(again.contains { $0.rect.iou(rejected.rect) > 0.5 })
         XCTAssertEqual(try project.box(id: rejected.id)?.kind, .rejected)
     }
 
@@ -98,8 +97,8 @@ final class EngineTests: XCTestCase {
         _ = try PropagationEngine(project: first, frames: source, config: config).run()
         config.threads = 1
         _ = try PropagationEngine(project: second, frames: source, config: config).run()
-        let a = try first.boxes(kinds: [.proposal]).map { [Double($0.frame), $0.rect.x, $0.rect.y, $0.rect.w, $0.rect.h, $0.confidence] }
-        let b = try second.boxes(kinds: [.proposal]).map { [Double($0.frame), $0.rect.x, $0.rect.y, $0.rect.w, $0.rect.h, $0.confidence] }
+        let a = try first.boxes(kinds: [.proposal]).map { [Double($0.frame), $0.rect.x, $0.rect.y, $0.rect.width, $0.rect.height, $0.confidence] }
+        let b = try second.boxes(kinds: [.proposal]).map { [Double($0.frame), $0.rect.x, $0.rect.y, $0.rect.width, $0.rect.height, $0.confidence] }
         XCTAssertFalse(a.isEmpty)
         XCTAssertEqual(a, b)
     }

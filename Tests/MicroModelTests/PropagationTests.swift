@@ -1,12 +1,13 @@
+import struct LabelStore.BoxRect
 import XCTest
 import Imaging
 import TestSupport
 @testable import MicroModel
 
 final class PropagationTests: XCTestCase {
-    private func truth(_ s: SyntheticSequence, _ f: Int) -> Rect {
+    private func truth(_ s: SyntheticSequence, _ f: Int) -> BoxRect {
         let b = s.boxes[f]
-        return Rect(x: b.x, y: b.y, width: b.width, height: b.height)
+        return BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)
     }
 
     /// Two seeds, the object moves, grows by 40 % and is briefly hidden: proposals on the
@@ -15,7 +16,7 @@ final class PropagationTests: XCTestCase {
         let seq = SyntheticSequence(frameCount: 90, occluded: 44..<47)
         let seeds = [Seed(frame: 22, box: truth(seq, 22)), Seed(frame: 67, box: truth(seq, 67))]
         let result = try propagateAll(seeds: seeds, frameCount: seq.frameCount, frames: { seq.frame($0) })
-        var byFrame: [Int: Rect] = [:]
+        var byFrame: [Int: BoxRect] = [:]
         for p in result.proposals { byFrame[p.frame] = p.box }
         var total = 0.0, n = 0
         for f in 0..<seq.frameCount where f != 22 && f != 67 {
@@ -67,17 +68,17 @@ final class PropagationTests: XCTestCase {
 
     func testInvalidSeedIsReported() {
         let seq = SyntheticSequence(frameCount: 5)
-        let seed = Seed(frame: 0, box: Rect(x: 400, y: 10, width: 20, height: 20))
+        let seed = Seed(frame: 0, box: BoxRect(x: 400, y: 10, width: 20, height: 20))
         XCTAssertThrowsError(try propagate(Window(seed: seed, direction: .forward, limit: 4),
                                            frames: { seq.frame($0) })) { error in
             XCTAssertEqual(error as? MicroModelError,
-                           .invalidSeed(frame: 0, box: Rect(x: 400, y: 10, width: 20, height: 20), width: 320, height: 240))
+                           .invalidSeed(frame: 0, box: BoxRect(x: 400, y: 10, width: 20, height: 20), width: 320, height: 240))
         }
     }
 
     /// Windows reach from each seed to its neighbours, capped by the maximum distance.
     func testWindows() {
-        let b = Rect(x: 0, y: 0, width: 10, height: 10)
+        let b = BoxRect(x: 0, y: 0, width: 10, height: 10)
         let w = windows(for: [Seed(frame: 300, box: b), Seed(frame: 100, box: b)], frameCount: 500, maxDistance: 150)
         XCTAssertEqual(w.map(\.limit), [0, 250, 150, 450])
         XCTAssertEqual(w.map(\.direction), [.backward, .forward, .backward, .forward])
@@ -110,8 +111,8 @@ final class PropagationTests: XCTestCase {
 
     /// Where two objects claim the same box, the less confident claim is dropped.
     func testConflictingObjectsKeepTheMoreConfident() {
-        let a = Rect(x: 10, y: 10, width: 20, height: 20)
-        let far = Rect(x: 100, y: 10, width: 20, height: 20)
+        let a = BoxRect(x: 10, y: 10, width: 20, height: 20)
+        let far = BoxRect(x: 100, y: 10, width: 20, height: 20)
         let first = [Proposal(frame: 1, box: a, confidence: 0.9), Proposal(frame: 2, box: a, confidence: 0.3)]
         let second = [Proposal(frame: 1, box: a, confidence: 0.4), Proposal(frame: 2, box: a, confidence: 0.8),
                       Proposal(frame: 3, box: far, confidence: 0.2)]

@@ -1,6 +1,7 @@
 import Foundation
 import func TerminalGraphics.makeRenderer
 import enum TerminalGraphics.GraphicsMode
+import struct LabelStore.BoxRect
 import struct Imaging.RGBImage
 import struct Imaging.PixelRect
 import class Imaging.CachedFrameSource
@@ -69,7 +70,7 @@ final class ProjectReviewStoreTests: XCTestCase {
         XCTAssertEqual(try store.counts(), KindCounts())
         // The engine writes behind the store's back; the next refresh notices.
         let proposals = [(2, 0.9), (4, 0.2), (6, 0.5), (8, 0.9)].map { frame, confidence in
-            ProposedBox(frame: frame, rect: .init(x: 1, y: 1, w: 10, h: 10), confidence: confidence)
+            ProposedBox(frame: frame, rect: .init(x: 1, y: 1, width: 10, height: 10), confidence: confidence)
         }
         try project.replaceProposals(objectID: object.id, frames: 0...19, with: proposals)
         XCTAssertEqual(try store.frameMarks()[4], .pending)

@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import struct Imaging.RGBImage  // only this: Imaging has an Overlay too
 @testable import ReviewRoom
 

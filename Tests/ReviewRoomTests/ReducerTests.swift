@@ -1,3 +1,4 @@
+import struct LabelStore.BoxRect
 import XCTest
 @testable import ReviewRoom
 

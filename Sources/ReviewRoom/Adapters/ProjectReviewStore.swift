@@ -124,7 +124,7 @@ public final class ProjectReviewStore: ReviewStore {
                 objectID = try action.addObject(labelID: label.id).id
                 isNew = true
             }
-            let box = try action.addBox(NewBox(frame: frame, objectID: objectID, rect: Self.storeRect(rect), kind: .seed, confidence: 1))
+            let box = try action.addBox(NewBox(frame: frame, objectID: objectID, rect: rect, kind: .seed, confidence: 1))
             let labelID = try action.object(id: objectID)?.labelID ?? 0
             return AddedSeed(box: box.id, object: objectID, label: labelID, objectIsNew: isNew)
         }
@@ -133,7 +133,7 @@ public final class ProjectReviewStore: ReviewStore {
     }
 
     public func updateBox(_ id: BoxID, rect: BoxRect) throws {
-        let box = try project.updateBox(id: id, rect: Self.storeRect(rect))
+        let box = try project.updateBox(id: id, rect: rect)
         try reload(frames: [box.frame])
     }
 
@@ -242,7 +242,7 @@ public final class ProjectReviewStore: ReviewStore {
 
     static func reviewBox(_ box: Box) -> ReviewBox {
         ReviewBox(id: box.id, frame: box.frame, object: box.objectID, kind: reviewKind(box.kind),
-                  rect: BoxRect(x: box.rect.x, y: box.rect.y, width: box.rect.w, height: box.rect.h),
+                  rect: box.rect,
                   confidence: box.confidence)
     }
 
@@ -262,10 +262,6 @@ public final class ProjectReviewStore: ReviewStore {
         case .accepted: .accepted
         case .rejected: .rejected
         }
-    }
-
-    static func storeRect(_ rect: BoxRect) -> LabelStore.BoxRect {
-        LabelStore.BoxRect(x: rect.x, y: rect.y, w: rect.width, h: rect.height)
     }
 
     static func reviewCounts(_ counts: BoxCounts) -> KindCounts {
