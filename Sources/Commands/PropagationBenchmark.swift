@@ -10,6 +10,8 @@ import MicroModel
 struct PropagationBenchmark {
     var sequence: URL
     var threads: Int
+    /// Where to write the scored boxes as MOT lines, if anywhere.
+    var motOutput: URL?
 
     func run() throws {
         let images = sequence.appendingPathComponent("img")
@@ -57,6 +59,16 @@ struct PropagationBenchmark {
 
         let dataset = try DatasetBridge.dataset(of: project)
         let predictions = try SeededEvaluation.predictions(from: dataset)
+        if let motOutput {
+            let lines = predictions.map { b in
+                String(format: "%d,1,%.3f,%.3f,%.3f,%.3f,%.6f,1,1\n", b.frame + 1, b.rect.x, b.rect.y, b.rect.width, b.rect.height, b.confidence)
+            }
+            do {
+                try lines.joined().write(to: motOutput, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandError("cannot write \(motOutput.path): \(error.localizedDescription)")
+            }
+        }
         let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
         print(scores.description)
         print(PropagateCommand.thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))

@@ -72,14 +72,7 @@ struct CorrelationTracker: Sendable {
     var times = StageTimes()
     /// Energy of the rejected boxes' features, kept apart so learning does not fade it.
     private var negativeDen: [Float] = []
-    // Scale filter.
-    private let scaleFactors: [Double]
-    private let scaleWindow: [Float]
-    /// cos and sin of 2π s k / S, S x S, for the transforms over scales (a direct DFT: S is small).
-    private let scaleCos: [Float], scaleSin: [Float]
-    private let scaleLabelRe: [Float], scaleLabelIm: [Float]
-    let scaleModelWidth: Int, scaleModelHeight: Int
-    private var scaleNumRe: [Float], scaleNumIm: [Float], scaleDen: [Float]
+    private var sizeFilter: ScaleFilter
     private var colors = ColorModel.empty
 
     var box: BoxRect {
@@ -150,43 +143,12 @@ struct CorrelationTracker: Sendable {
         labelRe = lre
         labelIm = lim
 
-        // Scale filter set-up.
-        let sCount = p.scaleCount
-        var factors = [Double](), sLabel = [Float]()
-        let sSigma = Double(sCount).squareRoot() * p.scaleSigma
-        for i in 0..<sCount {
-            let o = Double(i - sCount / 2)
-            factors.append(pow(p.scaleStep, o))
-            sLabel.append(Float(exp(-0.5 * o * o / (sSigma * sSigma))))
-        }
-        scaleFactors = factors
-        scaleWindow = hann(sCount)
-        var sc = [Float](repeating: 0, count: sCount * sCount), ss = sc
-        for a in 0..<sCount {
-            for b in 0..<sCount {
-                let t = 2 * Double.pi * Double((a * b) % sCount) / Double(sCount)
-                sc[a * sCount + b] = Float(cos(t))
-                ss[a * sCount + b] = Float(sin(t))
-            }
-        }
-        scaleCos = sc
-        scaleSin = ss
-        var lr = [Float](repeating: 0, count: sCount), li = lr
-        for k in 0..<sCount {
-            for j in 0..<sCount {
-                lr[k] += sLabel[j] * sc[j * sCount + k]
-                li[k] -= sLabel[j] * ss[j * sCount + k]
-            }
-        }
-        scaleLabelRe = lr
-        scaleLabelIm = li
-        let sk = (p.scaleArea / (baseWidth * baseHeight)).squareRoot()
-        scaleModelWidth = max(8, Int((baseWidth * sk / 4).rounded()) * 4)
-        scaleModelHeight = max(8, Int((baseHeight * sk / 4).rounded()) * 4)
+        sizeFilter = ScaleFilter(count: p.scaleCount, step: p.scaleStep, sigma: p.scaleSigma,
+                                 learningRate: p.scaleLearningRate, lambda: p.lambda,
+                                 objectWidth: baseWidth, objectHeight: baseHeight, area: p.scaleArea)
 
         var clock = StageClock()
         numRe = []; numIm = []; den = []
-        scaleNumRe = []; scaleNumIm = []; scaleDen = []
         let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: windowWidth,
                           sourceHeight: windowHeight, width: templateWidth, height: templateHeight)
         colors = ColorModel(patch: patch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
@@ -207,8 +169,7 @@ struct CorrelationTracker: Sendable {
         seedNumRe = numRe; seedNumIm = numIm; seedDen = den
         seedPeak = 1
         seedPeak = max(seedSimilarity(xr, xi), 1e-6)
-        let (sr, si) = scaleSpectrum(image)
-        (scaleNumRe, scaleNumIm, scaleDen) = scaleTerms(sr, si)
+        sizeFilter.learn(sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: baseWidth, height: baseHeight))
         times.training = clock.lap()
     }
 
@@ -250,22 +211,20 @@ struct CorrelationTracker: Sendable {
         let sharpness = peakToSidelobe(hogResponse, width: cw, height: chh)
         times.search += clock.lap()
 
-        // Scale.
-        let (sr, si) = scaleSpectrum(image)
+        // Size.
+        let sizeSample = sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: box.width, height: box.height)
         times.features += clock.lap()
-        let sResp = scaleCorrelate(sr, si)
-        var sBest = 0
-        for i in 1..<sResp.count where sResp[i] > sResp[sBest] { sBest = i }
-        scale = min(max(scale * scaleFactors[sBest], 0.1), 10)
+        let sizeBest = sizeFilter.best(sizeSample)
+        scale = min(max(scale * sizeFilter.factors[sizeBest], 0.1), 10)
         times.search += clock.lap()
 
-        // Learn at the new box.
+        // Learn at the new box. The learning samples equal the detection samples when the size did not change.
         let learnPatch = Patch(sampling: image, centerX: centerX, centerY: centerY,
                                sourceWidth: windowWidth * scale, sourceHeight: windowHeight * scale,
                                width: templateWidth, height: templateHeight)
         let (xr, xi) = translationSpectrum(learnPatch, learning: true)
-        // The learning samples equal the detection samples when the scale did not change.
-        let (lr, li) = sBest == scaleFactors.count / 2 ? (sr, si) : scaleSpectrum(image)
+        let sizeLearn = sizeBest == sizeFilter.middle ? sizeSample
+            : sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: box.width, height: box.height)
         times.features += clock.lap()
         let similarity = seedSimilarity(xr, xi)
         times.search += clock.lap()
@@ -273,10 +232,7 @@ struct CorrelationTracker: Sendable {
         blend(&numRe, nr, p.learningRate)
         blend(&numIm, ni, p.learningRate)
         blend(&den, nd, p.learningRate)
-        let (snr, sni, snd) = scaleTerms(lr, li)
-        blend(&scaleNumRe, snr, p.scaleLearningRate)
-        blend(&scaleNumIm, sni, p.scaleLearningRate)
-        blend(&scaleDen, snd, p.scaleLearningRate)
+        sizeFilter.learn(sizeLearn)
         if p.colorWeight > 0 {
             colors.update(patch: learnPatch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
                           objectHeight: baseHeight * Double(templateHeight) / windowHeight, rate: p.colorLearningRate)
@@ -403,95 +359,6 @@ struct CorrelationTracker: Sendable {
         let cw = grid.width, chh = grid.height
         let peak = max(r[0], r[1], r[cw], r[cw - 1], r[(chh - 1) * cw])
         return peak / seedPeak
-    }
-
-    // MARK: - Scale filter
-
-    /// fHOG of the object resampled at each scale, as rows (feature) x columns (scale), spectra over scales.
-    private func scaleSpectrum(_ image: RGBImage) -> ([Float], [Float]) {
-        let sCount = scaleFactors.count
-        let cw = scaleModelWidth / 4, chh = scaleModelHeight / 4
-        let dims = cw * chh * FHOG.channels
-        var re = [Float](repeating: 0, count: dims * sCount)
-        let im: [Float] = []
-        var map = FeatureMap(width: cw, height: chh, channels: FHOG.channels)
-        for s in 0..<sCount {
-            let f = scale * scaleFactors[s]
-            let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: baseWidth * f,
-                              sourceHeight: baseHeight * f, width: scaleModelWidth, height: scaleModelHeight)
-            FHOG.compute(patch, cell: 4, into: &map)
-            let wgt = scaleWindow[s]
-            for d in 0..<dims { re[d * sCount + s] = map.values[d] * wgt }
-        }
-        // Direct DFT of each feature row over the scales (the input is real).
-        var outRe = [Float](repeating: 0, count: dims * sCount), outIm = outRe
-        re.withUnsafeBufferPointer { x in
-            scaleCos.withUnsafeBufferPointer { c in
-                scaleSin.withUnsafeBufferPointer { sn in
-                    outRe.withUnsafeMutableBufferPointer { o in
-                        outIm.withUnsafeMutableBufferPointer { oi in
-                            for d in 0..<dims {
-                                let row = d * sCount
-                                for j in 0..<sCount {
-                                    let v = x[row + j]
-                                    if v == 0 { continue }
-                                    let cj = j * sCount
-                                    for k in 0..<sCount {
-                                        o[row + k] += v * c[cj + k]
-                                        oi[row + k] -= v * sn[cj + k]
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        _ = im
-        return (outRe, outIm)
-    }
-
-    private func scaleTerms(_ xr: [Float], _ xi: [Float]) -> ([Float], [Float], [Float]) {
-        let sCount = scaleFactors.count
-        let dims = xr.count / sCount
-        var nr = xr, ni = xi
-        var d = [Float](repeating: 0, count: sCount)
-        for k in 0..<dims {
-            for s in 0..<sCount {
-                let a = xr[k * sCount + s], b = xi[k * sCount + s]
-                let yr = scaleLabelRe[s], yi = -scaleLabelIm[s]
-                nr[k * sCount + s] = yr * a - yi * b
-                ni[k * sCount + s] = yr * b + yi * a
-                d[s] += a * a + b * b
-            }
-        }
-        return (nr, ni, d)
-    }
-
-    private func scaleCorrelate(_ zr: [Float], _ zi: [Float]) -> [Float] {
-        let sCount = scaleFactors.count
-        let dims = zr.count / sCount
-        var sr = [Float](repeating: 0, count: sCount), si = [Float](repeating: 0, count: sCount)
-        for k in 0..<dims {
-            for s in 0..<sCount {
-                let o = k * sCount + s
-                sr[s] += scaleNumRe[o] * zr[o] + scaleNumIm[o] * zi[o]
-                si[s] += scaleNumRe[o] * zi[o] - scaleNumIm[o] * zr[o]
-            }
-        }
-        for s in 0..<sCount {
-            let q = 1 / (scaleDen[s] + parameters.lambda)
-            sr[s] *= q
-            si[s] *= q
-        }
-        // Real part of the inverse DFT.
-        var out = [Float](repeating: 0, count: sCount)
-        for j in 0..<sCount {
-            var v: Float = 0
-            for k in 0..<sCount { v += sr[k] * scaleCos[j * sCount + k] - si[k] * scaleSin[j * sCount + k] }
-            out[j] = v / Float(sCount)
-        }
-        return out
     }
 }
 
