@@ -17,9 +17,9 @@ public struct TrackerParameters: Sendable, Hashable {
     public var sigmaFactor = 1.0 / 16
     /// Model interpolation rate of the translation filter per frame.
     public var learningRate: Float = 0.015
-    /// Scale filter: number of scales (a product of 2, 3 and 5) and step between them.
-    public var scaleCount = 15
-    public var scaleStep = 1.03
+    /// Scale filter: number of scales and the step between them (DSST's published values).
+    public var scaleCount = 33
+    public var scaleStep = 1.02
     public var scaleSigma = 0.25
     public var scaleLearningRate: Float = 0.025
     /// Working-pixel area of the samples the scale filter sees.
@@ -214,8 +214,10 @@ struct CorrelationTracker: Sendable {
         // Size.
         let sizeSample = sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: box.width, height: box.height)
         times.features += clock.lap()
-        let sizeBest = sizeFilter.best(sizeSample)
-        scale = min(max(scale * sizeFilter.factors[sizeBest], 0.1), 10)
+        // Between-step refinement only where one step moves the box's sides by a pixel or
+        // more: below that the scale response is flat and refining only adds a random walk.
+        let sizeChange = sizeFilter.change(sizeSample, refine: box.area.squareRoot() * (sizeFilter.step - 1) >= 1)
+        scale = min(max(scale * sizeChange, 0.1), 10)
         times.search += clock.lap()
 
         // Learn at the new box. The learning samples equal the detection samples when the size did not change.
@@ -223,7 +225,7 @@ struct CorrelationTracker: Sendable {
                                sourceWidth: windowWidth * scale, sourceHeight: windowHeight * scale,
                                width: templateWidth, height: templateHeight)
         let (xr, xi) = translationSpectrum(learnPatch, learning: true)
-        let sizeLearn = sizeBest == sizeFilter.middle ? sizeSample
+        let sizeLearn = sizeChange == 1 ? sizeSample
             : sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: box.width, height: box.height)
         times.features += clock.lap()
         let similarity = seedSimilarity(xr, xi)

@@ -39,7 +39,7 @@ public struct EngineSummary: Sendable {
 /// line and the TUI use this same engine.
 public final class PropagationEngine: @unchecked Sendable {
     public static let requiredPrecision = 0.95
-    static let engineVersion = "1"
+    static let engineVersion = "2"
 
     private let project: Project
     private let frames: any FrameSource

@@ -5,6 +5,7 @@ import Imaging
 /// column of its sample is the object's fHOG at one scale factor.
 struct ScaleFilter: Sendable {
     let factors: [Double]
+    let step: Double
     let learningRate: Float
     let lambda: Float
     /// Size in working pixels of the resampled object each column is computed from.
@@ -20,6 +21,7 @@ struct ScaleFilter: Sendable {
     init(count: Int, step: Double, sigma: Double, learningRate: Float, lambda: Float,
          objectWidth: Double, objectHeight: Double, area: Double) {
         self.learningRate = learningRate
+        self.step = step
         self.lambda = lambda
         var factors = [Double](), label = [Float]()
         let s = Double(count).squareRoot() * sigma
@@ -131,8 +133,9 @@ struct ScaleFilter: Sendable {
         }
     }
 
-    /// The index of the factor that answers `z` best.
-    func best(_ z: Spectrum) -> Int {
+    /// The size change that answers `z` best: the best factor, refined between its
+    /// neighbours by a parabola through the three responses (in steps, on a log scale).
+    func change(_ z: Spectrum, refine: Bool = true) -> Double {
         let count = factors.count
         let dims = z.re.count / count
         var sr = [Float](repeating: 0, count: count), si = sr
@@ -148,14 +151,20 @@ struct ScaleFilter: Sendable {
             sr[s] *= q
             si[s] *= q
         }
-        var bestIndex = 0, bestValue = -Float.infinity
+        var response = [Float](repeating: 0, count: count)
+        var best = 0
         for j in 0..<count {
             var v: Float = 0
             for k in 0..<count { v += sr[k] * dftCos[j * count + k] - si[k] * dftSin[j * count + k] }
-            if v > bestValue { bestValue = v; bestIndex = j }
+            response[j] = v
+            if v > response[best] { best = j }
         }
-        return bestIndex
+        var offset = Double(best - count / 2)
+        if refine && best > 0 && best < count - 1 {
+            let a = response[best - 1], b = response[best], c = response[best + 1]
+            let d = a - 2 * b + c
+            if d < 0 { offset += Double(0.5 * (a - c) / d) }
+        }
+        return pow(step, offset)
     }
-
-    var middle: Int { factors.count / 2 }
 }
