@@ -57,12 +57,14 @@ struct ScaleFilter: Sendable {
     }
 
     /// Samples of the object of size `width x height` at (`centerX`, `centerY`), one per factor,
-    /// transformed over the factors: feature-major rows of `factors.count` values.
+    /// transformed over the factors. Frequency-major: frequency k's features are the contiguous
+    /// row k; only frequencies 0...count/2 are kept, the rest being their conjugates (the
+    /// samples are real).
     func sample(_ image: RGBImage, centerX: Double, centerY: Double, width: Double, height: Double) -> Spectrum {
-        let count = factors.count
+        let count = factors.count, half = count / 2 + 1
         let cw = sampleWidth / 4, ch = sampleHeight / 4
         let dims = cw * ch * FHOG.channels
-        var columns = [Float](repeating: 0, count: dims * count)
+        var rows = [Float](repeating: 0, count: dims * count)
         var map = FeatureMap(width: cw, height: ch, channels: FHOG.channels)
         for s in 0..<count {
             let patch = Patch(sampling: image, centerX: centerX, centerY: centerY,
@@ -71,85 +73,109 @@ struct ScaleFilter: Sendable {
             FHOG.compute(patch, cell: 4, into: &map)
             let weight = window[s]
             map.values.withUnsafeBufferPointer { v in
-                columns.withUnsafeMutableBufferPointer { out in
-                    for d in 0..<dims { out[d * count + s] = v[d] * weight }
+                rows.withUnsafeMutableBufferPointer { out in
+                    for d in 0..<dims { out[s * dims + d] = v[d] * weight }
                 }
             }
         }
-        var re = [Float](repeating: 0, count: dims * count), im = re
-        columns.withUnsafeBufferPointer { x in
-            dftCos.withUnsafeBufferPointer { c in
-                dftSin.withUnsafeBufferPointer { sn in
-                    re.withUnsafeMutableBufferPointer { o in
-                        im.withUnsafeMutableBufferPointer { oi in
+        var re = [Float](repeating: 0, count: dims * half), im = re
+        rows.withUnsafeBufferPointer { x in
+            re.withUnsafeMutableBufferPointer { o in
+                im.withUnsafeMutableBufferPointer { oi in
+                    for k in 0..<half {
+                        let outRe = o.baseAddress! + k * dims, outIm = oi.baseAddress! + k * dims
+                        for j in 0..<count {
+                            let c = dftCos[j * count + k], sn = dftSin[j * count + k]
+                            let row = x.baseAddress! + j * dims
                             for d in 0..<dims {
-                                let row = d * count
-                                for j in 0..<count {
-                                    let v = x[row + j]
-                                    if v == 0 { continue }
-                                    let cj = j * count
-                                    for k in 0..<count {
-                                        o[row + k] += v * c[cj + k]
-                                        oi[row + k] -= v * sn[cj + k]
-                                    }
-                                }
+                                outRe[d] += row[d] * c
+                                outIm[d] -= row[d] * sn
                             }
                         }
                     }
                 }
             }
         }
-        return Spectrum(re: re, im: im)
+        return Spectrum(re: re, im: im, dims: dims)
     }
 
     struct Spectrum: Sendable {
         let re: [Float], im: [Float]
+        let dims: Int
     }
 
     /// Learns `x`: replaces the model on the first sample, blends at `learningRate` afterwards.
     mutating func learn(_ x: Spectrum) {
-        let count = factors.count
-        let dims = x.re.count / count
+        let half = factors.count / 2 + 1, dims = x.dims
         var nr = x.re, ni = x.im
-        var d = [Float](repeating: 0, count: count)
-        for k in 0..<dims {
-            for s in 0..<count {
-                let a = x.re[k * count + s], b = x.im[k * count + s]
-                let yr = labelRe[s], yi = -labelIm[s]
-                nr[k * count + s] = yr * a - yi * b
-                ni[k * count + s] = yr * b + yi * a
-                d[s] += a * a + b * b
+        var d = [Float](repeating: 0, count: half)
+        x.re.withUnsafeBufferPointer { a in
+            x.im.withUnsafeBufferPointer { b in
+                nr.withUnsafeMutableBufferPointer { nr in
+                    ni.withUnsafeMutableBufferPointer { ni in
+                        for k in 0..<half {
+                            let yr = labelRe[k], yi = -labelIm[k]
+                            var energy: Float = 0
+                            let o = k * dims
+                            let ar = a.baseAddress! + o, bi = b.baseAddress! + o
+                            let outRe = nr.baseAddress! + o, outIm = ni.baseAddress! + o
+                            for j in 0..<dims {
+                                outRe[j] = yr * ar[j] - yi * bi[j]
+                                outIm[j] = yr * bi[j] + yi * ar[j]
+                                energy += ar[j] * ar[j] + bi[j] * bi[j]
+                            }
+                            d[k] = energy
+                        }
+                    }
+                }
             }
         }
         if den.isEmpty {
             (numRe, numIm, den) = (nr, ni, d)
         } else {
             let r = learningRate
-            for i in 0..<nr.count {
-                numRe[i] = (1 - r) * numRe[i] + r * nr[i]
-                numIm[i] = (1 - r) * numIm[i] + r * ni[i]
+            numRe.withUnsafeMutableBufferPointer { m in
+                numIm.withUnsafeMutableBufferPointer { mi in
+                    for i in 0..<m.count {
+                        m[i] = (1 - r) * m[i] + r * nr[i]
+                        mi[i] = (1 - r) * mi[i] + r * ni[i]
+                    }
+                }
             }
-            for s in 0..<count { den[s] = (1 - r) * den[s] + r * d[s] }
+            for k in 0..<half { den[k] = (1 - r) * den[k] + r * d[k] }
         }
     }
 
     /// The size change that answers `z` best: the best factor, refined between its
     /// neighbours by a parabola through the three responses (in steps, on a log scale).
     func change(_ z: Spectrum, refine: Bool = true) -> Double {
-        let count = factors.count
-        let dims = z.re.count / count
+        let count = factors.count, half = count / 2 + 1, dims = z.dims
+        // The response's spectrum on frequencies 0...count/2; the others are their conjugates.
         var sr = [Float](repeating: 0, count: count), si = sr
-        for k in 0..<dims {
-            for s in 0..<count {
-                let o = k * count + s
-                sr[s] += numRe[o] * z.re[o] + numIm[o] * z.im[o]
-                si[s] += numRe[o] * z.im[o] - numIm[o] * z.re[o]
+        numRe.withUnsafeBufferPointer { nr in
+            numIm.withUnsafeBufferPointer { ni in
+                z.re.withUnsafeBufferPointer { zr in
+                    z.im.withUnsafeBufferPointer { zi in
+                        for k in 0..<half {
+                            var a: Float = 0, b: Float = 0
+                            let o = k * dims
+                            let hr = nr.baseAddress! + o, hi = ni.baseAddress! + o
+                            let xr = zr.baseAddress! + o, xi = zi.baseAddress! + o
+                            for j in 0..<dims {
+                                a += hr[j] * xr[j] + hi[j] * xi[j]
+                                b += hr[j] * xi[j] - hi[j] * xr[j]
+                            }
+                            let q = 1 / (den[k] + lambda)
+                            sr[k] = a * q
+                            si[k] = b * q
+                        }
+                    }
+                }
             }
         }
-        for s in 0..<count {
-            let q = 1 / (den[s] + lambda)
-            sr[s] *= q
-            si[s] *= q
+        for k in half..<count {
+            sr[k] = sr[count - k]
+            si[k] = -si[count - k]
         }
         var response = [Float](repeating: 0, count: count)
         var best = 0
