@@ -13,10 +13,10 @@ OTB layout that `microlabel bench propagate` and seedeval.py read:
 
 film    132 frames 640x360: a cat's head over the animated film, growing then shrinking,
         half hidden by a passing wall for 8 frames.
-aerial  200 frames 1280x720: a small astronaut (about 14x24 px) walking over gravel seen
+aerial  200 frames 1280x720: a small astronaut (13x24 px, 18x32 at the end) walking over gravel seen
         from a drifting, slowly zooming camera.
-sports  160 frames 960x540: a coffee cup thrown across a launch site, jumps of up to 24 px
-        a frame, motion blur, 2.5x change of size, the camera panning fast.
+sports  160 frames 960x540: a coffee cup swung to and fro over a launch site, jumps of up
+        to 25 px a frame, motion blur along the way, 2.5x change of size, the camera panning.
 """
 import math
 import os
@@ -127,17 +127,19 @@ def sports(out):
     world = cv2.resize(site, (1920, 1280))
     cup = rgb(data.coffee())[40:330, 160:460]
     frames, boxes = [], []
+    previous = None
     for i in range(160):
         t = i / 159
-        ccx = 700 + 500 * t
+        ccx = 700 + 300 * t
         view = camera(world, ccx, 640, 1.0, 960, 540)
-        # A throw: fast across, up and down, growing as it comes nearer.
+        # Swung back and forth twice across the view, up and down, growing as it comes nearer.
         s = 1.0 + 1.5 * t
-        wx = 420 + 1100 * t + 30 * math.sin(9 * t)
-        wy = 900 - 600 * math.sin(math.pi * t)
-        speed = abs(1100 / 159 - 500 / 159)
-        blur = int(min(9, 1 + 4 * speed / 3)) | 1
-        box = paste(view, cup, 480 + (wx - ccx), 270 + (wy - 640) * 0.55, 34 * s, 32 * s, blur=blur)
+        vx = 480 + 300 * math.sin(4 * math.pi * t)
+        vy = 300 - 150 * math.sin(math.pi * t) + 40 * math.sin(6 * math.pi * t)
+        speed = 0 if previous is None else math.hypot(vx - previous[0], vy - previous[1])
+        previous = (vx, vy)
+        blur = int(min(15, 1 + speed / 2)) | 1
+        box = paste(view, cup, vx, vy, 34 * s, 32 * s, blur=blur)
         frames.append(view)
         boxes.append(box)
     write(out, "sports", frames, boxes)
