@@ -57,6 +57,31 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init), summary.threshold)
     }
 
+    /// Two objects of one label that look the same pass each other; each keeps its own track.
+    func testTwoLookalikeObjectsOfOneLabelDoNotSwap() throws {
+        let sequence = SyntheticSequence(frameCount: 60, twin: true)
+        let (project, source) = try makeProject(sequence, seedFrames: [5, 54], name: "twins")
+        let twin = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
+        for frame in [5, 54] {
+            let b = sequence.twinBoxes[frame]
+            _ = try project.addBox(NewBox(frame: frame, objectID: twin.id, rect: BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)))
+        }
+        _ = try PropagationEngine(project: project, frames: source).run()
+        let proposals = try project.boxes(kinds: [.proposal])
+        let first = proposals.filter { $0.objectID != twin.id }, second = proposals.filter { $0.objectID == twin.id }
+        XCTAssertGreaterThan(first.count, 45)
+        XCTAssertGreaterThan(second.count, 45)
+        // The two pass each other around frame 30: neither may end up on the other's box.
+        for p in first {
+            XCTAssertGreaterThan(iou(p.rect, sequence.boxes[p.frame]), 0.5, "first object on frame \(p.frame + 1)")
+            XCTAssertEqual(iou(p.rect, sequence.twinBoxes[p.frame]), 0, accuracy: 0.05, "first object on frame \(p.frame + 1)")
+        }
+        for p in second {
+            XCTAssertGreaterThan(iou(p.rect, sequence.twinBoxes[p.frame]), 0.5, "second object on frame \(p.frame + 1)")
+            XCTAssertEqual(iou(p.rect, sequence.boxes[p.frame]), 0, accuracy: 0.05, "second object on frame \(p.frame + 1)")
+        }
+    }
+
     func testAcceptedBoxesAreNeverOverwrittenAndOnlyChangedStretchesAreRecomputed() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source) = try makeProject(sequence, seedFrames: [15, 45])

@@ -14,9 +14,12 @@ public struct SyntheticSequence: Sendable {
     public let occluded: Range<Int>
     /// First frame of the second scene, if any.
     public let cutAt: Int?
+    /// A second object with the same look, moving mirrored (left-right and up-down), so the two
+    /// pass each other mid-sequence; empty when there is none.
+    public let twinBoxes: [(x: Double, y: Double, width: Double, height: Double)]
 
     public init(width: Int = 320, height: Int = 240, frameCount: Int = 60, occluded: Range<Int> = 0..<0,
-                cutAt: Int? = nil) {
+                cutAt: Int? = nil, twin: Bool = false) {
         self.width = width
         self.height = height
         self.frameCount = frameCount
@@ -32,6 +35,9 @@ public struct SyntheticSequence: Sendable {
             boxes.append((cx - w / 2, cy - h / 2, w, h))
         }
         self.boxes = boxes
+        twinBoxes = twin ? boxes.map { b in
+            (Double(width) - b.x - b.width, Double(height) - b.y - b.height, b.width, b.height)
+        } : []
     }
 
     /// Frame `index` (0-based).
@@ -55,7 +61,11 @@ public struct SyntheticSequence: Sendable {
                         let v = 0.5 + 0.25 * sin(fx * 0.13 + fy * 0.05) + 0.25 * n
                         r = 60 + 60 * v; g = 110 + 70 * v; bl = 70 + 50 * v
                     }
-                    let ox = (Double(x) - b.x) / b.width, oy = (Double(y) - b.y) / b.height
+                    var ox = (Double(x) - b.x) / b.width, oy = (Double(y) - b.y) / b.height
+                    if let t = twinBoxes.isEmpty ? nil : twinBoxes[index], !(ox >= 0 && ox < 1 && oy >= 0 && oy < 1) {
+                        ox = (Double(x) - t.x) / t.width
+                        oy = (Double(y) - t.y) / t.height
+                    }
                     if !second && ox >= 0 && ox < 1 && oy >= 0 && oy < 1 {
                         // Object texture in its own coordinates, so it scales with the object.
                         let stripe = Int(oy * 6) % 2 == 0
