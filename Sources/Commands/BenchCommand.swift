@@ -13,6 +13,7 @@ enum BenchCommand {
                 .value("runs", "N", "Timed runs; the median is reported (default 5)."),
                 .value("threads", "N", "Worker threads for propagate (default 2)."),
                 .value("mot", "FILE", "propagate: also write every box (pending included) as MOT lines to FILE, for seedeval.py."),
+                .value("video", "FILE", "propagate: read the sequence's frames from this video instead of SEQ_DIR/img."),
             ] + TUIBench.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
@@ -43,7 +44,8 @@ enum BenchCommand {
         case "propagate":
             try PropagationBenchmark(sequence: URL(fileURLWithPath: try arguments.positional(1, "SEQ_DIR")),
                                      threads: try arguments.int("threads", range: 1...256) ?? 2,
-                                     motOutput: arguments.string("mot").map { URL(fileURLWithPath: $0) }).run()
+                                     motOutput: arguments.string("mot").map { URL(fileURLWithPath: $0) },
+                                     video: arguments.string("video").map { URL(fileURLWithPath: $0) }).run()
         case "render":
             try RenderBenchmark(images: arguments.positionals.dropFirst().map { URL(fileURLWithPath: $0) }, runs: runs,
                                 sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()

@@ -12,11 +12,13 @@ struct PropagationBenchmark {
     var threads: Int
     /// Where to write the scored boxes as MOT lines, if anywhere.
     var motOutput: URL?
+    /// A video of the sequence's frames to read instead of its img/ folder.
+    var video: URL?
 
     func run() throws {
         let images = sequence.appendingPathComponent("img")
         let groundTruth = try SeededEvaluation.groundTruth(contentsOf: sequence.appendingPathComponent("groundtruth_rect.txt"))
-        let source = try FolderSource(folder: images)
+        let source: any FrameSource = try video.map { try VideoSource(url: $0) } ?? FolderSource(folder: images)
         guard groundTruth.count >= source.frameCount else {
             throw CommandError("\(sequence.path): groundtruth_rect.txt has \(groundTruth.count) lines for \(source.frameCount) frames")
         }
@@ -25,7 +27,8 @@ struct PropagationBenchmark {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let project = try Project.create(
             at: scratch.appendingPathComponent("bench.microlabel"),
-            source: SourceInfo(path: images.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
+            source: SourceInfo(path: (video ?? images).path, kind: video == nil ? .folder : .video, frameCount: source.frameCount,
+                               width: source.width, height: source.height, fps: source.fps),
             labels: ["object"])
         let object = try project.addObject(labelID: try project.labels()[0].id)
         let seedFrames = SeededEvaluation.seedFrames(frameCount: source.frameCount)
@@ -49,7 +52,7 @@ struct PropagationBenchmark {
         }
 
         let t = summary.times
-        print("\(sequence.lastPathComponent): \(source.frameCount) frames \(source.width)x\(source.height), seeds at frames \(seedFrames.map { String($0 + 1) }.joined(separator: ",")), \(threads) threads")
+        print("\(sequence.lastPathComponent)\(video.map { " (from \($0.lastPathComponent))" } ?? ""): \(source.frameCount) frames \(source.width)x\(source.height), seeds at frames \(seedFrames.map { String($0 + 1) }.joined(separator: ",")), \(threads) threads")
         print(String(format: "wall          %7.2f s  %6.1f frames/s including decode (%d frames tracked; %.1f tracked frames/s)",
                      summary.seconds, Double(source.frameCount) / summary.seconds, summary.framesTracked, Double(summary.framesTracked) / summary.seconds))
         print(String(format: "stages (CPU s, summed over threads): decode %.2f  features %.2f  training %.2f  search %.2f  scene cuts %.2f  stitching %.2f",

@@ -50,32 +50,57 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
             throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)
         }
         guard [1, 2, 4, 8].contains(scale) else { throw ImagingError.invalidScale(scale) }
+        // Decoders are taken out of the pool while they read, so that readers at different
+        // places (the engine's forward and backward runs, the TUI) decode at the same time.
+        let (warm, first, sink) = checkOut(index: index, scale: scale)
+        if let warm {
+            do {
+                let image = try read(upTo: index, from: warm, scale: scale, sink: sink)
+                checkIn(warm, scale: scale)
+                return image
+            } catch {
+                // A failed warm read is retried once from a fresh seek; that error names the frame.
+                warm.stop()
+            }
+        }
+        let size = frameSize(atScale: scale)
+        let decoder = try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
+        do {
+            let image = try read(upTo: index, from: decoder, scale: scale, sink: sink)
+            checkIn(decoder, scale: scale)
+            return image
+        } catch {
+            decoder.stop()
+            throw error
+        }
+    }
+
+    /// A warm decoder that reaches `index` by reading forward, taken out of the pool; otherwise
+    /// nil and the frame a new decoder should start at.
+    private func checkOut(index: Int, scale: Int) -> (FFmpegFrameReader?, Int, (@Sendable (Int, Int, RGBImage) -> Void)?) {
         lock.lock()
         defer { lock.unlock() }
         var pool = decoders[scale] ?? []
         defer { decoders[scale] = pool }
         if let position = pool.firstIndex(where: { $0.nextIndex <= index && index - $0.nextIndex <= forwardReadLimit }) {
-            let decoder = pool.remove(at: position)
-            do {
-                let image = try read(upTo: index, from: decoder, scale: scale)
-                pool.append(decoder)  // most recently used last
-                return image
-            } catch {
-                // A failed warm read is retried once from a fresh seek; that error names the frame.
-                decoder.stop()
-            }
+            return (pool.remove(at: position), index, sink)
         }
         // Going backwards, start a second early: stepping back through a video with long
         // keyframe intervals then costs one seek per second instead of one per frame, as long
         // as someone (the frame cache) keeps the frames decoded on the way.
         let movingBack = pool.last.map { index < $0.nextIndex } ?? false
-        let first = movingBack && sink != nil ? max(0, index - forwardReadLimit) : index
-        if pool.count >= Self.decodersPerScale { pool.removeFirst().stop() }
-        let size = frameSize(atScale: scale)
-        let decoder = try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
-        let image = try read(upTo: index, from: decoder, scale: scale)
+        return (nil, movingBack && sink != nil ? max(0, index - forwardReadLimit) : index, sink)
+    }
+
+    /// Puts a decoder back as the most recently used, stopping the least recently used one
+    /// when there are too many.
+    private func checkIn(_ decoder: FFmpegFrameReader, scale: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        var pool = decoders[scale] ?? []
         pool.append(decoder)
-        return image
+        while pool.count > Self.decodersPerScale { pool.removeFirst().stop() }
+        decoders[scale] = pool
     }
 
     /// Called with (index, scale, image) for each frame decoded on the way to the one asked
@@ -86,7 +111,8 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     }
     private var sink: (@Sendable (Int, Int, RGBImage) -> Void)?
 
-    private func read(upTo index: Int, from decoder: FFmpegFrameReader, scale: Int) throws -> RGBImage {
+    private func read(upTo index: Int, from decoder: FFmpegFrameReader, scale: Int,
+                      sink: (@Sendable (Int, Int, RGBImage) -> Void)?) throws -> RGBImage {
         while decoder.nextIndex < index {
             let passed = decoder.nextIndex
             if let sink {

@@ -52,6 +52,35 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertGreaterThan(cache.statistics.hits, 30)
     }
 
+    /// Two readers at once, one going forward and one going back (as the engine's two workers
+    /// do), each get exactly the frames a plain stream gives.
+    func testConcurrentReadersGetTheStreamedFrames() throws {
+        let source = try VideoSource(url: video)
+        var streamed: [RGBImage] = []
+        try source.forEachFrame(in: 0..<132, scale: 8) { _, image in
+            streamed.append(image)
+            return true
+        }
+        let expected = streamed
+        let shared = CachedFrameSource(try VideoSource(url: video))
+        let orders = [Array(20..<80), Array(stride(from: 120, through: 60, by: -1))]
+        let mismatches = Mismatches()
+        DispatchQueue.concurrentPerform(iterations: orders.count) { reader in
+            for index in orders[reader] {
+                let image = try? shared.frame(at: index, scale: 8)
+                if image != expected[index] { mismatches.add(index) }
+            }
+        }
+        XCTAssertEqual(mismatches.frames, [], "frames that differ from the stream (0-based)")
+    }
+
+    private final class Mismatches: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [Int] = []
+        func add(_ frame: Int) { lock.lock(); list.append(frame); lock.unlock() }
+        var frames: [Int] { lock.lock(); defer { lock.unlock() }; return list.sorted() }
+    }
+
     func testAdjacentFramesDiffer() throws {
         let source = try VideoSource(url: video)
         let a = try source.frame(at: 10, scale: 8)
