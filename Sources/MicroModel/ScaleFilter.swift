@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
 
-/// A one-dimensional correlation filter over resampled copies of the object (DSST): each
-/// column of its sample is the object's fHOG at one scale factor.
+/// A one-dimensional correlation filter over resampled copies of the object (DSST): a sample is
+/// the object's fHOG at every scale factor, and the filter answers which factor fits best.
 struct ScaleFilter: Sendable {
     let factors: [Double]
     let step: Double
