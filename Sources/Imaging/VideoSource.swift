@@ -82,7 +82,10 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
         defer { lock.unlock() }
         var pool = decoders[scale] ?? []
         defer { decoders[scale] = pool }
-        if let position = pool.firstIndex(where: { $0.nextIndex <= index && index - $0.nextIndex <= forwardReadLimit }) {
+        // The nearest decoder at or before the frame: another one further back would decode
+        // again what the nearest one already passed.
+        let reachable = pool.indices.filter { pool[$0].nextIndex <= index && index - pool[$0].nextIndex <= forwardReadLimit }
+        if let position = reachable.max(by: { pool[$0].nextIndex < pool[$1].nextIndex }) {
             return (pool.remove(at: position), index, sink)
         }
         // Going backwards, start a second early: stepping back through a video with long

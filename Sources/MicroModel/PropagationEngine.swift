@@ -102,10 +102,14 @@ public final class PropagationEngine: @unchecked Sendable {
         let frameSource = frames
         let fetch: @Sendable (Int) throws -> RGBImage = { try frameSource.frame(at: $0) }
         let config = self.config
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var j = worker
-            while j < jobs.count {
-                if state.failed || cancel() { break }
+        let queue = JobQueue(jobs.map { job in
+            job.window.direction == .backward && work[job.segment].windows.contains { $0.direction == .forward }
+                ? job.segment : nil
+        }, forward: jobs.map { $0.window.direction == .forward ? $0.segment : nil })
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let j = queue.next() {
+                defer { queue.done(j) }
+                if state.failed || cancel() { continue }
                 let job = jobs[j]
                 let segment = segmentsToCompute[job.segment]
                 let window = job.window
@@ -124,7 +128,6 @@ public final class PropagationEngine: @unchecked Sendable {
                 } catch {
                     state.fail(error)
                 }
-                j += workers
             }
         }
         if let error = state.error { throw error }
@@ -269,6 +272,47 @@ public final class PropagationEngine: @unchecked Sendable {
 }
 
 /// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
+/// Hands windows to the workers in order. A backward window waits until the forward window of
+/// its stretch has finished: both cover the same frames, so run one after the other the backward
+/// run finds them in the frame cache, while run side by side it would seek back through a video
+/// a second at a time, each seek decoding from the keyframe before it.
+private final class JobQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    /// Per job: the stretch whose forward window it waits for, if any.
+    private let waitsFor: [Int?]
+    /// Per job: the stretch it is the forward window of, if any.
+    private let forwardOf: [Int?]
+    private var remaining: [Int]
+    private var finishedForward: Set<Int> = []
+
+    init(_ waitsFor: [Int?], forward: [Int?]) {
+        self.waitsFor = waitsFor
+        forwardOf = forward
+        remaining = Array(waitsFor.indices)
+    }
+
+    /// The first job that may start, waiting while only blocked jobs are left; nil when none is left.
+    func next() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !remaining.isEmpty {
+            if let position = remaining.firstIndex(where: { waitsFor[$0].map(finishedForward.contains) ?? true }) {
+                return remaining.remove(at: position)
+            }
+            condition.wait()
+        }
+        return nil
+    }
+
+    /// Marks a job finished (or abandoned), waking workers that wait for it.
+    func done(_ job: Int) {
+        condition.lock()
+        if let stretch = forwardOf[job] { finishedForward.insert(stretch) }
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
 private final class EngineState: @unchecked Sendable {
     private let lock = NSLock()
     private var runs: [[Run]]
