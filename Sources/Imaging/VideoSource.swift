@@ -53,26 +53,22 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
         // Decoders are taken out of the pool while they read, so that readers at different
         // places (the engine's forward and backward runs, the TUI) decode at the same time.
         let (warm, first, sink) = checkOut(index: index, scale: scale)
-        if let warm {
+        // Reads on to `index`; the decoder goes back to the pool only when it read cleanly.
+        func readAndReturn(_ decoder: FFmpegFrameReader) throws -> RGBImage {
             do {
-                let image = try read(upTo: index, from: warm, scale: scale, sink: sink)
-                checkIn(warm, scale: scale)
+                let image = try read(upTo: index, from: decoder, scale: scale, sink: sink)
+                checkIn(decoder, scale: scale)
                 return image
             } catch {
-                // A failed warm read is retried once from a fresh seek; that error names the frame.
-                warm.stop()
+                decoder.stop()
+                throw error
             }
         }
+        // A failed warm read is retried once from a fresh seek; that error names the frame.
+        if let warm, let image = try? readAndReturn(warm) { return image }
         let size = frameSize(atScale: scale)
-        let decoder = try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width, height: size.height, scaled: scale != 1)
-        do {
-            let image = try read(upTo: index, from: decoder, scale: scale, sink: sink)
-            checkIn(decoder, scale: scale)
-            return image
-        } catch {
-            decoder.stop()
-            throw error
-        }
+        return try readAndReturn(try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width,
+                                                       height: size.height, scaled: scale != 1))
     }
 
     /// A warm decoder that reaches `index` by reading forward, taken out of the pool; otherwise
