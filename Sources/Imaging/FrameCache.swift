@@ -51,6 +51,20 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         return image
     }
 
+    public var readsForwardCheapest: Bool { base.readsForwardCheapest }
+
+    /// Ranks the cached frames among `indices` as just used, in the order given, so they
+    /// outlast everything else and the first of them goes first when room is needed.
+    public func willRead(_ indices: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for index in indices {
+            guard let entry = entries[Key(index: index, scale: 1)] else { continue }
+            clock &+= 1
+            entry.lastUse = clock
+        }
+    }
+
     /// Whether a frame is in memory now; the TUI uses this to decide what to decode ahead.
     public func contains(_ index: Int, scale: Int = 1) -> Bool {
         lock.lock()

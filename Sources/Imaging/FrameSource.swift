@@ -22,12 +22,24 @@ public protocol FrameSource: Sendable {
     /// `ceil(width / scale)` x `ceil(height / scale)`, cheaply where the source allows
     /// (libjpeg's scaled decode for JPEG frames).
     func frame(at index: Int, scale: Int) throws -> RGBImage
+
+    /// Whether reading frames in order is much cheaper than jumping (a video: going back
+    /// means a seek and decoding from the keyframe before). Readers may plan around it.
+    var readsForwardCheapest: Bool { get }
+
+    /// A hint that full-size frames `indices` will be read soon, in that order; a caching
+    /// source keeps them longest, the last one given longest of all. Others ignore it.
+    func willRead(_ indices: [Int])
 }
 
 extension FrameSource {
     public func frame(at index: Int) throws -> RGBImage {
         try frame(at: index, scale: 1)
     }
+
+    public var readsForwardCheapest: Bool { false }
+
+    public func willRead(_ indices: [Int]) {}
 
     /// The frame size at `scale`: each side divided by `scale`, rounded up.
     public func frameSize(atScale scale: Int) -> (width: Int, height: Int) {

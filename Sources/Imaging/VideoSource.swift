@@ -45,6 +45,8 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
         try frame(at: index, scale: 1)
     }
 
+    public var readsForwardCheapest: Bool { true }
+
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
         guard index >= 0 && index < frameCount else {
             throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)

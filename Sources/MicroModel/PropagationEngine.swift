@@ -105,7 +105,8 @@ public final class PropagationEngine: @unchecked Sendable {
         let queue = JobQueue(jobs.map { job in
             job.window.direction == .backward && work[job.segment].windows.contains { $0.direction == .forward }
                 ? job.segment : nil
-        }, forward: jobs.map { $0.window.direction == .forward ? $0.segment : nil })
+        }, forward: jobs.map { $0.window.direction == .forward ? $0.segment : nil },
+           oneForwardAtATime: frames.readsForwardCheapest)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let j = queue.next() {
                 defer { queue.done(j) }
@@ -114,6 +115,7 @@ public final class PropagationEngine: @unchecked Sendable {
                 let segment = segmentsToCompute[job.segment]
                 let window = job.window
                 let lo = min(window.seed.frame, window.limit), hi = max(window.seed.frame, window.limit)
+                if window.direction == .backward { frameSource.willRead(Array((lo...hi).reversed())) }
                 let negatives = (rejected[segment.objectID] ?? [:]).filter { $0.key >= lo && $0.key <= hi }
                     .sorted { $0.key < $1.key }.flatMap { frame, boxes in boxes.map { (frame: frame, box: $0) } }
                 var done = 0
@@ -275,19 +277,24 @@ public final class PropagationEngine: @unchecked Sendable {
 /// Hands windows to the workers in order. A backward window waits until the forward window of
 /// its stretch has finished: both cover the same frames, so run one after the other the backward
 /// run finds them in the frame cache, while run side by side it would seek back through a video
-/// a second at a time, each seek decoding from the keyframe before it.
+/// a second at a time, each seek decoding from the keyframe before it. On a video, forward
+/// windows also go one at a time, so that one stretch's frames fill the cache rather than two
+/// half: one worker streams forward while the other goes back over the stretch just read.
 private final class JobQueue: @unchecked Sendable {
     private let condition = NSCondition()
     /// Per job: the stretch whose forward window it waits for, if any.
     private let waitsFor: [Int?]
     /// Per job: the stretch it is the forward window of, if any.
     private let forwardOf: [Int?]
+    private let oneForwardAtATime: Bool
     private var remaining: [Int]
     private var finishedForward: Set<Int> = []
+    private var forwardRunning = 0
 
-    init(_ waitsFor: [Int?], forward: [Int?]) {
+    init(_ waitsFor: [Int?], forward: [Int?], oneForwardAtATime: Bool) {
         self.waitsFor = waitsFor
         forwardOf = forward
+        self.oneForwardAtATime = oneForwardAtATime
         remaining = Array(waitsFor.indices)
     }
 
@@ -296,8 +303,14 @@ private final class JobQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !remaining.isEmpty {
-            if let position = remaining.firstIndex(where: { waitsFor[$0].map(finishedForward.contains) ?? true }) {
-                return remaining.remove(at: position)
+            let position = remaining.firstIndex { job in
+                if forwardOf[job] != nil { return !oneForwardAtATime || forwardRunning == 0 }
+                return waitsFor[job].map(finishedForward.contains) ?? true
+            }
+            if let position {
+                let job = remaining.remove(at: position)
+                if forwardOf[job] != nil { forwardRunning += 1 }
+                return job
             }
             condition.wait()
         }
@@ -307,7 +320,10 @@ private final class JobQueue: @unchecked Sendable {
     /// Marks a job finished (or abandoned), waking workers that wait for it.
     func done(_ job: Int) {
         condition.lock()
-        if let stretch = forwardOf[job] { finishedForward.insert(stretch) }
+        if let stretch = forwardOf[job] {
+            finishedForward.insert(stretch)
+            forwardRunning -= 1
+        }
         condition.broadcast()
         condition.unlock()
     }
