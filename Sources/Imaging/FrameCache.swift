@@ -21,7 +21,10 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         init(_ image: RGBImage, _ lastUse: UInt64) { self.image = image; self.lastUse = lastUse }
     }
 
-    private let lock = NSLock()
+    /// Guards the entries; readers waiting for a frame another reader is fetching wait on it.
+    private let lock = NSCondition()
+    /// Frames some reader is fetching from the base right now.
+    private var fetching: Set<Key> = []
     private var entries: [Key: Entry] = [:]
     private var bytes = 0
     private var clock: UInt64 = 0
@@ -46,6 +49,24 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
         let key = Key(index: index, scale: scale)
         if let image = lookUp(key) { return image }
+        // One fetch per frame at a time: a second reader asking for the same frame (two workers
+        // starting at one seed) waits for the first instead of seeking the video again.
+        lock.lock()
+        while fetching.contains(key) { lock.wait() }
+        if let entry = entries[key] {
+            clock &+= 1
+            entry.lastUse = clock
+            lock.unlock()
+            return entry.image
+        }
+        fetching.insert(key)
+        lock.unlock()
+        defer {
+            lock.lock()
+            fetching.remove(key)
+            lock.broadcast()
+            lock.unlock()
+        }
         let image = try base.frame(at: index, scale: scale)
         store(image, for: key)
         return image

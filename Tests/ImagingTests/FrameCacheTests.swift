@@ -3,14 +3,28 @@ import XCTest
 
 /// The frame cache's eviction order, and the hint that changes it.
 final class FrameCacheTests: XCTestCase {
-    /// Frames of one grey level each, counted as they are made.
+    /// Frames of one grey level each, counted as they are made, each taking `delay` seconds.
     private final class CountingSource: FrameSource, @unchecked Sendable {
         let frameCount = 10, width = 8, height = 8, fps = 25.0
-        private(set) var reads = 0
+        let delay: Double
+        private let lock = NSLock()
+        private var count = 0
+        var reads: Int { lock.lock(); defer { lock.unlock() }; return count }
+        init(delay: Double = 0) { self.delay = delay }
         func frame(at index: Int, scale: Int) throws -> RGBImage {
-            reads += 1
+            lock.lock(); count += 1; lock.unlock()
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             return RGBImage(width: width, height: height, pixels: [UInt8](repeating: UInt8(index * 20), count: width * height * 3))
         }
+    }
+
+    /// Readers asking for one frame at once share one fetch: a video seeks once, not per reader.
+    func testConcurrentReadersOfOneFrameShareOneFetch() throws {
+        let source = CountingSource(delay: 0.2)
+        let cache = CachedFrameSource(source)
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in _ = try? cache.frame(at: 3) }
+        XCTAssertEqual(source.reads, 1)
+        XCTAssertTrue(cache.contains(3))
     }
 
     private let frameBytes = 8 * 8 * 3
