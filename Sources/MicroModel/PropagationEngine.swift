@@ -273,7 +273,6 @@ public final class PropagationEngine: @unchecked Sendable {
     }
 }
 
-/// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
 /// Hands windows to the workers in order. A backward window waits until the forward window of
 /// its stretch has finished: both cover the same frames, so run one after the other the backward
 /// run finds them in the frame cache, while run side by side it would seek back through a video
@@ -329,6 +328,7 @@ private final class JobQueue: @unchecked Sendable {
     }
 }
 
+/// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
 private final class EngineState: @unchecked Sendable {
     private let lock = NSLock()
     private var runs: [[Run]]
