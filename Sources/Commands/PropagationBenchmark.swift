@@ -63,14 +63,9 @@ struct PropagationBenchmark {
         let dataset = try DatasetBridge.dataset(of: project)
         let predictions = try SeededEvaluation.predictions(from: dataset)
         if let motOutput {
-            let lines = predictions.map { b in
-                String(format: "%d,1,%.3f,%.3f,%.3f,%.3f,%.6f,1,1\n", b.frame + 1, b.rect.x, b.rect.y, b.rect.width, b.rect.height, b.confidence)
-            }
-            do {
-                try lines.joined().write(to: motOutput, atomically: true, encoding: .utf8)
-            } catch {
-                throw CommandError("cannot write \(motOutput.path): \(error.localizedDescription)")
-            }
+            // The same file `export --format mot --include-pending` writes; a rerun replaces it.
+            _ = try DatasetExporter.export(dataset, format: .mot, to: motOutput,
+                                           options: ExportOptions(includePending: true, force: true))
         }
         let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
         print(scores.description)
