@@ -48,16 +48,13 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
 
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
         let key = Key(index: index, scale: scale)
-        if let image = lookUp(key) { return image }
         // One fetch per frame at a time: a second reader asking for the same frame (two workers
         // starting at one seed) waits for the first instead of seeking the video again.
         lock.lock()
         while fetching.contains(key) { lock.wait() }
-        if let entry = entries[key] {
-            clock &+= 1
-            entry.lastUse = clock
+        if let image = lookUp(key) {
             lock.unlock()
-            return entry.image
+            return image
         }
         fetching.insert(key)
         lock.unlock()
@@ -100,9 +97,8 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         return (bytes, entries.count, hits, misses)
     }
 
+    /// The cached frame, marked as just used; counts a hit or a miss. Called with the lock held.
     private func lookUp(_ key: Key) -> RGBImage? {
-        lock.lock()
-        defer { lock.unlock() }
         clock &+= 1
         guard let entry = entries[key] else {
             misses += 1

@@ -97,11 +97,13 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     /// when there are too many.
     private func checkIn(_ decoder: FFmpegFrameReader, scale: Int) {
         lock.lock()
-        defer { lock.unlock() }
         var pool = decoders[scale] ?? []
         pool.append(decoder)
-        while pool.count > Self.decodersPerScale { pool.removeFirst().stop() }
+        let retired = pool.count > Self.decodersPerScale ? pool.removeFirst() : nil
         decoders[scale] = pool
+        lock.unlock()
+        // Stopping waits for ffmpeg to exit; other readers need not wait for that.
+        retired?.stop()
     }
 
     /// Called with (index, scale, image) for each frame decoded on the way to the one asked
