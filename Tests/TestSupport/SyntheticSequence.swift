@@ -48,6 +48,7 @@ public struct SyntheticSequence: Sendable {
         // The camera pans slowly, so the background moves too.
         let pan = Double(index) * 0.7
         let occluderX = b.x + b.width / 2 - 40 + Double(index - occluded.lowerBound) * 2
+        let twin = twinBoxes.isEmpty ? nil : twinBoxes[index]
         image.pixels.withUnsafeMutableBufferPointer { px in
             for y in 0..<height {
                 for x in 0..<width {
@@ -62,7 +63,7 @@ public struct SyntheticSequence: Sendable {
                         r = 60 + 60 * v; g = 110 + 70 * v; bl = 70 + 50 * v
                     }
                     var ox = (Double(x) - b.x) / b.width, oy = (Double(y) - b.y) / b.height
-                    if let t = twinBoxes.isEmpty ? nil : twinBoxes[index], !(ox >= 0 && ox < 1 && oy >= 0 && oy < 1) {
+                    if let t = twin, !(ox >= 0 && ox < 1 && oy >= 0 && oy < 1) {
                         ox = (Double(x) - t.x) / t.width
                         oy = (Double(y) - t.y) / t.height
                     }
