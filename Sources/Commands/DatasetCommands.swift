@@ -8,31 +8,42 @@ enum ExportCommand {
         spec: CommandSpec(
             name: "export",
             summary: "Write the reviewed boxes as a dataset (COCO, YOLO, Pascal VOC, MOT, CVAT video).",
-            usage: "PROJECT --format coco|yolo|voc|mot|cvat-video --out PATH [--include-pending] [--labels a,b] [--frames A-B] [--split train=0.8,val=0.2] [--image-format jpg|png] [--force]",
-            positionals: [("PROJECT", "The project file.")],
+            usage: "PROJECT [PROJECT...] --format coco|yolo|voc|mot|cvat-video --out PATH [--include-pending] [--labels a,b] [--frames A-B] [--split train=0.8,val=0.2] [--image-format jpg|png] [--report] [--force]",
+            positionals: [("PROJECT", "The project file; several projects (videos) make one dataset (coco, yolo, voc).")],
             options: [
                 .value("format", "FORMAT", "coco, yolo, voc, mot or cvat-video."),
-                .value("out", "PATH", "The folder to create (a text file for mot)."),
-                .flag("include-pending", "Also write pending proposals, marked as predictions with their confidence."),
+                .value("out", "PATH", "The folder to create; for mot, a FILE.txt writes one MOT file instead."),
+                .flag("include-pending", "Also write pending proposals as predictions: COCO score, YOLO predictions/ with a confidence column, MOT det/det.txt (or conf in a FILE.txt), a CVAT score attribute. VOC cannot mark them and refuses."),
                 .value("labels", "LIST", "Only these labels."),
                 .value("frames", "A-B", "Only frames A to B (1-based, inclusive)."),
-                .value("split", "SPEC", "Contiguous splits by weight, e.g. train=0.8,val=0.2 (coco, yolo, voc)."),
-                .value("image-format", "jpg|png", "Image files to write (default jpg)."),
+                .value("split", "SPEC", "Splits by weight, e.g. train=0.8,val=0.2 (coco, yolo, voc): contiguous segments of a video; with several projects, whole videos."),
+                .value("image-format", "jpg|png", "Image files to write (default jpg; cvat-video always png)."),
+                .flag("report", "Print boxes per label, per project and per split."),
                 .flag("force", "Replace an existing output."),
             ],
             details: """
             By default seeds and accepted boxes are written; rejected boxes never are. Every frame with a
-            box is written as an image named by its 1-based number (000042.jpg); frames without boxes are
-            not. The export is built under a temporary name and renamed at the end, so an interrupted
-            export leaves nothing under PATH.
-            """),
+            box is written as an image named by its 1-based number (000042.jpg; VIDEO_000042.jpg when
+            several projects are exported, VIDEO being the project's name; frame_000041.png, 0-based,
+            for cvat-video as CVAT names them). Frames without boxes are not written. Layouts:
+            coco annotations/instances_<subset>.json + images/<subset>/ (subset 'default' without
+            --split); yolo data.yaml + images/ + labels/; voc Annotations/ + JPEGImages/ +
+            ImageSets/Main/<subset>.txt + labelmap.txt; mot DIR/gt/gt.txt + gt/labels.txt + img1/;
+            cvat-video annotations.xml + images/. The export is built under a temporary name and
+            renamed at the end, so an interrupted export leaves nothing under PATH.
+            """,
+            repeatsLastPositional: true),
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        _ = try arguments.positional(0, "PROJECT")
+        let projectArguments = arguments.positionals
         let formatName = try arguments.required("format")
         guard let format = DatasetFormat(rawValue: formatName), format.canExport else {
             throw UsageError(command: "export", message: "--format must be coco, yolo, voc, mot or cvat-video, not '\(formatName)'")
+        }
+        if projectArguments.count > 1 && (format == .mot || format == .cvatVideo) {
+            throw UsageError(command: "export", message: "\(format.rawValue) holds one video; export several projects as coco, yolo or voc")
         }
         let out = URL(fileURLWithPath: try arguments.required("out")).standardizedFileURL
         var options = ExportOptions()
@@ -51,26 +62,48 @@ enum ExportCommand {
             }
             options.imageExtension = imageFormat
         }
+        if options.includePending && format == .voc {
+            throw UsageError(command: "export", message: "Pascal VOC has no way to mark a box as a prediction; leave out --include-pending or export coco, yolo, mot or cvat-video")
+        }
+
+        var datasets: [Dataset] = []
+        var sources: [CachedFrameSource] = []
+        var seen = Set<String>()
+        for argument in projectArguments {
+            let project = try ProjectPaths.open(argument)
+            guard seen.insert(project.url.resolvingSymlinksInPath().path).inserted else {
+                throw UsageError(command: "export", message: "\(project.url.path) is named twice")
+            }
+            let frames = try ProjectPaths.frames(of: project)
+            datasets.append(try DatasetBridge.dataset(of: project, frames: frames))
+            sources.append(frames)
+        }
         if let labels = options.labels {
-            let known = Set(try project.labels().map(\.name))
+            let known = Set(datasets.flatMap(\.labels))
             if let unknown = labels.first(where: { !known.contains($0) }) {
-                throw CommandError("the project has no label '\(unknown)' (it has: \(known.sorted().joined(separator: ", ")))")
+                let which = datasets.count == 1 ? "the project has" : "the projects have"
+                throw CommandError("\(which) no label '\(unknown)' (labels: \(known.sorted().joined(separator: ", ")))")
             }
         }
-        let needsImages = format != .mot
-        let frames = try ProjectPaths.frames(of: project)
-        let dataset = try DatasetBridge.dataset(of: project, frames: frames)
-        let progress = needsImages ? ProgressReporter("exporting", total: Set(dataset.boxes.map(\.frame)).count) : nil
+        let motFile = format == .mot && out.pathExtension.lowercased() == "txt"
+        let needsImages = !motFile
+        let writers = needsImages ? sources.map { DatasetBridge.imageWriter(for: $0) } : []
+        let total = datasets.reduce(0) { $0 + Set($1.boxes.filter { $0.kind != .rejected }.map(\.frame)).count }
+        let progress = needsImages ? ProgressReporter("exporting", total: total) : nil
         let summary = try DatasetExporter.export(
-            dataset, format: format, to: out, options: options,
-            writeImage: needsImages ? DatasetBridge.imageWriter(for: frames) : nil,
+            datasets, format: format, to: out, options: options,
+            writeImage: needsImages ? { video, frame, destination in try writers[video](frame, destination) } : nil,
             progress: progress.map { reporter in { done, _ in reporter.update(done) } })
         progress?.finish()
-        var line = "exported \(summary.boxCount) boxes on \(summary.frameCount) frames as \(format.rawValue) to \(summary.output.path)"
+        for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        var line = "exported \(summary.boxCount) boxes on \(summary.frameCount) frames"
+        if datasets.count > 1 { line += " of \(datasets.count) projects" }
+        line += " as \(format.rawValue) to \(summary.output.path)"
         if !summary.framesPerSplit.isEmpty {
-            line += " (" + summary.framesPerSplit.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) frames" }.joined(separator: ", ") + ")"
+            line += " (" + summary.report.splits.map { "\($0.name): \($0.frames) frames" }.joined(separator: ", ") + ")"
         }
         print(line)
+        if arguments.flag("report") { print(summary.report.description) }
     }
 }
 
@@ -114,6 +147,7 @@ enum ImportCommand {
         // Formats that name no classes (OTB, MOT without labels) put their boxes under the first label.
         let result = try DatasetImporter.read(format, from: path, options: ImportOptions(project: existing, defaultLabel: existing.labels.first ?? SeedPlacement.defaultLabel))
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if !result.unmatchedImages.isEmpty {
             let shown = result.unmatchedImages.prefix(10).joined(separator: ", ")
             FileHandle.standardError.write(Data("warning: \(result.unmatchedImages.count) images match no frame and were skipped: \(shown)\(result.unmatchedImages.count > 10 ? ", ..." : "")\n".utf8))

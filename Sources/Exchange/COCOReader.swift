@@ -1,8 +1,11 @@
 import LabelStore
 import Foundation
 
-/// Reads COCO instances JSON: a file, or a folder with `annotations.json`, `annotations_<split>.json`
-/// or other `.json` files (also in `annotations/`). Images are matched to frames by file name.
+/// Reads COCO instances JSON: a file, or a folder in the layout CVAT and datumaro write
+/// (`annotations/instances_<subset>.json`), or with `annotations.json`, `annotations_<split>.json`
+/// (earlier microlabel exports) or other `.json` files. Images are matched to frames by file name.
+/// Boxes whose `attributes.outside` is true are CVAT track ends that datumaro carried over, not
+/// objects, and are skipped.
 enum COCOReader {
     static func read(_ url: URL, into context: inout ImportContext) throws {
         for file in try annotationFiles(url) { try readFile(file, into: &context) }
@@ -10,15 +13,18 @@ enum COCOReader {
 
     static func annotationFiles(_ url: URL) throws -> [URL] {
         guard isDirectory(url) else { return [url] }
+        let nested = files(in: url.appendingPathComponent("annotations"), extension: "json")
+        let instances = nested.filter { $0.lastPathComponent.hasPrefix("instances_") }
+        if !instances.isEmpty { return instances }
         let single = url.appendingPathComponent("annotations.json")
         if FileManager.default.fileExists(atPath: single.path) { return [single] }
         let json = files(in: url, extension: "json")
         let splits = json.filter { $0.lastPathComponent.hasPrefix("annotations_") }
         if !splits.isEmpty { return splits }
         if !json.isEmpty { return json }
-        let nested = files(in: url.appendingPathComponent("annotations"), extension: "json")
         if !nested.isEmpty { return nested }
-        throw ExchangeError.nothingToImport(path: url.path, reason: "no annotations.json or other .json file in this folder")
+        throw ExchangeError.nothingToImport(
+            path: url.path, reason: "no annotations/instances_<subset>.json, annotations.json or other .json file in this folder")
     }
 
     private struct Image {
@@ -30,7 +36,9 @@ enum COCOReader {
         let path = file.path
         let root: JSONValue
         do {
-            root = try JSONReader.parse(readData(file))
+            let data = try readData(file)
+            _ = try utf8Bytes(data, path: path)
+            root = try JSONReader.parse(data)
         } catch let error as JSONSyntaxError {
             throw ExchangeError.malformed(path: path, location: "line \(error.line), column \(error.column)",
                                           reason: "broken JSON: \(error.message)")
@@ -73,7 +81,11 @@ enum COCOReader {
             images[id] = Image(frame: frame, size: width > 0 && height > 0 ? (width, height) : nil)
         }
 
+        if top["annotations"] == nil {
+            context.warn("\(path) has no 'annotations' list: no boxes in it (a COCO image list, or not an instances file?)")
+        }
         let annotations = top["annotations"] == nil ? [] : try list("annotations")
+        var outside = 0
         for (index, entry) in annotations.enumerated() {
             guard let annotation = entry.object else {
                 throw ExchangeError.malformed(path: path, location: "annotations[\(index)]", reason: "an annotation must be an object")
@@ -97,6 +109,10 @@ enum COCOReader {
                 throw ExchangeError.malformed(path: path, location: location, reason: "bbox must be [x, y, width, height]")
             }
             guard let frame = image.frame else { continue }
+            if let flag = annotation["attributes"]?.object?["outside"], flag.bool == true {
+                outside += 1
+                continue
+            }
             var track: Int64?
             if let value = annotation["attributes"]?.object?["track_id"] ?? annotation["track_id"], let id = integer(value) {
                 track = Int64(id)
@@ -104,6 +120,9 @@ enum COCOReader {
             try context.add(frame: frame, trackID: track, label: label,
                             rect: BoxRect(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
                             score: annotation["score"]?.number, imageSize: image.size, path: path, location: location)
+        }
+        if outside > 0 {
+            context.note("\(outside) boxes in \(baseName(path)) marked outside (CVAT track ends) are not objects and were skipped")
         }
     }
 

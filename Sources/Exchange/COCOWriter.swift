@@ -1,22 +1,25 @@
 import Foundation
 
-/// COCO instances JSON: `annotations.json` beside `images/`; with splits, `annotations_<split>.json`
-/// for the images in `images/<split>/`. Image ids are 1-based frame numbers; category ids are
-/// 1-based label indices; pending proposals carry a `score`; the object id is in `attributes.track_id`
-/// as CVAT writes it.
+/// COCO instances JSON in the layout CVAT and datumaro write and detect:
+/// `annotations/instances_<subset>.json` for the images in `images/<subset>/`, with the subset
+/// `default` when there is no split. pycocotools, detectron2 and mmdetection take the two paths
+/// explicitly. Image ids are 1-based frame numbers (1-based positions in the file
+/// when several videos are exported); category ids are 1-based label indices;
+/// pending proposals carry a `score`; the object id is in `attributes.track_id` as CVAT writes it.
 enum COCOWriter {
-    static func write(_ plan: ExportPlan, into root: URL, writeImage: ImageWriter?, progress: ExportProgress?) throws {
+    static let defaultSubset = "default"
+
+    static func write(_ plan: ExportPlan, into root: URL, writeImage: VideoImageWriter?, progress: ExportProgress?) throws {
         let images = root.appendingPathComponent("images")
+        let annotations = root.appendingPathComponent("annotations")
+        let subsets = plan.splitNames.isEmpty ? [defaultSubset] : plan.splitNames
         try writeImages(plan, folder: { frame in
-            frame.split.map { images.appendingPathComponent(plan.splitNames[$0]) } ?? images
+            images.appendingPathComponent(frame.split.map { plan.splitNames[$0] } ?? defaultSubset)
         }, writeImage: writeImage, progress: progress)
-        if plan.splitNames.isEmpty {
-            try writeFile(json(plan, frames: plan.frames), to: root.appendingPathComponent("annotations.json"))
-        } else {
-            for (index, name) in plan.splitNames.enumerated() {
-                try writeFile(json(plan, frames: plan.frames(inSplit: index)),
-                          to: root.appendingPathComponent("annotations_\(name).json"))
-            }
+        try makeDirectory(annotations)
+        for (index, name) in subsets.enumerated() {
+            let frames = plan.splitNames.isEmpty ? plan.frames : plan.frames(inSplit: index)
+            try writeFile(json(plan, frames: frames), to: annotations.appendingPathComponent("instances_\(name).json"))
         }
     }
 
@@ -35,7 +38,7 @@ enum COCOWriter {
         out.append("\n],\n\"images\": [")
         for (position, frame) in frames.enumerated() {
             out.append(position == 0 ? "\n  {\"id\": " : ",\n  {\"id\": ")
-            out.append(frame.index + 1)
+            out.append(imageID(plan, frame, position))
             out.append(", \"file_name\": ")
             out.appendJSONString(plan.imageName(frame))
             out.append(", \"width\": ")
@@ -46,13 +49,13 @@ enum COCOWriter {
         }
         out.append("\n],\n\"annotations\": [")
         var annotationID = 0
-        for frame in frames {
+        for (position, frame) in frames.enumerated() {
             for box in frame.boxes {
                 annotationID += 1
                 out.append(annotationID == 1 ? "\n  {\"id\": " : ",\n  {\"id\": ")
                 out.append(annotationID)
                 out.append(", \"image_id\": ")
-                out.append(frame.index + 1)
+                out.append(imageID(plan, frame, position))
                 out.append(", \"category_id\": ")
                 out.append(box.classIndex + 1)
                 out.append(", \"bbox\": [")
@@ -80,5 +83,9 @@ enum COCOWriter {
         }
         out.append("\n]\n}\n")
         return out
+    }
+
+    private static func imageID(_ plan: ExportPlan, _ frame: ExportPlan.Frame, _ position: Int) -> Int {
+        plan.videos.count == 1 ? frame.index + 1 : position + 1
     }
 }

@@ -1,19 +1,29 @@
 import LabelStore
 import Foundation
 
-/// CVAT for video 1.1: `annotations.xml` beside `images/`. One track per object (and label), frames
-/// counted from 0 over the whole video. Every box we have is a keyframe; a track gets an
-/// `outside` keyframe on the frame after a box when the next box is further away (a gap) and after
-/// its last box when the video goes on, so that CVAT does not interpolate where there is no box.
+/// CVAT for video 1.1: `annotations.xml` beside `images/frame_000000.png` (0-based frame numbers, the
+/// names CVAT gives the frames it exports and datumaro looks for). One track per object (and label),
+/// frames counted from 0 over the whole video. Every box we have is a keyframe. A track is closed the
+/// way CVAT closes one: an `outside` keyframe on the frame after a visible stretch when a gap
+/// follows, and after its last box unless that is the video's last frame. datumaro keeps those
+/// closing keyframes as boxes with the attribute `outside` true; they are not objects.
 /// `occluded` is 0: microlabel does not record occlusion. With pending proposals included, each
 /// label declares a mutable `score` attribute that pending boxes carry.
 enum CVATWriter {
     static let scoreAttribute = "score"
 
-    static func write(_ plan: ExportPlan, into root: URL, writeImage: ImageWriter?, progress: ExportProgress?) throws {
+    static func write(_ plan: ExportPlan, into root: URL, writeImage: VideoImageWriter?, progress: ExportProgress?) throws {
+        var named = plan
+        for index in named.frames.indices { named.frames[index].stem = imageStem(frame: named.frames[index].index) }
         let images = root.appendingPathComponent("images")
-        try writeImages(plan, folder: { _ in images }, writeImage: writeImage, progress: progress)
+        try writeImages(named, folder: { _ in images }, writeImage: writeImage, progress: progress)
         try writeFile(document(plan), to: root.appendingPathComponent("annotations.xml"))
+    }
+
+    /// CVAT's name for a frame's image: `frame_000041` for 0-based frame 41.
+    static func imageStem(frame: Int) -> String {
+        let number = String(frame)
+        return "frame_" + (number.count >= 6 ? number : String(repeating: "0", count: 6 - number.count) + number)
     }
 
     struct Track {

@@ -21,9 +21,12 @@ public struct ImportOptions: Sendable {
     public var labels: [String]
     /// The label of boxes in formats without classes (OTB; MOT class -1 or absent).
     public var defaultLabel: String
+    /// The project's name as a multi-project export prefixes its images (`NAME_000042.jpg`); nil for none.
+    public var videoName: String?
 
     public init(frameCount: Int? = nil, width: Int? = nil, height: Int? = nil, frames: [DatasetFrame] = [],
-                labels: [String] = [], defaultLabel: String = "object") {
+                labels: [String] = [], defaultLabel: String = "object", videoName: String? = nil) {
+        self.videoName = videoName
         self.frameCount = frameCount
         self.width = width
         self.height = height
@@ -35,7 +38,8 @@ public struct ImportOptions: Sendable {
     /// Options describing `dataset`'s video and labels.
     public init(project dataset: Dataset, defaultLabel: String = "object") {
         self.init(frameCount: dataset.frameCount, width: dataset.width, height: dataset.height,
-                  frames: dataset.frames, labels: dataset.labels, defaultLabel: defaultLabel)
+                  frames: dataset.frames, labels: dataset.labels, defaultLabel: defaultLabel,
+                  videoName: ExportPlan.videoNames([dataset.name])[0])
     }
 }
 
@@ -50,6 +54,8 @@ public struct ImportResult: Sendable, Equatable {
     public var unmatchedImages: [String]
     /// Things worth telling the user, such as boxes scaled from another image size.
     public var notes: [String]
+    /// Things that may be wrong, such as a COCO file without annotations.
+    public var warnings: [String] = []
 }
 
 /// Reads datasets written by microlabel or other tools.
@@ -68,7 +74,16 @@ public enum DatasetImporter {
         case .cvatVideo: try CVATReader.read(url, into: &context)
         case .otb: try OTBReader.read(url, into: &context)
         }
-        return context.result
+        let result = context.result
+        if result.boxes.isEmpty && !result.unmatchedImages.isEmpty {
+            let shown = result.unmatchedImages.prefix(3).joined(separator: ", ")
+            throw ExchangeError.nothingToImport(
+                path: url.path,
+                reason: "no image name matches a frame of the project (\(result.unmatchedImages.count) images, e.g. \(shown)); "
+                    + "images are matched as 000042 (frame 42), frame_000041 (CVAT's 0-based numbers), "
+                    + (options.videoName.map { "\($0)_000042, " } ?? "") + "or the source's own file names")
+        }
+        return result
     }
 }
 
@@ -104,15 +119,28 @@ struct ImportContext {
     }
 
     /// The frame an image belongs to: a six-digit 1-based frame number (`000042.jpg` is frame 41),
-    /// else the source's own frame file name, else its name without extension. Nil when unmatched.
+    /// CVAT's `frame_000041` (0-based), the project's name and a frame number (`NAME_000042`, from a
+    /// multi-project export), else the source's own frame file name, else its name without extension.
+    /// Nil when unmatched.
     func frame(forImage name: String) -> Int? {
         let base = baseName(name)
         let stem = stemOf(base)
+        func digits(_ text: Substring) -> Int? {
+            guard text.utf8.count >= 6, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            return Int(text)
+        }
         var frame: Int?
-        if stem.utf8.count == 6, stem.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(stem), number >= 1 {
+        if let number = digits(stem[...]), stem.utf8.count == 6, number >= 1 {
+            frame = number - 1
+        } else if let own = byName[base] {
+            frame = own
+        } else if stem.hasPrefix("frame_"), let number = digits(stem.dropFirst(6)) {
+            frame = number
+        } else if let video = options.videoName, stem.hasPrefix(video + "_"),
+                  let number = digits(stem.dropFirst(video.count + 1)), number >= 1 {
             frame = number - 1
         } else {
-            frame = byName[base] ?? byStem[stem]
+            frame = byStem[stem]
         }
         if let found = frame, let count = options.frameCount, found >= count { return nil }
         return frame
@@ -127,6 +155,14 @@ struct ImportContext {
 
     mutating func noteUnmatched(_ name: String) {
         result.unmatchedImages.append(name)
+    }
+
+    mutating func warn(_ text: String) {
+        result.warnings.append(text)
+    }
+
+    mutating func note(_ text: String) {
+        result.notes.append(text)
     }
 
     /// Declares a class the file names.

@@ -13,6 +13,7 @@ indirect enum JSONValue {
     var array: [JSONValue]? { if case .array(let value) = self { return value } else { return nil } }
     var number: Double? { if case .number(let value) = self { return value } else { return nil } }
     var string: String? { if case .string(let value) = self { return value } else { return nil } }
+    var bool: Bool? { if case .bool(let value) = self { return value } else { return nil } }
 }
 
 struct JSONObject {
@@ -217,9 +218,11 @@ struct JSONReader {
                        bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
                         position += 2
                         let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("a \\u escape pairs a high surrogate with no low one") }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    // A lone surrogate is no character; refuse it rather than store U+FFFD.
+                    guard let scalar = Unicode.Scalar(code) else { throw error("a \\u escape names no character (a lone surrogate)") }
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
                     position -= 1

@@ -205,24 +205,3 @@ public enum SeededEvaluation {
     private static func pyMax(_ a: Double, _ b: Double) -> Double { b > a ? b : a }
     private static func pyMin(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
 }
-
-/// The non-blank lines of `text` with their 1-based line numbers, trimmed of surrounding whitespace.
-func lines(of text: String) -> [(number: Int, text: String)] {
-    var result: [(Int, String)] = []
-    var number = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        number += 1
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !trimmed.isEmpty { result.append((number, trimmed)) }
-    }
-    return result
-}
-
-/// The numbers of a line separated by commas, tabs or spaces; nil where a field is not a number.
-func numbers(in line: String) -> [Double?] {
-    line.split(whereSeparator: { $0 == "," || $0 == "\t" || $0 == " " }).map { Double($0) }
-}
-
-func readText(_ url: URL) throws -> String {
-    String(decoding: try readData(url), as: UTF8.self)
-}

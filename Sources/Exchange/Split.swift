@@ -74,6 +74,69 @@ public struct SplitSpec: Sendable, Equatable {
         return max(1, forLongVideos, forShortVideos)
     }
 
+    /// The splits of frames from several videos (`videos[v]` lists video v's 0-based frame indices);
+    /// the result maps each video's frames to a split (an index into `parts`).
+    ///
+    /// Frames of different videos are never near-duplicates, so whole videos are dealt first:
+    /// largest first, each to the split furthest below its share once the video is counted. When
+    /// that leaves a split empty (fewer videos than splits, or one video dominating), each video is
+    /// cut into blocks by the single-video rule (the block length taken over all frames), blocks never
+    /// span two videos, and the blocks are dealt in order as above.
+    public func assign(videos: [[Int]]) -> (unit: String, splits: [[Int: Int]]) {
+        if videos.count == 1 { return ("segments", [assign(frames: videos[0])]) }
+        let counts = videos.map { Set($0).count }
+        let order = counts.indices.filter { counts[$0] > 0 }.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
+        var assigned = [Int](repeating: 0, count: parts.count)
+        var videoSplit = [Int](repeating: 0, count: videos.count)
+        var dealt = 0
+        for video in order {
+            dealt += counts[video]
+            let best = mostBehind(assigned: assigned, dealt: dealt)
+            assigned[best] += counts[video]
+            videoSplit[video] = best
+        }
+        if assigned.allSatisfy({ $0 > 0 }) {
+            let splits = videos.enumerated().map { video, frames in
+                Dictionary(frames.map { ($0, videoSplit[video]) }, uniquingKeysWith: { a, _ in a })
+            }
+            return ("whole videos", splits)
+        }
+
+        let length = blockLength(frameCount: counts.reduce(0, +))
+        assigned = [Int](repeating: 0, count: parts.count)
+        dealt = 0
+        var splits: [[Int: Int]] = []
+        for frames in videos {
+            let ordered = Array(Set(frames)).sorted()
+            var result: [Int: Int] = [:]
+            var start = 0
+            while start < ordered.count {
+                let end = min(start + length, ordered.count)
+                dealt += end - start
+                let best = mostBehind(assigned: assigned, dealt: dealt)
+                assigned[best] += end - start
+                for frame in ordered[start..<end] { result[frame] = best }
+                start = end
+            }
+            splits.append(result)
+        }
+        return ("segments of each video", splits)
+    }
+
+    /// The split furthest below its share of `dealt` frames (ties to the one named first).
+    private func mostBehind(assigned: [Int], dealt: Int) -> Int {
+        var best = 0
+        var bestDeficit = -Double.infinity
+        for (index, part) in parts.enumerated() {
+            let deficit = part.share * Double(dealt) - Double(assigned[index])
+            if deficit > bestDeficit {
+                best = index
+                bestDeficit = deficit
+            }
+        }
+        return best
+    }
+
     /// The split (an index into `parts`) of each frame in `frames` (0-based frame indices).
     public func assign(frames: [Int]) -> [Int: Int] {
         let ordered = Array(Set(frames)).sorted()

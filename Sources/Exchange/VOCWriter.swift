@@ -3,9 +3,10 @@ import Foundation
 
 /// Pascal VOC as LabelImg writes it: `Annotations/NNNNNN.xml` for `JPEGImages/NNNNNN.<ext>`, integer
 /// pixel corners (0-based edges, rounded), `truncated` set when the box touches the image border,
-/// and `ImageSets/Main/<split>.txt` listing each split's images.
+/// `ImageSets/Main/<subset>.txt` listing each split's images (the subset `default` without a split),
+/// and datumaro's `labelmap.txt` declaring the classes, so that readers find the dataset and its labels.
 enum VOCWriter {
-    static func write(_ plan: ExportPlan, into root: URL, finalRoot: URL, writeImage: ImageWriter?,
+    static func write(_ plan: ExportPlan, into root: URL, finalRoot: URL, writeImage: VideoImageWriter?,
                       progress: ExportProgress?) throws {
         let images = root.appendingPathComponent("JPEGImages")
         let annotations = root.appendingPathComponent("Annotations")
@@ -14,20 +15,31 @@ enum VOCWriter {
         let finalImages = finalRoot.appendingPathComponent("JPEGImages")
         for frame in plan.frames {
             let xml = document(plan, frame: frame, imagePath: finalImages.appendingPathComponent(plan.imageName(frame)).path)
-            try writeFile(xml, to: annotations.appendingPathComponent(exportedStem(frame: frame.index) + ".xml"))
+            try writeFile(xml, to: annotations.appendingPathComponent(frame.stem + ".xml"))
         }
-        if !plan.splitNames.isEmpty {
-            let sets = root.appendingPathComponent("ImageSets").appendingPathComponent("Main")
-            try makeDirectory(sets)
-            for (index, name) in plan.splitNames.enumerated() {
-                var list = TextBuffer()
-                for frame in plan.frames(inSplit: index) {
-                    list.append(exportedStem(frame: frame.index))
-                    list.append("\n")
-                }
-                try writeFile(list, to: sets.appendingPathComponent(name + ".txt"))
+        let sets = root.appendingPathComponent("ImageSets").appendingPathComponent("Main")
+        try makeDirectory(sets)
+        let subsets = plan.splitNames.isEmpty ? [COCOWriter.defaultSubset] : plan.splitNames
+        for (index, name) in subsets.enumerated() {
+            var list = TextBuffer()
+            for frame in plan.splitNames.isEmpty ? plan.frames : plan.frames(inSplit: index) {
+                list.append(frame.stem)
+                list.append("\n")
             }
+            try writeFile(list, to: sets.appendingPathComponent(name + ".txt"))
         }
+        try writeFile(labelMap(plan), to: root.appendingPathComponent("labelmap.txt"))
+    }
+
+    /// datumaro's label map: a `name:color:parts:actions` line per class, colour, parts and actions left empty.
+    static func labelMap(_ plan: ExportPlan) -> TextBuffer {
+        var out = TextBuffer()
+        out.append("# label:color_rgb:parts:actions\n")
+        for label in plan.labels {
+            out.append(label)
+            out.append(":::\n")
+        }
+        return out
     }
 
     /// The integer corners VOC stores for a box: rounded, inside the image, at least one pixel wide.

@@ -4,7 +4,9 @@ import Foundation
 /// Parses an XML file, reporting syntax errors with the file and line.
 func parseXML(_ file: URL) throws -> XMLElement {
     do {
-        return try XMLReader.parse(readData(file))
+        let data = try readData(file)
+        _ = try utf8Bytes(data, path: file.path)
+        return try XMLReader.parse(data)
     } catch let error as XMLSyntaxError {
         throw ExchangeError.malformed(path: file.path, location: "line \(error.line)", reason: "broken XML: \(error.message)")
     }
@@ -55,12 +57,21 @@ enum VOCReader {
             }
             context.declare(name)
             guard let frame else { continue }
+            if isOutside(object) { continue }
             let score = object.value("score").flatMap { Double($0) }
             try context.add(frame: frame, trackID: nil, label: name,
                             rect: BoxRect(x: corners[0]!, y: corners[1]!, width: corners[2]! - corners[0]!,
                                           height: corners[3]! - corners[1]!),
                             score: score, imageSize: size, path: path, location: location)
         }
+    }
+}
+
+/// Whether a VOC object carries datumaro's `outside` attribute (a CVAT track end carried over, not an object).
+private func isOutside(_ object: XMLElement) -> Bool {
+    guard let attributes = object.child("attributes") else { return false }
+    return attributes.children("attribute").contains { attribute in
+        attribute.value("name") == "outside" && ["true", "1"].contains(attribute.value("value")?.lowercased() ?? "")
     }
 }
 

@@ -1,7 +1,8 @@
 import LabelStore
 import Foundation
 
-/// Reads YOLO labels: an exported folder (`data.yaml`, `labels/**.txt`), a `data.yaml`, a folder of
+/// Reads YOLO labels: an exported folder (`data.yaml`, `labels/**.txt`, and `predictions/labels/`
+/// when present), darknet's folder (`obj.names`, `obj_<subset>_data/`), a `data.yaml`, a folder of
 /// label files, or one label file. Lines are `class cx cy w h [conf]`, normalised to the image;
 /// the project's frame size gives the pixels. Class names come from `data.yaml` or `classes.txt`;
 /// without either, class ids are 0-based indices into the project's labels.
@@ -10,12 +11,24 @@ enum YOLOReader {
         let fileManager = FileManager.default
         var names: [String]?
         var labelFiles: [URL]
-        if isDirectory(url) {
+        if isDirectory(url), fileManager.fileExists(atPath: url.appendingPathComponent("obj.names").path) {
+            // darknet, as datumaro's `yolo` writes it: obj.names, obj.data, obj_<subset>_data/ with the
+            // label files beside the images, and image lists (train.txt) that are not label files.
+            names = lines(of: try readText(url.appendingPathComponent("obj.names"))).map(\.text)
+            let subsets = ((try? fileManager.contentsOfDirectory(atPath: url.path)) ?? [])
+                .filter { $0.hasPrefix("obj_") && $0.hasSuffix("_data") }.sorted()
+            labelFiles = subsets.flatMap { files(in: url.appendingPathComponent($0), extension: "txt", recursive: true) }
+        } else if isDirectory(url) {
             let yaml = [url.appendingPathComponent("data.yaml"), url.appendingPathComponent("data.yml")]
                 .first { fileManager.fileExists(atPath: $0.path) } ?? files(in: url, extension: "yaml").first
             if let yaml { names = try readNames(yaml) }
             let labelsFolder = url.appendingPathComponent("labels")
             labelFiles = files(in: isDirectory(labelsFolder) ? labelsFolder : url, extension: "txt", recursive: true)
+            // Our exports keep pending proposals (with a confidence column) in predictions/labels/.
+            let predictions = url.appendingPathComponent("predictions/labels")
+            if isDirectory(labelsFolder) && isDirectory(predictions) {
+                labelFiles += files(in: predictions, extension: "txt", recursive: true)
+            }
         } else if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
             names = try readNames(url)
             labelFiles = files(in: url.deletingLastPathComponent().appendingPathComponent("labels"), extension: "txt", recursive: true)
@@ -76,7 +89,7 @@ enum YOLOReader {
     /// The class names of a data.yaml: `names: [a, b]`, `names: {0: a}`, or a block list or map below `names:`.
     static func readNames(_ url: URL) throws -> [String] {
         let path = url.path
-        let all = try readText(url).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let all = rawLines(of: try readText(url)).map(\.text)
         guard let start = all.firstIndex(where: { $0.hasPrefix("names:") || $0.hasPrefix("names :") }) else {
             throw ExchangeError.malformed(path: path, location: "line 1", reason: "no 'names:' list of classes")
         }
