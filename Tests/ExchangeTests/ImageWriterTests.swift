@@ -26,7 +26,7 @@ final class ImageWriterTests: XCTestCase {
         let out = folder.appendingPathComponent("coco")
         _ = try DatasetExporter.export(dataset, format: .coco, to: out, writeImage: writer)
         XCTAssertEqual(encoded, [3, 4])
-        let linked = out.appendingPathComponent("images/000002.jpg")
+        let linked = out.appendingPathComponent("images/default/000002.jpg")
         XCTAssertEqual(try Data(contentsOf: linked), try Data(contentsOf: source.appendingPathComponent("000002.jpg")))
         let attributes = try FileManager.default.attributesOfItem(atPath: linked.path)
         XCTAssertEqual((attributes[.referenceCount] as? NSNumber)?.intValue, 2, "a hard link, not a copy")

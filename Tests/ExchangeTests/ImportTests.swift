@@ -126,7 +126,7 @@ final class ImportTests: XCTestCase {
 
     func testMOTUnknownClassIdAndFrameOutOfRange() throws {
         let url = try file("mot.txt", "1,1,10,20,30,40,1,1,1\n2,1,10,20,30,40,1,3,1\n")
-        assertError(.mot, url, contains: ["line 2", "class 3 is not defined; the classes are 1=person, 2=car"])
+        assertError(.mot, url, contains: ["line 2", "class 3 (no labels.txt: ids are the project's labels from 1) is not defined; the classes are 1=person, 2=car"])
         try Data("1,1,10,20,30,40,0.5,2,1\n101,1,10,20,30,40,1,1,1\n".utf8).write(to: url)
         assertError(.mot, url, contains: ["line 2", "frame 101 is outside the video's frames 1-100"])
         try Data("1,-1,10,20,30,40,0.5,2,1\n3,4,10,20,30,40\n".utf8).write(to: url)

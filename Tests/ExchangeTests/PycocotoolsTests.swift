@@ -48,7 +48,7 @@ final class PycocotoolsTests: XCTestCase {
             scored = sum(1 for a in anns if "score" in a)
             print(len(gt.getImgIds()), len(anns), scored, "|".join(names), "%.4f" % ev.stats[0])
             """
-        let result = try python(script, [out.appendingPathComponent("annotations.json").path])
+        let result = try python(script, [out.appendingPathComponent("annotations/instances_default.json").path])
         XCTAssertEqual(result.status, 0, result.output)
         let expectedBoxes = SampleDataset.expected(dataset, includePending: true)
         let frames = Set(expectedBoxes.map(\.frame)).count

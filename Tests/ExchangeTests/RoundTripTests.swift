@@ -16,16 +16,17 @@ final class RoundTripTests: XCTestCase {
     }
 
     private func roundTrip(_ format: DatasetFormat, includePending: Bool, tolerance: Double,
-                           keepsTracks: Bool, keepsScores: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
+                           keepsTracks: Bool, keepsScores: Bool, motFolder: Bool = false,
+                           file: StaticString = #filePath, line: UInt = #line) throws {
         let dataset = SampleDataset.make()
-        let out = folder.appendingPathComponent(format == .mot ? "\(format.rawValue)-\(includePending).txt" : "\(format.rawValue)-\(includePending)")
+        let out = folder.appendingPathComponent(format == .mot && !motFolder ? "\(format.rawValue)-\(includePending).txt" : "\(format.rawValue)-\(includePending)")
         _ = try DatasetExporter.export(dataset, format: format, to: out, options: ExportOptions(includePending: includePending),
                                        writeImage: { _, url in try Data([0]).write(to: url) })
         let imported = try DatasetImporter.read(format, from: out, options: ImportOptions(project: dataset))
         XCTAssertEqual(imported.unmatchedImages, [], file: file, line: line)
         XCTAssertEqual(Set(imported.labels), Set(dataset.labels.filter { label in
             SampleDataset.expected(dataset, includePending: includePending).contains { $0.label == label }
-        }).union(format == .mot || format == .yolo || format == .voc ? [] : dataset.labels), file: file, line: line)
+        }).union(format == .voc || (format == .mot && !motFolder) ? [] : dataset.labels), file: file, line: line)
 
         let expected = SampleDataset.expected(dataset, includePending: includePending)
         let actual = imported.boxes.sorted(by: SampleDataset.canonicalOrder)
@@ -52,15 +53,17 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testYOLO() throws {
-        try roundTrip(.yolo, includePending: true, tolerance: 0.5, keepsTracks: false, keepsScores: false)
+        try roundTrip(.yolo, includePending: true, tolerance: 0.5, keepsTracks: false, keepsScores: true)
+        try roundTrip(.yolo, includePending: false, tolerance: 0.5, keepsTracks: false, keepsScores: true)
     }
 
     func testVOC() throws {
-        try roundTrip(.voc, includePending: true, tolerance: 1, keepsTracks: false, keepsScores: false)
+        try roundTrip(.voc, includePending: false, tolerance: 1, keepsTracks: false, keepsScores: false)
     }
 
     func testMOT() throws {
         try roundTrip(.mot, includePending: true, tolerance: 0.5, keepsTracks: true, keepsScores: true)
+        try roundTrip(.mot, includePending: false, tolerance: 0.5, keepsTracks: true, keepsScores: true, motFolder: true)
     }
 
     func testCVATVideo() throws {

@@ -50,7 +50,7 @@ final class SafeWritingTests: XCTestCase {
         XCTAssertEqual(entries(in: out), ["mine.txt"])
 
         _ = try DatasetExporter.export(SampleDataset.make(), format: .coco, to: out, options: ExportOptions(force: true))
-        XCTAssertEqual(entries(in: out), ["annotations.json"])
+        XCTAssertEqual(entries(in: out), ["annotations"])
         XCTAssertEqual(entries(in: folder), ["dataset"], "the old folder is gone")
     }
 
