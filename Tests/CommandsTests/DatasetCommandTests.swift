@@ -94,4 +94,99 @@ final class DatasetCommandTests: XCTestCase {
         let objects = try project.objects()
         XCTAssertEqual(Set(accepted.compactMap { box in objects.first { $0.id == box.objectID }.flatMap { labels[$0.labelID] } }), ["rabbit"])
     }
+
+    private func entries(in folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+    }
+
+    /// The project file and whatever SQLite keeps beside it, byte for byte.
+    private func snapshot(_ project: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let file = project + ".microlabel" + suffix
+            if let data = FileManager.default.contents(atPath: file) { files[suffix] = data }
+        }
+        return files
+    }
+
+    func testRefusedImportsLeaveTheProjectByteIdentical() throws {
+        let bad: [(format: String, name: String, bytes: [UInt8], message: String)] = [
+            ("mot", "latin1.txt", Array("1,1,1,2,3,4,1,1,1\n".utf8) + [0xE9, 0x0A], "not UTF-8"),
+            ("mot", "garbage.txt", Array("1,1,1,2,3,4,1,1,1\r\n2,1,1,2,3,4,1,1,1,x\r\n".utf8), "line 2"),
+            ("otb", "negative.txt", Array("10,20,30,40\n1,2,-3,4\n".utf8), "line 2"),
+            ("coco", "nomatch.json", Array(("{\"categories\": [{\"id\": 1, \"name\": \"dog\"}], \"images\": [{\"id\": 1, \"file_name\": \"x.jpg\"}],"
+                + "\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 10, 20]}]}").utf8),
+             "no image name matches a frame"),
+        ]
+        let before = snapshot(path("p"))
+        for input in bad {
+            let file = directory.appendingPathComponent(input.name)
+            try Data(input.bytes).write(to: file)
+            let result = try runMicrolabel(["import", path("p"), "--format", input.format, file.path])
+            XCTAssertEqual(result.status, 1, input.name)
+            XCTAssertTrue(result.stderr.contains(file.path) && result.stderr.contains(input.message), result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one line: \(result.stderr)")
+            XCTAssertEqual(snapshot(path("p")), before, "\(input.name) changed the project")
+        }
+    }
+
+    func testCRLFFilesImportEveryLine() throws {
+        let file = directory.appendingPathComponent("crlf.txt")
+        try Data("34,1,80,78,255,220,1,1,1\r\n35,1,81,79,250,220,1,1,1\r\n36,1,82,80,250,220,1,1,1\r\n".utf8).write(to: file)
+        let result = try runMicrolabel(["import", path("p"), "--format", "mot", file.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("imported 3 boxes"), result.stdout)
+    }
+
+    func testPendingProposalsAreMarkedOrRefused() throws {
+        XCTAssertEqual(try runMicrolabel(["seed", path("p"), "--frame", "36", "--box", "80,78,250,220"]).status, 0)
+        let voc = try runMicrolabel(["export", path("p"), "--format", "voc", "--out", path("voc"), "--include-pending"])
+        XCTAssertEqual(voc.status, 2)
+        XCTAssertTrue(voc.stderr.contains("no way to mark"), voc.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("voc")))
+        let yolo = try runMicrolabel(["export", path("p"), "--format", "yolo", "--out", path("yolo")])
+        XCTAssertEqual(yolo.status, 0)
+        XCTAssertTrue(yolo.stderr.contains("warning: without --split"), yolo.stderr)
+    }
+
+    func testSeveralProjectsExportAsOneDatasetWithAReport() throws {
+        // A second video: the same frames, another name, a label of its own and one shared by name.
+        let second = path("q")
+        XCTAssertEqual(try runMicrolabel(["init", second, "--source", frames, "--labels", "bird"]).status, 0)
+        XCTAssertEqual(try runMicrolabel(["seed", second, "--frame", "10", "--box", "10,10,50,50", "--label", "rabbit"]).status, 0)
+        XCTAssertEqual(try runMicrolabel(["seed", second, "--frame", "11", "--box", "12,10,50,50", "--label", "bird"]).status, 0)
+        XCTAssertEqual(try runMicrolabel(["seed", second, "--frame", "12", "--box", "14,10,50,50", "--label", "bird"]).status, 0)
+        let out = path("both")
+        let result = try runMicrolabel(["export", path("p"), second, "--format", "yolo", "--out", out,
+                                        "--split", "train=0.5,val=0.5", "--report"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("exported 5 boxes on 5 frames of 2 projects"), result.stdout)
+        // Class ids by name across projects: p declares rabbit then bird.
+        let yaml = try String(contentsOf: URL(fileURLWithPath: out + "/data.yaml"), encoding: .utf8)
+        XCTAssertTrue(yaml.contains("names:\n  0: \"rabbit\"\n  1: \"bird\"\n"), yaml)
+        // Whole videos go to one split each, and image names say which video they come from.
+        let train = entries(in: URL(fileURLWithPath: out + "/images/train"))
+        let val = entries(in: URL(fileURLWithPath: out + "/images/val"))
+        XCTAssertEqual(Set([train, val]), [["p_000034.jpg", "p_000100.jpg"], ["q_000010.jpg", "q_000011.jpg", "q_000012.jpg"]])
+        let q10 = try String(contentsOf: URL(fileURLWithPath: out + "/labels/" + (train.first!.hasPrefix("q") ? "train" : "val") + "/q_000010.txt"), encoding: .utf8)
+        XCTAssertTrue(q10.hasPrefix("0 "), "q's rabbit has p's class id 0: \(q10)")
+        // The report: per label, per project, per split.
+        XCTAssertTrue(result.stdout.contains("split (whole videos)"), result.stdout)
+        let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertTrue(rows.contains(["rabbit", "2", "2", "0"]), result.stdout)
+        XCTAssertTrue(rows.contains(["bird", "3", "3", "0"]), result.stdout)
+        XCTAssertTrue(rows.contains(["p", "2", "2", "0"]), result.stdout)
+        XCTAssertTrue(rows.contains(["q", "3", "3", "0"]), result.stdout)
+        // Importing the joint dataset back into one project takes that project's frames only.
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("again"), withIntermediateDirectories: true)
+        let copy = path("again/p")
+        XCTAssertEqual(try runMicrolabel(["init", copy, "--source", frames]).status, 0)
+        let back = try runMicrolabel(["import", copy, "--format", "yolo", out])
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertTrue(back.stderr.contains("3 images match no frame"), back.stderr)
+
+        let cvat = try runMicrolabel(["export", path("p"), second, "--format", "cvat-video", "--out", path("cvat")])
+        XCTAssertEqual(cvat.status, 2)
+        XCTAssertTrue(cvat.stderr.contains("holds one video"), cvat.stderr)
+    }
 }
