@@ -134,6 +134,8 @@ struct ImportContext {
             frame = number - 1
         } else if let own = byName[base] {
             frame = own
+        } else if !stem.isEmpty, stem.utf8.count < 10, stem.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(stem), number >= 1 {
+            frame = number - 1  // MOT's frame numbers, as datumaro names the items it read from MOT
         } else if stem.hasPrefix("frame_"), let number = digits(stem.dropFirst(6)) {
             frame = number
         } else if let video = options.videoName, stem.hasPrefix(video + "_"),

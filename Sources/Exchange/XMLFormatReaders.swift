@@ -139,7 +139,7 @@ enum CVATReader {
                width > 0, height > 0 {
                 imageSize = (width, height)
             }
-            for box in image.children("box") {
+            for box in image.children("box") where box.attributes["outside"] != "1" {
                 let label = box.attributes["label"] ?? ""
                 guard defined.contains(label) else {
                     throw ExchangeError.unknownClass(path: path, location: "line \(box.line)", classID: "'\(label)'",
