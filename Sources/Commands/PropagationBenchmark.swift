@@ -64,8 +64,9 @@ struct PropagationBenchmark {
         let predictions = try SeededEvaluation.predictions(from: dataset)
         if let motOutput {
             // The same file `export --format mot --include-pending` writes; a rerun replaces it.
-            _ = try DatasetExporter.export(dataset, format: .mot, to: motOutput,
-                                           options: ExportOptions(includePending: true, force: true))
+            var options = ExportOptions(includePending: true, force: true)
+            options.motSingleFile = true
+            _ = try DatasetExporter.export(dataset, format: .mot, to: motOutput, options: options)
         }
         let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
         print(scores.description)

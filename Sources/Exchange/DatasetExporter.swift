@@ -135,7 +135,7 @@ public enum DatasetExporter {
             throw ExchangeError.invalidOptions(
                 "the label '\(bad)' holds a ':' or a line break, which VOC's labelmap.txt cannot hold; rename it or choose --labels")
         }
-        let motFile = format == .mot && output.pathExtension.lowercased() == "txt"
+        let motFile = format == .mot && (options.motSingleFile ?? (output.pathExtension.lowercased() == "txt"))
         let safe = try SafeOutput(target: output, isDirectory: !motFile, force: options.force)
         var warnings: [String] = []
         do {

@@ -18,6 +18,8 @@ public struct ExportOptions: Sendable {
     public var imageExtension: String?
     /// Replace an existing target.
     public var force: Bool
+    /// MOT as one text file (true) or a sequence folder (false); nil decides by the name: a `.txt` is a file.
+    public var motSingleFile: Bool?
 
     public init(labels: [String]? = nil, frames: ClosedRange<Int>? = nil, includePending: Bool = false,
                 split: SplitSpec? = nil, imageExtension: String? = nil, force: Bool = false) {
