@@ -119,10 +119,15 @@ enum ImportCommand {
                 .value("as", "KIND", "What the boxes become: seeds, accepted or proposals. Default: boxes with a score become proposals, the rest accepted."),
             ],
             details: """
-            Images are matched to frames by microlabel's six-digit frame names, or else by the source's own
-            file names; unmatched images are reported. Classes named in the file are added to the labels.
-            Each track of the file becomes an object of the project; boxes without a track go to the
-            label's first object. The whole import is one undoable action.
+            Reads our exports and what other tools write: datumaro's COCO, VOC, YOLO (darknet obj.names
+            and Ultralytics data.yaml), MOT (class names from labels.txt) and CVAT files, with LF or
+            CRLF line ends and an optional UTF-8 byte-order mark. Images are matched to frames as
+            000042 (frame 42), by the source's own file names, by other whole numbers (MOT, 1-based),
+            as frame_000041 (CVAT, 0-based) or as PROJECT_000042 (a multi-project export); unmatched
+            images are reported, and an import where none match fails. Classes named in the file are
+            added to the labels. Each track of the file becomes an object of the project; boxes
+            without a track go to the label's first object. The whole import is one undoable action;
+            a refused import (a bad line, a file that is not UTF-8) changes nothing.
             """),
         run: run)
 

@@ -16,6 +16,9 @@ enum MOTReader {
                 throw ExchangeError.nothingToImport(path: url.path, reason: "no gt/gt.txt or .txt file in this folder")
             }
             file = found
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("det/det.txt").path) {
+                context.note("det/det.txt (detections) was not read; import it as a file to add its boxes as proposals")
+            }
         }
         let path = file.path
         var classes = context.options.labels

@@ -77,19 +77,22 @@ private func isOutside(_ object: XMLElement) -> Bool {
 
 /// Reads CVAT XML: "for video 1.1" tracks (frames from 0; `outside` boxes end a track's visible
 /// stretch and carry no box) and also "for images 1.1" `<image>` elements. A file, or a folder with
-/// `annotations.xml`. Classes are the labels in `<meta>`; a `score` attribute marks a proposal.
+/// `annotations.xml` or one `.xml` file per subset. Classes are the labels in `<meta>`; a `score` attribute marks a proposal.
 enum CVATReader {
     static func read(_ url: URL, into context: inout ImportContext) throws {
-        var file = url
+        var documents = [url]
         if isDirectory(url) {
-            file = url.appendingPathComponent("annotations.xml")
-            if !FileManager.default.fileExists(atPath: file.path) {
-                guard let only = files(in: url, extension: "xml").first else {
-                    throw ExchangeError.nothingToImport(path: url.path, reason: "no annotations.xml in this folder")
-                }
-                file = only
+            let single = url.appendingPathComponent("annotations.xml")
+            // datumaro writes one file per subset (train.xml, val.xml) instead.
+            documents = FileManager.default.fileExists(atPath: single.path) ? [single] : files(in: url, extension: "xml")
+            guard !documents.isEmpty else {
+                throw ExchangeError.nothingToImport(path: url.path, reason: "no annotations.xml or other .xml file in this folder")
             }
         }
+        for file in documents { try readDocument(file, into: &context) }
+    }
+
+    static func readDocument(_ file: URL, into context: inout ImportContext) throws {
         let path = file.path
         let root = try parseXML(file)
         guard root.name == "annotations" else {

@@ -231,7 +231,7 @@ final class DatumaroTests: XCTestCase {
         let conversions: [String: [(format: String, importAs: DatasetFormat, tolerance: Double)]] = [
             "coco": [("voc", .voc, 1), ("mot_seq_gt", .mot, 0.5)],
             "coco-split": [("yolo", .yolo, 0.5)],
-            "yolo-split": [("yolo_ultralytics", .yolo, 0.5), ("coco_instances", .coco, 0.5)],
+            "yolo-split": [("yolo_ultralytics", .yolo, 0.5), ("coco_instances", .coco, 0.5), ("cvat", .cvatVideo, 0.5)],
             "voc": [("coco_instances", .coco, 1)],
             "mot": [("coco_instances", .coco, 0.5), ("mot_seq_gt", .mot, 0.5)],
             "cvat": [("coco_instances", .coco, 0.5), ("voc", .voc, 1), ("cvat", .cvatVideo, 0.5)],
