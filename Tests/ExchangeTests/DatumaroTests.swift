@@ -55,6 +55,7 @@ final class DatumaroTests: XCTestCase {
         var detected: [String]
         var error: String?
         var filtered: Int?
+        var lxmlParsed: Int?
         var labels: [String]?
         var boxes: [Box]?
     }
@@ -67,6 +68,8 @@ final class DatumaroTests: XCTestCase {
             var convert: [Conversion]
             /// Also count the boxes left by the README's filter for CVAT's track-closing keyframes.
             var filterOutside = false
+            /// Also parse every .xml file below the path with lxml, which refuses any malformed XML.
+            var lxml = false
         }
         var load: [Load]
     }
@@ -78,12 +81,17 @@ final class DatumaroTests: XCTestCase {
         from datumaro.components.annotation import AnnotationType
         from datumaro.components.dataset import Dataset
         from datumaro.components.environment import Environment
+        import glob, os
+        from lxml import etree
         job = json.load(open(sys.argv[1]))
         env = Environment()
         report = {}
         for entry in job["load"]:
             path = entry["path"]
             record = {"detected": sorted(env.detect_dataset(path))}
+            if entry["lxml"]:
+                files = glob.glob(os.path.join(path, "**", "*.xml"), recursive=True)
+                record["lxmlParsed"] = sum(1 for name in files if etree.parse(name).getroot() is not None)
             try:
                 dataset = Dataset.import_from(path, entry["format"]) if entry.get("format") else Dataset.import_from(path)
                 names = [label.name for label in dataset.categories()[AnnotationType.label]]
@@ -246,7 +254,7 @@ final class DatumaroTests: XCTestCase {
             }
             // Every VOC dataset also matches datumaro's single-task VOC variants, so a user names it.
             job.load.append(Job.Load(path: out.path, format: entry.format == .voc ? "voc" : nil, convert: convert,
-                                     filterOutside: entry.format == .cvatVideo))
+                                     filterOutside: entry.format == .cvatVideo, lxml: entry.format == .voc || entry.format == .cvatVideo))
         }
         let report = try datumaro(job)
 
@@ -269,6 +277,10 @@ final class DatumaroTests: XCTestCase {
             let visible = boxes.filter { !$0.outside }
             if entry.format == .cvatVideo {
                 XCTAssertEqual(loaded.filtered, Self.confirmed, "datumaro's filter on outside leaves the real boxes")
+                XCTAssertEqual(loaded.lxmlParsed, 1, "annotations.xml parses in lxml")
+            }
+            if entry.format == .voc {
+                XCTAssertEqual(loaded.lxmlParsed, 20, "one XML per frame with a box, each parsing in lxml")
             }
             assertSame(visible, expectedBoxes(dataset), tolerance: entry.format == .voc ? 0.5 : 0.01, entry.name)
             if let split = entry.split {
