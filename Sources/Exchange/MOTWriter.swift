@@ -13,7 +13,7 @@ enum MOTWriter {
         try writeImages(plan, folder: { _ in root.appendingPathComponent("img1") }, writeImage: writeImage, progress: progress)
         let gt = root.appendingPathComponent("gt")
         try makeDirectory(gt)
-        try writeFile(text(plan, only: false), to: gt.appendingPathComponent("gt.txt"))
+        try writeFile(text(plan, pending: false), to: gt.appendingPathComponent("gt.txt"))
         var labels = TextBuffer()
         for label in plan.labels {
             labels.append(label.replacingOccurrences(of: "\n", with: " "))
@@ -23,12 +23,12 @@ enum MOTWriter {
         if plan.includePending {
             let det = root.appendingPathComponent("det")
             try makeDirectory(det)
-            try writeFile(text(plan, only: true), to: det.appendingPathComponent("det.txt"))
+            try writeFile(text(plan, pending: true), to: det.appendingPathComponent("det.txt"))
         }
     }
 
-    /// The lines of every box, or only of the pending ones (`only: true`) or only the confirmed ones (`only: false`).
-    static func text(_ plan: ExportPlan, only pending: Bool? = nil) -> TextBuffer {
+    /// The lines of every box (`pending` nil), of the pending proposals only (true) or of the confirmed boxes only (false).
+    static func text(_ plan: ExportPlan, pending: Bool? = nil) -> TextBuffer {
         var out = TextBuffer(capacity: plan.frames.count * 80)
         for frame in plan.frames {
             for box in frame.boxes where pending == nil || box.isPending == pending {
