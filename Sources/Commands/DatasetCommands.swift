@@ -39,6 +39,7 @@ enum ExportCommand {
         options.includePending = arguments.flag("include-pending")
         options.labels = arguments.list("labels")
         options.force = arguments.flag("force")
+        options.protectedPaths = [project.url, URL(fileURLWithPath: try project.source().path)]
         do {
             if let frames = arguments.string("frames") { options.frames = try ExportOptions.frames(parsing: frames) }
             if let split = arguments.string("split") { options.split = try SplitSpec(parsing: split) }
@@ -59,7 +60,17 @@ enum ExportCommand {
         }
         let needsImages = format != .mot
         let frames = try ProjectPaths.frames(of: project)
-        let dataset = try DatasetBridge.dataset(of: project, frames: frames)
+        var dataset = try DatasetBridge.dataset(of: project, frames: frames)
+        if needsImages {
+            // A frame that cannot be read has no image to export: its boxes stay in the project.
+            let left = DatasetBridge.leaveOutUnreadable(&dataset, frames: frames)
+            for (frame, reason) in left.prefix(10) {
+                FileHandle.standardError.write(Data("warning: frame \(frame + 1) is left out of the export, it cannot be read: \(reason)\n".utf8))
+            }
+            if left.count > 10 {
+                FileHandle.standardError.write(Data("warning: \(left.count - 10) more unreadable frames are left out\n".utf8))
+            }
+        }
         let progress = needsImages ? ProgressReporter("exporting", total: Set(dataset.boxes.map(\.frame)).count) : nil
         let summary = try DatasetExporter.export(
             dataset, format: format, to: out, options: options,

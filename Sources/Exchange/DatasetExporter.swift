@@ -37,7 +37,8 @@ public enum DatasetExporter {
             throw ExchangeError.invalidOptions("image format '\(options.imageExtension)' is not jpg or png")
         }
         let plan = try ExportPlan(dataset: dataset, options: options)
-        let safe = try SafeOutput(target: output, isDirectory: format != .mot, force: options.force)
+        let safe = try SafeOutput(target: output, isDirectory: format != .mot, force: options.force,
+                                  protecting: options.protectedPaths)
         do {
             switch format {
             case .coco: try COCOWriter.write(plan, into: safe.staging, writeImage: writeImage, progress: progress)

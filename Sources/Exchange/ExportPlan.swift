@@ -13,8 +13,11 @@ public struct ExportOptions: Sendable {
     public var split: SplitSpec?
     /// The extension of the exported images, which the image writer must honour: `jpg` or `png`.
     public var imageExtension: String
-    /// Replace an existing target.
+    /// Replace an existing target; only a previous export is ever replaced (see `SafeOutput`).
     public var force: Bool
+    /// Files and folders the export must never replace or remove, nor a folder holding one of
+    /// them: the project file and its source.
+    public var protectedPaths: [URL] = []
 
     public init(labels: [String]? = nil, frames: ClosedRange<Int>? = nil, includePending: Bool = false,
                 split: SplitSpec? = nil, imageExtension: String = "jpg", force: Bool = false) {

@@ -31,6 +31,7 @@ enum PNMCodec {
         let height = try reader.next()
         let maxValue = try reader.next()
         guard width > 0, height > 0 else { throw ImagingError.corrupt(path: path, detail: "PNM size \(width)x\(height) is not positive") }
+        try ImageLimits.check(width: width, height: height, path: path)
         guard maxValue >= 1, maxValue <= 65535 else {
             throw ImagingError.corrupt(path: path, detail: "PNM maxval \(maxValue) is outside 1...65535")
         }

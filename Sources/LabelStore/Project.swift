@@ -51,7 +51,10 @@ public final class Project: @unchecked Sendable {
     ///
     /// The file is built under a temporary name beside it and then linked into place, so another process
     /// never sees a half-made project and an existing file is never overwritten.
-    public static func create(at url: URL, source: SourceInfo, labels: [String]) throws -> Project {
+    ///
+    /// `frameFiles`, for a folder source, are the frames' file names in frame order: recorded so that
+    /// a frame keeps its file when other files of the folder are removed or added later.
+    public static func create(at url: URL, source: SourceInfo, labels: [String], frameFiles: [String]? = nil) throws -> Project {
         let url = url.absoluteURL.standardizedFileURL
         let files = FileManager.default
         if (try? files.attributesOfItem(atPath: url.path)) != nil { throw StoreError.alreadyExists(file: url) }
@@ -75,6 +78,13 @@ public final class Project: @unchecked Sendable {
             try connection.execute("PRAGMA application_id = \(Schema.applicationID)")
             try Schema.migrate(connection, from: 0)
             try connection.storeSource(source, projectFolder: url.deletingLastPathComponent())
+            if let frameFiles {
+                guard frameFiles.count == source.frameCount else {
+                    throw StoreError.invalidValue(file: url, reason: "\(frameFiles.count) frame file names for \(source.frameCount) frames")
+                }
+                let text = String(decoding: try JSONEncoder().encode(frameFiles), as: UTF8.self)
+                try connection.run("INSERT INTO settings (key, value) VALUES (?, ?)", [.text(SettingKey.frameFiles), .text(text)])
+            }
             let now = Date().timeIntervalSince1970
             for name in names {
                 try connection.run("INSERT INTO labels (name, created_at) VALUES (?, ?)", [.text(name), .real(now)])
@@ -190,12 +200,30 @@ public final class Project: @unchecked Sendable {
         try locked { try connection.fetchSource(projectFolder: folder) }
     }
 
-    /// Points the project at a moved or re-encoded source. Not an undoable edit.
-    public func setSource(_ source: SourceInfo) throws {
+    /// Points the project at a moved or re-encoded source. Not an undoable edit. The recorded frame
+    /// file names are replaced by `frameFiles` (removed when nil).
+    public func setSource(_ source: SourceInfo, frameFiles: [String]? = nil) throws {
         try Project.validate(source: source, file: url)
+        let text = try frameFiles.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try locked {
-            try connection.transaction(immediate: true) { try connection.storeSource(source, projectFolder: folder) }
+            try connection.transaction(immediate: true) {
+                try connection.storeSource(source, projectFolder: folder)
+                try connection.run("DELETE FROM settings WHERE key = ?", [.text(SettingKey.frameFiles)])
+                if let text {
+                    try connection.run("INSERT INTO settings (key, value) VALUES (?, ?)", [.text(SettingKey.frameFiles), .text(text)])
+                }
+            }
         }
+    }
+
+    /// The file names of a folder source's frames, in frame order, as recorded when the project was
+    /// made; nil for a video, or a project made before names were recorded.
+    public func frameFiles() throws -> [String]? {
+        guard let text = try setting(SettingKey.frameFiles) else { return nil }
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            throw StoreError.damaged(file: url, reason: "the recorded frame file names cannot be read")
+        }
+        return names
     }
 
     /// All labels in the order they were created.
