@@ -29,7 +29,7 @@ enum ExportCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let formatName = try arguments.required("format")
         guard let format = DatasetFormat(rawValue: formatName), format.canExport else {
             throw UsageError(command: "export", message: "--format must be coco, yolo, voc, mot or cvat-video, not '\(formatName)'")
@@ -183,7 +183,7 @@ enum EvalCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let groundTruth = try SeededEvaluation.groundTruth(contentsOf: URL(fileURLWithPath: try arguments.required("gt")))
         let dataset = try DatasetBridge.dataset(of: project)
         let protocolSeeds = Set(SeededEvaluation.seedFrames(frameCount: groundTruth.count))

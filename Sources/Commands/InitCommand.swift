@@ -55,7 +55,7 @@ enum InfoCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
         let labels = try project.labels()
         let objects = try project.objects()

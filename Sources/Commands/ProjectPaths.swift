@@ -16,11 +16,24 @@ enum ProjectPaths {
 
     /// Opens an existing project, with a message that says how to make one when it is missing.
     static func open(_ argument: String) throws -> Project {
+        try Project.open(at: existing(argument))
+    }
+
+    /// Opens an existing project for a command that only reads it: it also works where the project
+    /// cannot be written (a read-only folder or mount).
+    static func openForReading(_ argument: String) throws -> Project {
+        try Project.openForReading(at: existing(argument))
+    }
+
+    private static func existing(_ argument: String) throws -> URL {
         let url = resolve(argument)
         guard FileManager.default.fileExists(atPath: url.path) else {
+            if let problem = pathProblem(url), problem != "no such file or folder" {
+                throw CommandError("\(url.path): cannot open the project: \(problem)")
+            }
             throw CommandError("\(url.path): no such project (make one with 'microlabel init \(argument) --source PATH')")
         }
-        return try Project.open(at: url)
+        return url
     }
 
     /// The project's frames, behind a cache of `MICROLABEL_CACHE_MB` megabytes (default 256).

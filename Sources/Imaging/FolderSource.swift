@@ -35,7 +35,8 @@ public struct FolderSource: FrameSource {
         let path = folder.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImagingError.unreadableFolder(path: path, reason: FileBytes.problem(path: path) ?? "no such folder")
+            let problem = FileBytes.problem(path: path)
+            throw ImagingError.unreadableFolder(path: path, reason: problem == nil || problem == "no such file or folder" ? "no such folder" : problem!)
         }
         guard isDirectory.boolValue else { throw ImagingError.unreadableFolder(path: path, reason: "not a folder") }
         let frameNames: [String]

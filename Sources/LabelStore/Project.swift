@@ -130,6 +130,7 @@ public final class Project: @unchecked Sendable {
         let connection = try Connection(file: url, mode: .readWrite)
         // Reading the pragmas writes nothing; the journal mode below may, so it comes after the check.
         var version = try checkedVersion(connection)
+        try checkNotEmptyShell(connection, version: version)
         try connection.execute("PRAGMA foreign_keys = ON")
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = FULL")
@@ -141,6 +142,38 @@ public final class Project: @unchecked Sendable {
             }
         }
         return Project(url: url, connection: connection)
+    }
+
+    /// Opens a project only to read it, for commands that write nothing (info, export, eval). It is
+    /// opened as usual when that works; when the file or its folder cannot be written (a read-only
+    /// mount, someone else's files), it is opened read-only, and as an immutable file when no WAL
+    /// file lies beside it, since then no process can be writing it.
+    public static func openForReading(at url: URL) throws -> Project {
+        let url = url.absoluteURL.standardizedFileURL
+        do {
+            return try open(at: url)
+        } catch StoreError.notWritable(_, _) {
+            let version = try versionFromHeader(of: url)
+            guard version == Schema.currentVersion else {
+                throw StoreError.notWritable(file: url, message: "its schema (version \(version)) must be updated to version \(Schema.currentVersion), which needs write access once")
+            }
+            let hasWAL = FileManager.default.fileExists(atPath: url.path + "-wal")
+            let connection = try Connection(file: url, mode: hasWAL ? .readOnly : .immutable)
+            _ = try checkedVersion(connection)
+            // A cheap read proves the file can be read this way (a WAL file without its shared memory cannot).
+            _ = try connection.fetchFrameCount()
+            return Project(url: url, connection: connection)
+        }
+    }
+
+    /// A file that claims schema version 0 (nothing applied) yet holds tables was not made by
+    /// microlabel, or lost its header: migrating it would fail half-way with a confusing error.
+    private static func checkNotEmptyShell(_ connection: Connection, version: Int) throws {
+        guard version == 0 else { return }
+        let tables = try connection.queryFirst("SELECT count(*) FROM sqlite_master WHERE type = 'table'") { $0.int(0) } ?? 0
+        if tables > 0 {
+            throw StoreError.damaged(file: connection.file, reason: "its header says schema version 0 (empty) but it holds \(tables) tables; the file was left unchanged")
+        }
     }
 
     /// The schema version in the file's SQLite header, after checking it is a microlabel project this build can read.
@@ -181,7 +214,10 @@ public final class Project: @unchecked Sendable {
                 : "it is an SQLite database of another program (application id \(applicationID))"
             throw StoreError.notAProject(file: file, reason: reason)
         }
-        guard version >= 0, version <= Schema.currentVersion else {
+        guard version >= 0 else {
+            throw StoreError.damaged(file: file, reason: "its schema version \(version) is not a valid version (they count up from 0); the file was left unchanged")
+        }
+        guard version <= Schema.currentVersion else {
             throw StoreError.newerSchema(file: file, found: Int(version), supported: Schema.currentVersion)
         }
         return Int(version)
