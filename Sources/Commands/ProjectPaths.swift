@@ -10,7 +10,8 @@ enum ProjectPaths {
     /// in `.microlabel`, otherwise the path with `.microlabel` added.
     static func resolve(_ argument: String) -> URL {
         let url = URL(fileURLWithPath: argument).standardizedFileURL
-        if url.pathExtension == fileExtension || FileManager.default.fileExists(atPath: url.path) { return url }
+        if url.pathExtension == fileExtension || FileManager.default.fileExists(atPath: url.path)
+            || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil { return url }
         return url.appendingPathExtension(fileExtension)
     }
 
