@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),

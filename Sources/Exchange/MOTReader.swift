@@ -32,12 +32,11 @@ enum MOTReader {
             let confidence = values.count > 6 ? values[6]! : 1
             var label = context.options.defaultLabel
             if values.count > 7, let classValue = values[7], classValue > 0 {
-                let index = Int(classValue)
-                guard classValue == classValue.rounded(), index <= context.options.labels.count else {
+                guard classValue == classValue.rounded(), classValue <= Double(context.options.labels.count) else {
                     throw ExchangeError.unknownClass(path: path, location: location, classID: fieldText(line, 7),
                                                      defined: context.options.labels.enumerated().map { "\($0.offset + 1)=\($0.element)" })
                 }
-                label = context.options.labels[index - 1]
+                label = context.options.labels[Int(classValue) - 1]
             }
             try context.add(frame: frame, trackID: track, label: label,
                             rect: BoxRect(x: values[2]!, y: values[3]!, width: values[4]!, height: values[5]!),

@@ -48,6 +48,13 @@ enum PNMCodec {
         let header = try header(bytes, path: path)
         let pixelCount = header.width * header.height
         let sampleCount = pixelCount * header.channels
+        // Enough data for every sample is checked before allocating: a small file must not make us
+        // allocate for the size its header claims. An ASCII sample takes a digit and a separator.
+        let available = bytes.count - header.dataOffset
+        let needed = header.binary ? sampleCount * (header.maxValue > 255 ? 2 : 1) : 2 * sampleCount - 1
+        guard available >= needed else {
+            throw ImagingError.truncated(path: path, detail: "\(max(available, 0)) bytes of PNM pixel data, at least \(needed) needed")
+        }
         let scaleTable = header.maxValue == 255 ? nil : scaleTable(maxValue: header.maxValue)
         var failure: ImagingError?
         let pixels = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in
