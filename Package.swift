@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),
@@ -45,3 +45,12 @@ let package = Package(
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
     ]
 )
+
+// The libFuzzer harness over the same targets as the random-input test; only when asked for,
+// so that the normal build and `swift test` never see it. Tests/Fuzz/fuzz.sh builds and runs it.
+if Context.environment["MICROLABEL_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "microlabel-fuzz", dependencies: ["TestSupport"], path: "Tests/Fuzz/Harness",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "microlabel-fuzz", targets: ["microlabel-fuzz"]))
+}

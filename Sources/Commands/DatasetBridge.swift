@@ -19,7 +19,7 @@ enum DatasetBridge {
                        kind: kind(box.kind), confidence: box.kind == .proposal ? box.confidence : 1)
         }
         var frameInfo: [DatasetFrame] = []
-        if let folder = frames as? FolderSource ?? (frames as? CachedFrameSource)?.base as? FolderSource {
+        if let folder = folderSource(of: frames) {
             frameInfo = (0..<folder.frameCount).map {
                 DatasetFrame(index: $0, fileName: folder.url(at: $0).lastPathComponent, width: source.width, height: source.height)
             }
@@ -27,6 +27,21 @@ enum DatasetBridge {
         let name = project.url.deletingPathExtension().lastPathComponent
         return Dataset(name: name, labels: labels.map(\.name), frames: frameInfo, boxes: boxes,
                        frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)
+    }
+
+    /// Takes out of `dataset` the boxes on frames known to be unreadable (a file gone or damaged, a
+    /// source that shrank), so that no dataset holds an image that does not decode; returns those
+    /// frames, 0-based, with the reason.
+    static func leaveOutUnreadable(_ dataset: inout Dataset, frames: any FrameSource) -> [(frame: Int, reason: String)] {
+        var current: (any FrameSource)? = frames
+        while let cached = current as? CachedFrameSource { current = cached.base }
+        guard let recorded = current as? RecordedSource else { return [] }
+        let framesWithBoxes = Set(dataset.boxes.map(\.frame))
+        let bad = recorded.problems.filter { framesWithBoxes.contains($0.index) }
+        guard !bad.isEmpty else { return [] }
+        let badFrames = Set(bad.map(\.index))
+        dataset.boxes.removeAll { badFrames.contains($0.frame) }
+        return bad.map { ($0.index, $0.error.underlying.description) }
     }
 
     static func kind(_ kind: LabelStore.BoxKind) -> DatasetBoxKind {
@@ -44,8 +59,24 @@ enum DatasetBridge {
         let encode: ImageWriter = { index, destination in
             try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95)
         }
-        guard let folder = frames.base as? FolderSource else { return encode }
-        return DatasetExporter.linkingImageWriter(sourceFile: { folder.url(at: $0) }, encode: encode)
+        guard let folder = folderSource(of: frames) else { return encode }
+        return DatasetExporter.linkingImageWriter(sourceFile: { index in
+            // Only a frame that decodes is linked: a damaged file must not end up in a dataset.
+            _ = try frames.frame(at: index, scale: 8)
+            return folder.url(at: index)
+        }, encode: encode)
+    }
+
+    /// The folder under a source, through the cache and the project's view of it.
+    static func folderSource(of frames: (any FrameSource)?) -> FolderSource? {
+        var current = frames
+        while let source = current {
+            if let folder = source as? FolderSource { return folder }
+            if let cached = source as? CachedFrameSource { current = cached.base; continue }
+            if let recorded = source as? RecordedSource { current = recorded.base; continue }
+            return nil
+        }
+        return nil
     }
 }
 
@@ -66,10 +97,15 @@ final class ProjectExporter: ReviewExporter {
         let stamp = Self.stamp.string(from: Date())
         let base = project.url.deletingPathExtension()
         let out = URL(fileURLWithPath: "\(base.path)-\(name)-\(stamp)" + (format == .mot ? ".txt" : ""))
+        var dataset = try DatasetBridge.dataset(of: project, frames: frames)
+        let left = format == .mot ? [] : DatasetBridge.leaveOutUnreadable(&dataset, frames: frames)
+        var options = ExportOptions()
+        options.protectedPaths = [project.url, URL(fileURLWithPath: try project.source().path)]
         let summary = try DatasetExporter.export(
-            try DatasetBridge.dataset(of: project, frames: frames), format: format, to: out,
+            dataset, format: format, to: out, options: options,
             writeImage: format == .mot ? nil : DatasetBridge.imageWriter(for: frames))
-        return "exported \(summary.boxCount) boxes on \(summary.frameCount) frames to \(summary.output.path)"
+        let note = left.isEmpty ? "" : "; left out \(left.count) unreadable frame\(left.count == 1 ? "" : "s") (first: \(left[0].frame + 1))"
+        return "exported \(summary.boxCount) boxes on \(summary.frameCount) frames to \(summary.output.path)\(note)"
     }
 
     private static let stamp: DateFormatter = {

@@ -69,13 +69,29 @@ enum ExportCommand {
         var datasets: [Dataset] = []
         var sources: [CachedFrameSource] = []
         var seen = Set<String>()
+        let motFile = format == .mot && out.pathExtension.lowercased() == "txt"
+        let needsImages = !motFile
         for argument in projectArguments {
-            let project = try ProjectPaths.open(argument)
+            let project = try ProjectPaths.openForReading(argument)
             guard seen.insert(project.url.resolvingSymlinksInPath().path).inserted else {
                 throw UsageError(command: "export", message: "\(project.url.path) is named twice")
             }
+            // The export may never replace or remove a project or its frames.
+            options.protectedPaths += [project.url, URL(fileURLWithPath: try project.source().path)]
             let frames = try ProjectPaths.frames(of: project)
-            datasets.append(try DatasetBridge.dataset(of: project, frames: frames))
+            var dataset = try DatasetBridge.dataset(of: project, frames: frames)
+            if needsImages {
+                // A frame that cannot be read has no image to export: its boxes stay in the project.
+                let left = DatasetBridge.leaveOutUnreadable(&dataset, frames: frames)
+                let name = projectArguments.count > 1 ? "\(project.url.lastPathComponent): " : ""
+                for (frame, reason) in left.prefix(10) {
+                    FileHandle.standardError.write(Data("warning: \(name)frame \(frame + 1) is left out of the export, it cannot be read: \(reason)\n".utf8))
+                }
+                if left.count > 10 {
+                    FileHandle.standardError.write(Data("warning: \(name)\(left.count - 10) more unreadable frames are left out\n".utf8))
+                }
+            }
+            datasets.append(dataset)
             sources.append(frames)
         }
         if let labels = options.labels {
@@ -85,8 +101,6 @@ enum ExportCommand {
                 throw CommandError("\(which) no label '\(unknown)' (labels: \(known.sorted().joined(separator: ", ")))")
             }
         }
-        let motFile = format == .mot && out.pathExtension.lowercased() == "txt"
-        let needsImages = !motFile
         let writers = needsImages ? sources.map { DatasetBridge.imageWriter(for: $0) } : []
         let total = datasets.reduce(0) { $0 + Set($1.boxes.filter { $0.kind != .rejected }.map(\.frame)).count }
         let progress = needsImages ? ProgressReporter("exporting", total: total) : nil
@@ -211,7 +225,7 @@ enum EvalCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let groundTruth = try SeededEvaluation.groundTruth(contentsOf: URL(fileURLWithPath: try arguments.required("gt")))
         let dataset = try DatasetBridge.dataset(of: project)
         let protocolSeeds = Set(SeededEvaluation.seedFrames(frameCount: groundTruth.count))

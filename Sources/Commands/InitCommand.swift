@@ -38,7 +38,7 @@ enum InitCommand {
         let info = SourceInfo(
             path: sourceURL.path, kind: source is VideoSource ? .video : .folder,
             frameCount: source.frameCount, width: source.width, height: source.height, fps: source.fps)
-        let project = try Project.create(at: url, source: info, labels: labels)
+        let project = try Project.create(at: url, source: info, labels: labels, frameFiles: (source as? FolderSource)?.fileNames)
         print("created \(project.url.path): \(info.frameCount) frames, \(info.width)x\(info.height), \(UserInput.number(info.fps)) fps, from \(sourceURL.path)")
         if !labels.isEmpty { print("labels: \(labels.joined(separator: ", "))") }
     }
@@ -55,7 +55,7 @@ enum InfoCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
-        let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
+        let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
         let labels = try project.labels()
         let objects = try project.objects()
@@ -63,6 +63,22 @@ enum InfoCommand {
         let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
         let threshold = try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init)
         let precision = try project.setting(SettingKey.autoAcceptPrecision).flatMap(Double.init)
+        // How the source on disk compares with what the project recorded.
+        var sourceNotes: [String] = []
+        var unreadable: [Int] = []
+        do {
+            let frames = try ProjectPaths.recordedFrames(of: project)
+            if !frames.changes.isEmpty {
+                sourceNotes.append("the source changed since the project was made: " + frames.changes.joined(separator: "; "))
+            }
+            let problems = frames.problems
+            unreadable = problems.map { $0.index + 1 }
+            if let first = problems.first {
+                sourceNotes.append("\(problems.count) frame\(problems.count == 1 ? " cannot" : "s cannot") be read (\(InfoCommand.ranges(unreadable))); first: \(first.error.underlying)")
+            }
+        } catch {
+            sourceNotes.append("the source cannot be opened: \(error)")
+        }
         if arguments.flag("json") {
             let json: [String: Any] = [
                 "project": project.url.path,
@@ -80,6 +96,8 @@ enum InfoCommand {
                 "rejected": counts.rejected,
                 "threshold": threshold as Any? ?? NSNull(),
                 "threshold_precision": precision as Any? ?? NSNull(),
+                "source_problems": sourceNotes,
+                "unreadable_frames": unreadable,
             ]
             let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
@@ -94,6 +112,20 @@ enum InfoCommand {
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
         accept    \(threshold.map { String(format: "suggested threshold %.2f", $0) } ?? "no suggested threshold")\(precision.map { String(format: ", measured precision %.2f", $0) } ?? "")
         """)
+        for note in sourceNotes { print("warning   \(note)") }
+    }
+
+    /// 1-based frame numbers as ranges: "3, 7-9, 12"; at most 8 ranges, then "...".
+    static func ranges(_ numbers: [Int]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(numbers[index])" : "\(numbers[index])-\(numbers[end])")
+            index = end + 1
+        }
+        return parts.count > 8 ? parts.prefix(8).joined(separator: ", ") + ", ..." : parts.joined(separator: ", ")
     }
 }
 

@@ -10,23 +10,50 @@ enum ProjectPaths {
     /// in `.microlabel`, otherwise the path with `.microlabel` added.
     static func resolve(_ argument: String) -> URL {
         let url = URL(fileURLWithPath: argument).standardizedFileURL
-        if url.pathExtension == fileExtension || FileManager.default.fileExists(atPath: url.path) { return url }
+        if url.pathExtension == fileExtension || FileManager.default.fileExists(atPath: url.path)
+            || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil { return url }
         return url.appendingPathExtension(fileExtension)
     }
 
     /// Opens an existing project, with a message that says how to make one when it is missing.
     static func open(_ argument: String) throws -> Project {
+        try Project.open(at: existing(argument))
+    }
+
+    /// Opens an existing project for a command that only reads it: it also works where the project
+    /// cannot be written (a read-only folder or mount).
+    static func openForReading(_ argument: String) throws -> Project {
+        try Project.openForReading(at: existing(argument))
+    }
+
+    private static func existing(_ argument: String) throws -> URL {
         let url = resolve(argument)
         guard FileManager.default.fileExists(atPath: url.path) else {
+            if let problem = pathProblem(url), problem != "no such file or folder" {
+                throw CommandError("\(url.path): cannot open the project: \(problem)")
+            }
             throw CommandError("\(url.path): no such project (make one with 'microlabel init \(argument) --source PATH')")
         }
-        return try Project.open(at: url)
+        return url
     }
 
     /// The project's frames, behind a cache of `MICROLABEL_CACHE_MB` megabytes (default 256).
+    /// They are the frames the project recorded: a frame whose file is gone, or past the end of a
+    /// source that shrank, reads as an error naming it, while the others stay usable.
     static func frames(of project: Project) throws -> CachedFrameSource {
+        CachedFrameSource(try recordedFrames(of: project), budget: try cacheBudget())
+    }
+
+    static func recordedFrames(of project: Project) throws -> RecordedSource {
         let source = try project.source()
-        return CachedFrameSource(try openFrameSource(at: URL(fileURLWithPath: source.path)), budget: try cacheBudget())
+        let url = URL(fileURLWithPath: source.path)
+        let base: any FrameSource
+        if source.kind == .folder, let names = try project.frameFiles() {
+            base = try FolderSource(folder: url, fileNames: names, fps: source.fps)
+        } else {
+            base = try openFrameSource(at: url)
+        }
+        return RecordedSource(base, frameCount: source.frameCount, width: source.width, height: source.height)
     }
 
     static func cacheBudget() throws -> Int {
@@ -47,8 +74,8 @@ enum UserInput {
               [x, y, w, h].allSatisfy(\.isFinite) else {
             throw UsageError(command: command, message: "--\(option) must be X,Y,W,H in pixels (e.g. 120,40,64,128), not '\(text)'")
         }
-        guard w > 0 && h > 0 else {
-            throw UsageError(command: command, message: "--\(option) \(text): width and height must be positive")
+        guard w >= 1 && h >= 1 else {
+            throw UsageError(command: command, message: "--\(option) \(text): a box must be at least 1 pixel wide and high")
         }
         return BoxRect(x: x, y: y, width: w, height: h)
     }
@@ -73,8 +100,10 @@ enum UserInput {
         [box.x, box.y, box.width, box.height].map(number).joined(separator: ",")
     }
 
-    /// A number with at most two decimals and no trailing zeros.
+    /// A number with at most two decimals and no trailing zeros; huge values in exponent form.
     static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        guard abs(value) < 1e15 else { return String(format: "%.6g", value) }
         let rounded = (value * 100).rounded() / 100
         if rounded == rounded.rounded() { return String(Int(rounded)) }
         var text = String(format: "%.2f", rounded)

@@ -48,6 +48,15 @@ enum PropagateCommand {
             if case let .progress(done, total) = event { progress.update(done: done, total: total) }
         })
         progress.finish()
+        for (frame, reason) in summary.unreadableFrames.sorted(by: { $0.key < $1.key }).prefix(10) {
+            FileHandle.standardError.write(Data("warning: runs stop at frame \(frame + 1), which cannot be read: \(reason)\n".utf8))
+        }
+        if summary.unreadableFrames.count > 10 {
+            FileHandle.standardError.write(Data("warning: \(summary.unreadableFrames.count - 10) more frames cannot be read\n".utf8))
+        }
+        if summary.stale > 0 {
+            FileHandle.standardError.write(Data("warning: the seeds of \(summary.stale) stretches changed while they were computed; nothing was written there; run propagate again\n".utf8))
+        }
         print(String(format: "propagated %d objects: %d stretches recomputed, %d unchanged; %d frames tracked in %.1f s; %d pending proposals",
                      summary.objects, summary.recomputed, summary.unchanged, summary.framesTracked, summary.seconds, summary.proposals))
         print(thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))

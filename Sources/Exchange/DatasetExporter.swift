@@ -136,7 +136,8 @@ public enum DatasetExporter {
                 "the label '\(bad)' holds a ':' or a line break, which VOC's labelmap.txt cannot hold; rename it or choose --labels")
         }
         let motFile = format == .mot && (options.motSingleFile ?? (output.pathExtension.lowercased() == "txt"))
-        let safe = try SafeOutput(target: output, isDirectory: !motFile, force: options.force)
+        let safe = try SafeOutput(target: output, isDirectory: !motFile, force: options.force,
+                                  protecting: options.protectedPaths)
         var warnings: [String] = []
         do {
             switch format {

@@ -16,10 +16,13 @@ public struct ExportOptions: Sendable {
     /// The extension of the exported images, which the image writer must honour: `jpg` or `png`;
     /// nil for the format's own choice (PNG for CVAT video, as CVAT names its frames; JPEG otherwise).
     public var imageExtension: String?
-    /// Replace an existing target.
+    /// Replace an existing target; only a previous export is ever replaced (see `SafeOutput`).
     public var force: Bool
     /// MOT as one text file (true) or a sequence folder (false); nil decides by the name: a `.txt` is a file.
     public var motSingleFile: Bool?
+    /// Files and folders the export must never replace or remove, nor a folder holding one of
+    /// them: the project file and its source.
+    public var protectedPaths: [URL] = []
 
     public init(labels: [String]? = nil, frames: ClosedRange<Int>? = nil, includePending: Bool = false,
                 split: SplitSpec? = nil, imageExtension: String? = nil, force: Bool = false) {

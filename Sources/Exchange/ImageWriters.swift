@@ -9,10 +9,11 @@ extension DatasetExporter {
     /// An image writer for a folder source: hard-links the frame's own file when its format is the
     /// exported one (copying it when a link is impossible, e.g. across file systems), and otherwise
     /// hands the frame to `encode`, which decodes and re-encodes it with the Imaging codecs.
-    /// `sourceFile` gives the source file of a 0-based frame, nil for none (then `encode` is used).
-    public static func linkingImageWriter(sourceFile: @escaping (Int) -> URL?, encode: @escaping ImageWriter) -> ImageWriter {
+    /// `sourceFile` gives the source file of a 0-based frame, nil for none (then `encode` is used);
+    /// it throws for a frame that must not be exported.
+    public static func linkingImageWriter(sourceFile: @escaping (Int) throws -> URL?, encode: @escaping ImageWriter) -> ImageWriter {
         { frame, destination in
-            guard let source = sourceFile(frame), sameFormat(source.pathExtension, destination.pathExtension) else {
+            guard let source = try sourceFile(frame), sameFormat(source.pathExtension, destination.pathExtension) else {
                 try encode(frame, destination)
                 return
             }

@@ -77,7 +77,7 @@ public enum SeededEvaluation {
             let fields = rawLine.replacingOccurrences(of: " ", with: "").split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count >= 6 else { continue }
             let values = fields.prefix(7).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard values.allSatisfy({ $0 != nil }), let frame = values[0], frame.isFinite else {
+            guard values.allSatisfy({ $0 != nil }), let frame = values[0], frame.isFinite, abs(frame) < 1e9 else {
                 throw ExchangeError.malformed(path: path, location: "line \(number)", reason: "expected frame,id,x,y,w,h,conf numbers")
             }
             boxes.append(ScoredBox(frame: Int(frame) - 1,

@@ -38,7 +38,7 @@ enum VOCReader {
             ?? context.frame(forImage: stemOf(file.lastPathComponent) + "." + (imageName as NSString).pathExtension)
         var size: (width: Int, height: Int)?
         if let sizeElement = root.child("size"), let width = sizeElement.value("width").flatMap({ Double($0) }),
-           let height = sizeElement.value("height").flatMap({ Double($0) }), width > 0, height > 0 {
+           let height = sizeElement.value("height").flatMap({ Double($0) }), width > 0, height > 0, width < 1e9, height < 1e9 {
             size = (Int(width), Int(height))
         }
         if frame == nil { context.noteUnmatched(imageName) }

@@ -156,9 +156,9 @@ extension RGBImage {
     /// box shows on light and dark backgrounds, and the tag above the top-left corner, or just
     /// inside it when there is no room above. `scaleX`/`scaleY` map source pixels to this image.
     public mutating func draw(_ overlay: Overlay, scaleX: Double = 1, scaleY: Double = 1) {
-        let x0 = Int((overlay.x * scaleX).rounded()), y0 = Int((overlay.y * scaleY).rounded())
-        let x1 = Int(((overlay.x + overlay.width) * scaleX).rounded())
-        let y1 = Int(((overlay.y + overlay.height) * scaleY).rounded())
+        let x0 = (overlay.x * scaleX).clampedPixel(), y0 = (overlay.y * scaleY).clampedPixel()
+        let x1 = ((overlay.x + overlay.width) * scaleX).clampedPixel()
+        let y1 = ((overlay.y + overlay.height) * scaleY).clampedPixel()
         let w = max(1, x1 - x0), h = max(1, y1 - y0)
         let t = overlay.thickness
         let edge = overlay.colour.contrasting

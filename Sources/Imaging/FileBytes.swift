@@ -43,6 +43,49 @@ enum FileBytes {
         return (bytes, fileSize)
     }
 
+    /// The last `count` bytes of the file (fewer when it is shorter).
+    static func tail(path: String, count: Int) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        let size = Int(status.st_size)
+        let wanted = min(size, count)
+        guard wanted > 0, lseek(descriptor, off_t(size - wanted), SEEK_SET) >= 0 else { return [] }
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            var done = 0
+            while done < wanted {
+                let got = posixRead(descriptor, buffer.baseAddress! + done, wanted - done)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errnoText()
+                    break
+                }
+                if got == 0 { break }
+                done += got
+            }
+            initialized = done
+        }
+        if let failure { throw ImagingError.unreadableFile(path: path, reason: failure) }
+        return bytes
+    }
+
+    /// Why `path` cannot be opened, in words, or nil when it exists. Tells a symbolic link loop
+    /// and a missing permission apart from a missing file.
+    static func problem(path: String) -> String? {
+        var status = stat()
+        if stat(path, &status) == 0 { return nil }
+        switch errno {
+        case ENOENT: return "no such file or folder"
+        case ELOOP: return "a symbolic link loop (a link that leads back to itself)"
+        case EACCES: return "permission denied"
+        case ENOTDIR: return "a part of the path is not a folder"
+        default: return errnoText()
+        }
+    }
+
     /// Writes `bytes` to `path`, replacing the file.
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -24,21 +24,33 @@ public struct FolderSource: FrameSource {
 
     /// Lists and probes the frames of `folder`.
     public init(folder: URL, fps: Double = 25) throws {
+        try self.init(folder: folder, fileNames: nil, fps: fps)
+    }
+
+    /// Probes the frames of `folder` named `fileNames`, in that order, as recorded when a project
+    /// was made: frame i stays the file it was even when others are removed or added. A named
+    /// file that is gone is listed in `unreadableFrames` as `.missingFrame`. Without names, the
+    /// folder is listed.
+    public init(folder: URL, fileNames: [String]?, fps: Double = 25) throws {
         let path = folder.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImagingError.unreadableFolder(path: path, reason: "no such folder")
+            let problem = FileBytes.problem(path: path)
+            throw ImagingError.unreadableFolder(path: path, reason: problem == nil || problem == "no such file or folder" ? "no such folder" : problem!)
         }
         guard isDirectory.boolValue else { throw ImagingError.unreadableFolder(path: path, reason: "not a folder") }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw ImagingError.unreadableFolder(path: path, reason: "it cannot be listed (permission denied?)")
+        let frameNames: [String]
+        if let fileNames {
+            frameNames = fileNames
+        } else {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw ImagingError.unreadableFolder(path: path, reason: "it cannot be listed (permission denied?)")
+            }
+            frameNames = NaturalOrder.sorted(names.filter(FolderSource.isFrameName))
         }
-        let frameNames = NaturalOrder.sorted(names.filter { name in
-            !name.hasPrefix(".") && FolderSource.frameExtensions.contains((name as NSString).pathExtension.lowercased())
-        })
         let urls = frameNames.map { folder.appendingPathComponent($0, isDirectory: false) }
         guard !urls.isEmpty else { throw ImagingError.noFrames(folder: path) }
 
@@ -47,7 +59,7 @@ public struct FolderSource: FrameSource {
         for (index, url) in urls.enumerated() {
             let info: ImageInfo
             do {
-                info = try ImageCodec.info(contentsOf: url)
+                info = try FolderSource.probe(url)
             } catch {
                 unreadable[index] = .badFrame(number: index + 1, error: error as? ImagingError
                     ?? .unreadableFile(path: url.path, reason: "\(error)"))
@@ -58,10 +70,13 @@ public struct FolderSource: FrameSource {
                 continue
             }
             if info.width != reference.width || info.height != reference.height {
-                throw ImagingError.badFrame(number: index + 1, error: .sizeMismatch(
+                let mismatch = ImagingError.badFrame(number: index + 1, error: .sizeMismatch(
                     path: url.path, width: info.width, height: info.height,
                     expectedWidth: reference.width, expectedHeight: reference.height,
                     reference: "frame \(reference.index + 1) (\(urls[reference.index].path))"))
+                // A project's frames are fixed: one that changed size is unreadable, not a reason to refuse the rest.
+                if fileNames != nil { unreadable[index] = mismatch; continue }
+                throw mismatch
             }
         }
         guard let size else {
@@ -75,6 +90,29 @@ public struct FolderSource: FrameSource {
         self.fps = fps
         self.unreadableFrames = unreadable
     }
+
+    /// Whether a file name is taken as a frame: a known image extension, not hidden.
+    public static func isFrameName(_ name: String) -> Bool {
+        !name.hasPrefix(".") && frameExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
+    /// The header of one frame file, after checking that a JPEG is complete. A JPEG whose last
+    /// bytes hold no end-of-image marker is decoded (at 1/8 size, which is quick) to tell a
+    /// truncated file from one with harmless bytes after its end; a truncated one throws.
+    static func probe(_ url: URL) throws -> ImageInfo {
+        if let problem = FileBytes.problem(path: url.path), problem == "no such file or folder" {
+            throw ImagingError.missingFrame(path: url.path, sourceFrameCount: 0)
+        }
+        let info = try ImageCodec.info(contentsOf: url)
+        guard info.format == .jpeg else { return info }
+        let tail = try FileBytes.tail(path: url.path, count: 256)
+        if zip(tail, tail.dropFirst()).contains(where: { $0 == 0xFF && $1 == 0xD9 }) { return info }
+        _ = try ImageCodec.decode(contentsOf: url, scale: 8)
+        return info
+    }
+
+    /// The frames' file names, in frame order.
+    public var fileNames: [String] { urls.map(\.lastPathComponent) }
 
     /// The file of the frame at `index` (0-based).
     public func url(at index: Int) -> URL { urls[index] }

@@ -70,7 +70,9 @@ public enum ImageCodec {
     public static func decode(_ bytes: UnsafeRawBufferPointer, scale: Int = 1, name: String) throws -> RGBImage {
         try checkScale(scale)
         guard !bytes.isEmpty else { throw ImagingError.truncated(path: name, detail: "the file is empty") }
-        switch ImageFormat.detect(bytes) {
+        // The header is checked against the size limits before any pixel memory is allocated.
+        let header = try info(of: bytes, name: name)
+        switch header.format {
         case .jpeg:
             do { return try CodecBridge.decodeJPEG(bytes, scale: scale) } catch { throw error.error(path: name) }
         case .png:
@@ -79,8 +81,6 @@ public enum ImageCodec {
             return image.downsampled(by: scale)
         case .pnm:
             return try PNMCodec.decode(bytes, path: name).downsampled(by: scale)
-        case nil:
-            throw ImagingError.unsupportedFormat(path: name, detail: unknownSignature(bytes))
         }
     }
 
@@ -103,6 +103,12 @@ public enum ImageCodec {
     }
 
     static func info(of bytes: UnsafeRawBufferPointer, name: String) throws -> ImageInfo {
+        let info = try headerInfo(of: bytes, name: name)
+        try ImageLimits.check(width: info.width, height: info.height, path: name)
+        return info
+    }
+
+    private static func headerInfo(of bytes: UnsafeRawBufferPointer, name: String) throws -> ImageInfo {
         guard !bytes.isEmpty else { throw ImagingError.truncated(path: name, detail: "the file is empty") }
         switch ImageFormat.detect(bytes) {
         case .jpeg:

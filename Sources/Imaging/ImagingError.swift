@@ -29,6 +29,11 @@ public enum ImagingError: Error, Equatable, Sendable, CustomStringConvertible {
     case toolMissing(tool: String)
     /// An external program could not be started.
     case toolFailed(tool: String, reason: String)
+    /// A frame the project was made with is gone: its file was removed or renamed, or the
+    /// source now holds fewer frames (`path` is nil when the file is not known).
+    case missingFrame(path: String?, sourceFrameCount: Int)
+    /// The image is larger than microlabel decodes (see `ImageLimits`).
+    case tooLarge(path: String, width: Int, height: Int)
     /// One frame of a sequence failed; `number` is 1-based, `error` names the file.
     indirect case badFrame(number: Int, error: ImagingError)
 
@@ -62,6 +67,11 @@ public enum ImagingError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(tool) is not installed (not found on PATH); install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg), or use a folder of frames instead"
         case let .toolFailed(tool, reason):
             return "\(tool) could not be started: \(reason)"
+        case let .missingFrame(path, count):
+            if let path { return "\(path) is missing (removed or renamed since the project was made)" }
+            return "the source now has only \(count) frames (it changed since the project was made)"
+        case let .tooLarge(path, width, height):
+            return "\(path) is \(width)x\(height) pixels, larger than microlabel decodes (\(ImageLimits.maxSide) pixels a side and \(ImageLimits.maxPixels) pixels in all)"
         case let .badFrame(number, error):
             return "frame \(number): \(error.description)"
         }

@@ -4,7 +4,7 @@ import Foundation
 public func openFrameSource(at url: URL) throws -> any FrameSource {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-        throw ImagingError.unreadableFile(path: url.path, reason: "no such file or folder")
+        throw ImagingError.unreadableFile(path: url.path, reason: FileBytes.problem(path: url.path) ?? "no such file or folder")
     }
     if isDirectory.boolValue {
         return try FolderSource(folder: url)
@@ -15,4 +15,10 @@ public func openFrameSource(at url: URL) throws -> any FrameSource {
     throw ImagingError.unreadableFile(
         path: url.path,
         reason: "not a folder of frames or a video file (videos: \(VideoSource.fileExtensions.sorted().joined(separator: ", ")))")
+}
+
+/// Why `url` cannot be opened, in words ("no such file or folder", "a symbolic link loop ...",
+/// "permission denied"), or nil when it exists.
+public func pathProblem(_ url: URL) -> String? {
+    FileBytes.problem(path: url.path)
 }

@@ -31,6 +31,7 @@ enum PNMCodec {
         let height = try reader.next()
         let maxValue = try reader.next()
         guard width > 0, height > 0 else { throw ImagingError.corrupt(path: path, detail: "PNM size \(width)x\(height) is not positive") }
+        try ImageLimits.check(width: width, height: height, path: path)
         guard maxValue >= 1, maxValue <= 65535 else {
             throw ImagingError.corrupt(path: path, detail: "PNM maxval \(maxValue) is outside 1...65535")
         }
@@ -47,6 +48,13 @@ enum PNMCodec {
         let header = try header(bytes, path: path)
         let pixelCount = header.width * header.height
         let sampleCount = pixelCount * header.channels
+        // Enough data for every sample is checked before allocating: a small file must not make us
+        // allocate for the size its header claims. An ASCII sample takes a digit and a separator.
+        let available = bytes.count - header.dataOffset
+        let needed = header.binary ? sampleCount * (header.maxValue > 255 ? 2 : 1) : 2 * sampleCount - 1
+        guard available >= needed else {
+            throw ImagingError.truncated(path: path, detail: "\(max(available, 0)) bytes of PNM pixel data, at least \(needed) needed")
+        }
         let scaleTable = header.maxValue == 255 ? nil : scaleTable(maxValue: header.maxValue)
         var failure: ImagingError?
         let pixels = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in

@@ -178,11 +178,12 @@ struct VideoProbe {
               codedWidth > 0, codedHeight > 0 else {
             throw ImagingError.videoUnreadable(path: url.path, reason: "ffprobe reports no frame size")
         }
+        try ImageLimits.check(width: codedWidth, height: codedHeight, path: url.path)
         let fps = rate(stream["avg_frame_rate"]) ?? rate(stream["r_frame_rate"]) ?? 25
         var rotation = 0
         if let tags = stream["tags"] as? [String: Any], let r = tags["rotate"] as? String, let v = Int(r) { rotation = v }
         if let sideData = stream["side_data_list"] as? [[String: Any]] {
-            for entry in sideData { if let r = entry["rotation"] as? Int { rotation = -r } }  // display matrix is counter-clockwise
+            for entry in sideData { if let r = entry["rotation"] as? Int { rotation = -(r % 360) } }  // display matrix is counter-clockwise
         }
         rotation = ((rotation % 360) + 360) % 360
         let swapped = rotation == 90 || rotation == 270
@@ -190,7 +191,7 @@ struct VideoProbe {
         if count <= 0 {
             let format = json["format"] as? [String: Any]
             let duration = Double(stream["duration"] as? String ?? "") ?? Double(format?["duration"] as? String ?? "") ?? 0
-            count = try countPackets(url, ffprobe: ffprobe) ?? Int((duration * fps).rounded())
+            count = try countPackets(url, ffprobe: ffprobe) ?? (duration * fps).exactIntegerIfSafe ?? 0
         }
         guard count > 0 else {
             throw ImagingError.videoUnreadable(path: url.path, reason: "ffprobe finds no frames in it")
@@ -215,6 +216,8 @@ struct VideoProbe {
         guard let text = value as? String else { return nil }
         let parts = text.split(separator: "/").compactMap { Double($0) }
         guard parts.count == 2, parts[1] != 0, parts[0] > 0 else { return nil }
-        return parts[0] / parts[1]
+        let fps = parts[0] / parts[1]
+        // A rate no video has (a damaged header) counts as unknown.
+        return fps.isFinite && fps > 0 && fps <= 10_000 ? fps : nil
     }
 }

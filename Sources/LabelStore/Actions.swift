@@ -215,8 +215,13 @@ extension Project {
         guard frame >= 0, frame < frameCount else {
             throw StoreError.invalidValue(file: file, reason: "frame \(frame + 1) is outside the source's frames 1-\(frameCount)")
         }
-        guard [rect.x, rect.y, rect.width, rect.height].allSatisfy(\.isFinite), rect.width > 0, rect.height > 0 else {
-            throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has an impossible size (\(rect.x), \(rect.y), \(rect.width) x \(rect.height))")
+        guard [rect.x, rect.y, rect.width, rect.height].allSatisfy({ $0.isFinite && abs($0) <= 1e7 }) else {
+            throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has an impossible position or size (\(rect.x), \(rect.y), \(rect.width) x \(rect.height))")
+        }
+        guard rect.width >= 1, rect.height >= 1 else {
+            throw StoreError.invalidValue(
+                file: file,
+                reason: "box on frame \(frame + 1) is \(rect.width) x \(rect.height) pixels; a box must be at least 1 pixel wide and high")
         }
         guard confidence.isFinite else {
             throw StoreError.invalidValue(file: file, reason: "box on frame \(frame + 1) has confidence \(confidence)")

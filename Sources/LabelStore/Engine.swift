@@ -9,9 +9,44 @@ extension Project {
     /// Returns how many proposals were stored.
     @discardableResult
     public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox]) throws -> Int {
+        try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: nil, setting: nil)!
+    }
+
+    /// Like `replaceProposals`, for proposals computed from the decided boxes (seeds and accepted
+    /// boxes, a seed winning on a shared frame) `decided` in `frames`: when those are no longer
+    /// what the store holds, because someone added, moved or removed one since, nothing is written
+    /// and nil is returned. Otherwise the proposals are written and `setting.update` is applied to
+    /// the setting `setting.key` in the same transaction, so a record of the work done is never
+    /// saved without it, nor the work without its record.
+    public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
+                                 ifDecidedAre decided: [Int: BoxRect],
+                                 setting: (key: String, update: (String?) throws -> String?)? = nil) throws -> Int? {
+        try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: decided, setting: setting)
+    }
+
+    private func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
+                                  expectedDecided: [Int: BoxRect]?,
+                                  setting: (key: String, update: (String?) throws -> String?)?) throws -> Int? {
         try locked {
             try connection.transaction(immediate: true) {
                 guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
+                if let expectedDecided {
+                    var current: [Int: (rect: BoxRect, seed: Bool)] = [:]
+                    for box in try connection.fetchBoxes(frames: frames, objectID: objectID, kinds: [.seed, .accepted]) {
+                        if current[box.frame]?.seed == true { continue }
+                        current[box.frame] = (box.rect, box.kind == .seed)
+                    }
+                    guard current.count == expectedDecided.count,
+                          current.allSatisfy({ expectedDecided[$0.key] == $0.value.rect }) else { return nil }
+                }
+                if let setting {
+                    let old = try connection.queryFirst("SELECT value FROM settings WHERE key = ?", [.text(setting.key)]) { $0.string(0) }
+                    if let value = try setting.update(old) {
+                        try connection.run(
+                            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            [.text(setting.key), .text(value)])
+                    }
+                }
                 let frameCount = try connection.fetchFrameCount()
                 for proposal in proposals {
                     guard frames.contains(proposal.frame) else {

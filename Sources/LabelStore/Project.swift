@@ -51,7 +51,10 @@ public final class Project: @unchecked Sendable {
     ///
     /// The file is built under a temporary name beside it and then linked into place, so another process
     /// never sees a half-made project and an existing file is never overwritten.
-    public static func create(at url: URL, source: SourceInfo, labels: [String]) throws -> Project {
+    ///
+    /// `frameFiles`, for a folder source, are the frames' file names in frame order: recorded so that
+    /// a frame keeps its file when other files of the folder are removed or added later.
+    public static func create(at url: URL, source: SourceInfo, labels: [String], frameFiles: [String]? = nil) throws -> Project {
         let url = url.absoluteURL.standardizedFileURL
         let files = FileManager.default
         if (try? files.attributesOfItem(atPath: url.path)) != nil { throw StoreError.alreadyExists(file: url) }
@@ -75,6 +78,13 @@ public final class Project: @unchecked Sendable {
             try connection.execute("PRAGMA application_id = \(Schema.applicationID)")
             try Schema.migrate(connection, from: 0)
             try connection.storeSource(source, projectFolder: url.deletingLastPathComponent())
+            if let frameFiles {
+                guard frameFiles.count == source.frameCount else {
+                    throw StoreError.invalidValue(file: url, reason: "\(frameFiles.count) frame file names for \(source.frameCount) frames")
+                }
+                let text = String(decoding: try JSONEncoder().encode(frameFiles), as: UTF8.self)
+                try connection.run("INSERT INTO settings (key, value) VALUES (?, ?)", [.text(SettingKey.frameFiles), .text(text)])
+            }
             let now = Date().timeIntervalSince1970
             for name in names {
                 try connection.run("INSERT INTO labels (name, created_at) VALUES (?, ?)", [.text(name), .real(now)])
@@ -120,6 +130,7 @@ public final class Project: @unchecked Sendable {
         let connection = try Connection(file: url, mode: .readWrite)
         // Reading the pragmas writes nothing; the journal mode below may, so it comes after the check.
         var version = try checkedVersion(connection)
+        try checkNotEmptyShell(connection, version: version)
         try connection.execute("PRAGMA foreign_keys = ON")
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = FULL")
@@ -131,6 +142,38 @@ public final class Project: @unchecked Sendable {
             }
         }
         return Project(url: url, connection: connection)
+    }
+
+    /// Opens a project only to read it, for commands that write nothing (info, export, eval). It is
+    /// opened as usual when that works; when the file or its folder cannot be written (a read-only
+    /// mount, someone else's files), it is opened read-only, and as an immutable file when no WAL
+    /// file lies beside it, since then no process can be writing it.
+    public static func openForReading(at url: URL) throws -> Project {
+        let url = url.absoluteURL.standardizedFileURL
+        do {
+            return try open(at: url)
+        } catch StoreError.notWritable(_, _) {
+            let version = try versionFromHeader(of: url)
+            guard version == Schema.currentVersion else {
+                throw StoreError.notWritable(file: url, message: "its schema (version \(version)) must be updated to version \(Schema.currentVersion), which needs write access once")
+            }
+            let hasWAL = FileManager.default.fileExists(atPath: url.path + "-wal")
+            let connection = try Connection(file: url, mode: hasWAL ? .readOnly : .immutable)
+            _ = try checkedVersion(connection)
+            // A cheap read proves the file can be read this way (a WAL file without its shared memory cannot).
+            _ = try connection.fetchFrameCount()
+            return Project(url: url, connection: connection)
+        }
+    }
+
+    /// A file that claims schema version 0 (nothing applied) yet holds tables was not made by
+    /// microlabel, or lost its header: migrating it would fail half-way with a confusing error.
+    private static func checkNotEmptyShell(_ connection: Connection, version: Int) throws {
+        guard version == 0 else { return }
+        let tables = try connection.queryFirst("SELECT count(*) FROM sqlite_master WHERE type = 'table'") { $0.int(0) } ?? 0
+        if tables > 0 {
+            throw StoreError.damaged(file: connection.file, reason: "its header says schema version 0 (empty) but it holds \(tables) tables; the file was left unchanged")
+        }
     }
 
     /// The schema version in the file's SQLite header, after checking it is a microlabel project this build can read.
@@ -171,7 +214,10 @@ public final class Project: @unchecked Sendable {
                 : "it is an SQLite database of another program (application id \(applicationID))"
             throw StoreError.notAProject(file: file, reason: reason)
         }
-        guard version >= 0, version <= Schema.currentVersion else {
+        guard version >= 0 else {
+            throw StoreError.damaged(file: file, reason: "its schema version \(version) is not a valid version (they count up from 0); the file was left unchanged")
+        }
+        guard version <= Schema.currentVersion else {
             throw StoreError.newerSchema(file: file, found: Int(version), supported: Schema.currentVersion)
         }
         return Int(version)
@@ -190,12 +236,30 @@ public final class Project: @unchecked Sendable {
         try locked { try connection.fetchSource(projectFolder: folder) }
     }
 
-    /// Points the project at a moved or re-encoded source. Not an undoable edit.
-    public func setSource(_ source: SourceInfo) throws {
+    /// Points the project at a moved or re-encoded source. Not an undoable edit. The recorded frame
+    /// file names are replaced by `frameFiles` (removed when nil).
+    public func setSource(_ source: SourceInfo, frameFiles: [String]? = nil) throws {
         try Project.validate(source: source, file: url)
+        let text = try frameFiles.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try locked {
-            try connection.transaction(immediate: true) { try connection.storeSource(source, projectFolder: folder) }
+            try connection.transaction(immediate: true) {
+                try connection.storeSource(source, projectFolder: folder)
+                try connection.run("DELETE FROM settings WHERE key = ?", [.text(SettingKey.frameFiles)])
+                if let text {
+                    try connection.run("INSERT INTO settings (key, value) VALUES (?, ?)", [.text(SettingKey.frameFiles), .text(text)])
+                }
+            }
         }
+    }
+
+    /// The file names of a folder source's frames, in frame order, as recorded when the project was
+    /// made; nil for a video, or a project made before names were recorded.
+    public func frameFiles() throws -> [String]? {
+        guard let text = try setting(SettingKey.frameFiles) else { return nil }
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            throw StoreError.damaged(file: url, reason: "the recorded frame file names cannot be read")
+        }
+        return names
     }
 
     /// All labels in the order they were created.

@@ -51,6 +51,9 @@ final class Connection {
         case readWrite
         /// Creates the file if it is missing.
         case create
+        /// Reads a file no process can be writing (it lies in a folder nobody may write, and has no
+        /// WAL file): SQLite takes no locks and needs no shared-memory file beside it.
+        case immutable
     }
 
     /// The database file, named in every error.
@@ -69,9 +72,17 @@ final class Connection {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
         case .create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .immutable: flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+        }
+        var name = (path ?? file).path
+        if mode == .immutable {
+            // A URI file name; '?' and '#' (and '%') in the path must be escaped.
+            let escaped = name.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+                .replacingOccurrences(of: "#", with: "%23")
+            name = "file:\(escaped)?immutable=1"
         }
         var handle: OpaquePointer?
-        let code = sqlite3_open_v2((path ?? file).path, &handle, flags, nil)
+        let code = sqlite3_open_v2(name, &handle, flags, nil)
         if code != SQLITE_OK {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)

@@ -233,4 +233,6 @@ public enum SettingKey {
     public static let autoAcceptPrecision = "auto_accept.precision"
     /// Comma-separated 0-based first frames of new scenes, found by the engine.
     public static let sceneCuts = "scene_cuts"
+    /// JSON array of a folder source's frame file names, in frame order, recorded at creation.
+    public static let frameFiles = "source.frame_files"
 }

@@ -55,6 +55,9 @@ public enum WindowEnd: Sendable, Hashable {
     case sceneCut(frame: Int)
     /// The response collapsed from this frame on (object left or occluded).
     case collapse(frame: Int)
+    /// This frame could not be read (its file is missing or damaged); it is not tracked. A run
+    /// whose seed frame cannot be read stops there with no points.
+    case unreadable(frame: Int, reason: String)
     case cancelled
 }
 
@@ -148,12 +151,18 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
     let last = step > 0 ? min(limit, far) : max(limit, far)
     var clock = StageClock()
     var waited = 0.0, signatures = 0.0
-    let first = try frames(seed.frame)
+    let first: RGBImage
+    do {
+        first = try frames(seed.frame)
+    } catch let error as ImagingError {
+        return Run(window: window, points: [], end: .unreadable(frame: seed.frame, reason: error.underlying.description), times: StageTimes())
+    }
     let clipped = seed.box.clamped(width: first.width, height: first.height)
     guard clipped.width >= 1, clipped.height >= 1 else {
         throw MicroModelError.invalidSeed(frame: seed.frame, box: seed.box, width: first.width, height: first.height)
     }
-    let negativeImages = try negatives.map { (image: try frames($0.frame), box: $0.box) }
+    // A rejected box on a frame that can no longer be read teaches nothing; it is left out.
+    let negativeImages = negatives.compactMap { negative in (try? frames(negative.frame)).map { (image: $0, box: negative.box) } }
     waited += clock.lap()
     var tracker = CorrelationTracker(image: first, box: seed.box, negatives: negativeImages, parameters: config.tracker)
     _ = clock.lap()  // counted by the tracker as training
@@ -167,7 +176,13 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
         if cancel() { end = .cancelled; break }
         frame += step
         _ = clock.lap()
-        let image = try frames(frame)
+        let image: RGBImage
+        do {
+            image = try frames(frame)
+        } catch let error as ImagingError {
+            end = .unreadable(frame: frame, reason: error.underlying.description)
+            break
+        }
         waited += clock.lap()
         guard image.width == first.width, image.height == first.height else {
             throw MicroModelError.frameSizeChanged(frame: frame, expected: "\(first.width)x\(first.height)",

@@ -19,6 +19,12 @@ public struct EngineSummary: Sendable {
     public var proposals = 0
     public var framesTracked = 0
     public var cancelled = false
+    /// Frames that could not be read (0-based, with the reason): runs stopped there, and the
+    /// stretches around them are computed again by the next pass.
+    public var unreadableFrames: [Int: String] = [:]
+    /// Stretches whose seeds changed (someone added, moved or removed one) while they were being
+    /// computed: nothing was written for them; the next pass computes them.
+    public var stale = 0
     /// Held-out checks behind the threshold: runs that reached a neighbouring seed, and how many landed on it.
     public var checks = 0
     public var checksPassed = 0
@@ -57,6 +63,7 @@ public final class PropagationEngine: @unchecked Sendable {
         var seeds: [Seed]
         var windows: [Window]
         var fingerprint: String
+        var key: String { "\(range.lowerBound)-\(range.upperBound)" }
     }
 
     private struct SegmentRecord: Codable {
@@ -73,6 +80,10 @@ public final class PropagationEngine: @unchecked Sendable {
         var summary = EngineSummary()
         let objects = try project.objects().filter { only?.contains($0.id) ?? true }
         summary.objects = objects.count
+        guard frameCount > 0 else {
+            summary.seconds = Date().timeIntervalSince(started)
+            return summary
+        }
         var records: [Int64: [String: SegmentRecord]] = [:]
         var work: [Segment] = []
         for object in objects {
@@ -124,8 +135,9 @@ public final class PropagationEngine: @unchecked Sendable {
                                             progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
                     if let finished = state.finish(run, segment: job.segment) {
                         let start = Date()
-                        try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], report: report)
+                        let written = try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], report: report)
                         state.addStitching(Date().timeIntervalSince(start))
+                        if !written { state.markStale(job.segment) }
                     }
                 } catch {
                     state.fail(error)
@@ -139,11 +151,9 @@ public final class PropagationEngine: @unchecked Sendable {
         summary.stitching = state.stitching
         for (index, segment) in work.enumerated() {
             guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
-            let check = suggestThreshold(runs: runs, seeds: segment.seeds)
-            let checks = check?.checks ?? 0
-            let passed = check.map { Int(($0.precision * Double($0.checks)).rounded()) } ?? 0
-            records[segment.objectID, default: [:]]["\(segment.range.lowerBound)-\(segment.range.upperBound)"] =
-                SegmentRecord(fingerprint: segment.fingerprint, checks: checks, passed: passed)
+            for run in runs { if case let .unreadable(frame, reason) = run.end { summary.unreadableFrames[frame] = reason } }
+            if state.staleSegments.contains(index) { summary.stale += 1; continue }
+            if let record = Self.record(segment, runs: runs) { records[segment.objectID, default: [:]][segment.key] = record }
             summary.recomputed += 1
         }
         for (objectID, record) in records { try saveRecords(objectID, record) }
@@ -171,6 +181,16 @@ public final class PropagationEngine: @unchecked Sendable {
 
     static let checksKey = "auto_accept.checks"
 
+    /// What a finished stretch leaves for the next pass to compare against; nil when a run met a
+    /// frame it could not read, so that the next pass tries the stretch again.
+    private static func record(_ segment: Segment, runs: [Run]) -> SegmentRecord? {
+        if runs.contains(where: { if case .unreadable = $0.end { return true }; return false }) { return nil }
+        let check = suggestThreshold(runs: runs, seeds: segment.seeds)
+        let checks = check?.checks ?? 0
+        let passed = check.map { Int(($0.precision * Double($0.checks)).rounded()) } ?? 0
+        return SegmentRecord(fingerprint: segment.fingerprint, checks: checks, passed: passed)
+    }
+
     /// Pending proposals gain nothing from a pass that cannot see past the seeds: the segments of
     /// one object, with the windows that cover them and a fingerprint of their inputs.
     private func segments(of objectID: Int64, frameCount: Int) throws -> [Segment] {
@@ -180,7 +200,7 @@ public final class PropagationEngine: @unchecked Sendable {
             if let existing = byFrame[box.frame], existing.kind == .seed { continue }
             byFrame[box.frame] = box
         }
-        let seeds = byFrame.keys.sorted().map { Seed(frame: $0, box: byFrame[$0]!.rect) }
+        let seeds = byFrame.keys.sorted().filter { $0 < frameCount }.map { Seed(frame: $0, box: byFrame[$0]!.rect) }
         guard !seeds.isEmpty else { return [] }
         let all = windows(for: seeds, frameCount: frameCount, maxDistance: config.maxDistance)
         let rejected = try project.boxes(objectID: objectID, kinds: [.rejected])
@@ -202,16 +222,30 @@ public final class PropagationEngine: @unchecked Sendable {
         return out
     }
 
-    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], report: (EngineEvent) -> Void) throws {
-        if runs.contains(where: { $0.end == .cancelled }) { return }  // a half-computed segment is not written
+    /// Writes a finished stretch's proposals and its record in one transaction. Returns false,
+    /// writing nothing, when the stretch's seeds changed since the pass began.
+    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], report: (EngineEvent) -> Void) throws -> Bool {
+        if runs.contains(where: { $0.end == .cancelled }) { return true }  // a half-computed segment is not written
         let proposals = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
                                imageWidth: frames.width, imageHeight: frames.height, config: config)
         let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
             p.box.clipped(toWidth: frames.width, height: frames.height).map { ProposedBox(frame: p.frame, rect: $0, confidence: p.confidence) }
-        }
-        let written = try project.replaceProposals(objectID: segment.objectID, frames: segment.range, with: boxes)
+        }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
+        let record = Self.record(segment, runs: runs)
+        let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
+        let written = try project.replaceProposals(
+            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided,
+            setting: (key: Self.recordsKey(segment.objectID), update: { old in
+                var records = old.flatMap { try? JSONDecoder().decode([String: SegmentRecord].self, from: Data($0.utf8)) } ?? [:]
+                records[segment.key] = record
+                return String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
+            }))
+        guard let written else { return false }
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
+        return true
     }
+
+    private static func recordsKey(_ objectID: Int64) -> String { "engine.segments.\(objectID)" }
 
     /// One model record per object recomputed in this pass: the seed boxes it learned from, the
     /// settings, and what its held-out checks gave.
@@ -258,18 +292,18 @@ public final class PropagationEngine: @unchecked Sendable {
         let kept = resolveConflicts(pending)
         for (index, object) in objects.enumerated() where kept[index].count != pending[index].count {
             let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: $0.box, confidence: $0.confidence) }
-            try project.replaceProposals(objectID: object.id, frames: 0...(frames.frameCount - 1), with: boxes)
+            try project.replaceProposals(objectID: object.id, frames: 0...max(0, frames.frameCount - 1), with: boxes)
         }
     }
 
     private func loadRecords(_ objectID: Int64) throws -> [String: SegmentRecord] {
-        guard let text = try project.setting("engine.segments.\(objectID)") else { return [:] }
+        guard let text = try project.setting(Self.recordsKey(objectID)) else { return [:] }
         return (try? JSONDecoder().decode([String: SegmentRecord].self, from: Data(text.utf8))) ?? [:]
     }
 
     private func saveRecords(_ objectID: Int64, _ records: [String: SegmentRecord]) throws {
         let data = try JSONEncoder().encode(records)
-        try project.setSetting("engine.segments.\(objectID)", String(decoding: data, as: UTF8.self))
+        try project.setSetting(Self.recordsKey(objectID), String(decoding: data, as: UTF8.self))
     }
 }
 
@@ -339,6 +373,12 @@ private final class EngineState: @unchecked Sendable {
     private(set) var error: Error?
     private(set) var cancelledAny = false
     private(set) var stitching = 0.0
+    private(set) var staleSegments: Set<Int> = []
+
+    func markStale(_ segment: Int) {
+        lock.lock(); defer { lock.unlock() }
+        staleSegments.insert(segment)
+    }
 
     func addStitching(_ seconds: Double) {
         lock.lock(); defer { lock.unlock() }

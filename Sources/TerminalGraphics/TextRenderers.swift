@@ -131,9 +131,9 @@ public func xterm256Index(_ colour: RGB) -> Int {
 /// Scaled overlay corners in a grid of `gridWidth` x `gridHeight`, from an image's pixels.
 private func gridRect(_ overlay: Overlay, image: RGBImage, gridWidth: Int, gridHeight: Int) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
     let sx = Double(gridWidth) / Double(image.width), sy = Double(gridHeight) / Double(image.height)
-    let x0 = Int((overlay.x * sx).rounded(.down)), y0 = Int((overlay.y * sy).rounded(.down))
-    let x1 = max(x0, Int(((overlay.x + overlay.width) * sx).rounded(.up)) - 1)
-    let y1 = max(y0, Int(((overlay.y + overlay.height) * sy).rounded(.up)) - 1)
+    let x0 = (overlay.x * sx).clampedPixel(.down), y0 = (overlay.y * sy).clampedPixel(.down)
+    let x1 = max(x0, ((overlay.x + overlay.width) * sx).clampedPixel(.up) - 1)
+    let y1 = max(y0, ((overlay.y + overlay.height) * sy).clampedPixel(.up) - 1)
     return (x0, y0, x1, y1)
 }
 

@@ -83,6 +83,7 @@ func relativeFiles(in folder: URL) -> [String] {
 }
 
 /// The names in `folder`, sorted, hidden ones included.
+/// The names in a folder, sorted, without the marker every exported folder holds (its own tests check it).
 func entries(in folder: URL) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0 != ".microlabel-export" }.sorted()
 }

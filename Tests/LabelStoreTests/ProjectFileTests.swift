@@ -20,7 +20,7 @@ final class ProjectFileTests: XCTestCase {
         XCTAssertEqual(rex.name, "dog 1")
 
         // Values that need all 17 digits must come back bit for bit.
-        let seed = try XCTUnwrap(project).addBox(NewBox(frame: 0, objectID: first.id, rect: BoxRect(x: 0.1 + 0.2, y: 1.0 / 3.0, width: 10.5, height: 7e-3)))
+        let seed = try XCTUnwrap(project).addBox(NewBox(frame: 0, objectID: first.id, rect: BoxRect(x: 0.1 + 0.2, y: 1.0 / 3.0, width: 10.5, height: 1 + 7e-3)))
         _ = try XCTUnwrap(project).addBox(NewBox(frame: 99, objectID: rex.id, rect: rect(5, 6), kind: .seed))
         let model = try XCTUnwrap(project).addModel(objectID: first.id, seedBoxIDs: [seed.id], parameters: #"{"cell":4}"#, metrics: #"{"psr":9.5}"#)
         try XCTUnwrap(project).replaceProposals(objectID: first.id, frames: 1...5, with: (1...5).map {

@@ -63,6 +63,20 @@ final class ProjectReviewStoreTests: XCTestCase {
         XCTAssertEqual(try project.counts(), BoxCounts(seeds: 2))
     }
 
+    /// The store refuses boxes under a pixel a side whatever the room sends; the room shows the
+    /// refusal as the error message of the step.
+    func testBoxesUnderOnePixelAreRefusedWithAMessage() throws {
+        let store = try ProjectReviewStore(project: project)
+        let label = try store.addLabel(name: "object")
+        let object = try store.addObject(label: label)
+        XCTAssertThrowsError(try store.addSeed(frame: 0, target: .object(object), rect: BoxRect(x: 5, y: 5, width: 0.4, height: 30))) { error in
+            XCTAssertTrue("\(error)".contains("at least 1 pixel"), "\(error)")
+        }
+        let added = try store.addSeed(frame: 0, target: .object(object), rect: rect(5))
+        XCTAssertThrowsError(try store.updateBox(added.box, rect: BoxRect(x: 5, y: 5, width: 30, height: 1e-300)))
+        XCTAssertEqual(try store.boxes(onFrame: 0).map(\.rect), [rect(5)])
+    }
+
     func testQueuesReviewAndEngineWrites() throws {
         let label = try project.addLabel("rabbit")
         let object = try project.addObject(labelID: label.id)

@@ -58,6 +58,11 @@ public final class EngineTrainer: TrainingEngine, @unchecked Sendable {
                     } else if let precision = summary.precision {
                         text += String(format: "; no auto-accept (precision %.2f)", precision)
                     }
+                    if let first = summary.unreadableFrames.keys.min() {
+                        let count = summary.unreadableFrames.count
+                        text += "; \(count == 1 ? "frame \(first + 1) is" : "\(count) frames (first \(first + 1)) are") unreadable, runs stop there"
+                    }
+                    if summary.stale > 0 { text += "; \(summary.stale) stretches changed meanwhile, press t again" }
                     report(.finished(summary: text))
                 }
             } catch {
