@@ -25,24 +25,29 @@ let package = Package(
         ),
 
         // The core, one concern per target.
+        .target(name: "Geometry"),
         .target(name: "Imaging", dependencies: ["CCodecs"]),
-        .target(name: "LabelStore", dependencies: ["CSQLite3"]),
+        .target(name: "LabelStore", dependencies: ["Geometry", "CSQLite3"]),
         .target(name: "TerminalGraphics", dependencies: ["Imaging", "CZlib"]),
-        .target(name: "MicroModel", dependencies: ["Imaging", "LabelStore"]),
-        .target(name: "Exchange", dependencies: ["Imaging", "LabelStore"]),
-        .target(name: "ReviewRoom", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "CNcursesw"]),
-        .target(name: "Commands", dependencies: ["Imaging", "LabelStore", "TerminalGraphics", "MicroModel", "Exchange", "ReviewRoom"]),
+        .target(name: "MicroModel", dependencies: ["Imaging", "Geometry"]),
+        .target(name: "Exchange", dependencies: ["Imaging", "Geometry"]),
+        .target(name: "ReviewRoom", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "CNcursesw"]),
+        // Orchestration: reads seeds from the store, runs the micro-models, writes proposals; and
+        // the review room's training engine over it.
+        .target(name: "Pipeline", dependencies: ["Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom"]),
+        .target(name: "Commands", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "MicroModel", "Pipeline", "Exchange", "ReviewRoom"]),
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Imaging", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Imaging", "Geometry", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "LabelStoreTests", dependencies: ["LabelStore", "TestSupport"]),
+        .testTarget(name: "LabelStoreTests", dependencies: ["Geometry", "LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),
-        .testTarget(name: "MicroModelTests", dependencies: ["MicroModel", "TestSupport"]),
-        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReviewRoomTests", dependencies: ["ReviewRoom", "TestSupport"]),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+        .testTarget(name: "MicroModelTests", dependencies: ["Geometry", "MicroModel", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "TestSupport"]),
+        .testTarget(name: "ExchangeTests", dependencies: ["Geometry", "Exchange", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Geometry", "Commands", "TestSupport"]),
     ]
 )
 

@@ -3,7 +3,7 @@ import Imaging
 
 /// `microlabel bench`: speed figures, measured in-process on a release build.
 enum BenchCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "bench",
             summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, tui.",
@@ -138,10 +138,21 @@ func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
+/// getrusage of this process, or of its waited-for children. glibc types the first argument
+/// as its own integer type; Darwin takes the constant as it is.
+func resourceUsage(ofChildren children: Bool) -> rusage {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t((children ? RUSAGE_CHILDREN : RUSAGE_SELF).rawValue), &usage)
+    #else
+    getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
+    #endif
+    return usage
+}
+
 /// User plus system time of all waited-for child processes.
 func childrenCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    let usage = resourceUsage(ofChildren: true)
     func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
@@ -149,7 +160,11 @@ func childrenCPUSeconds() -> Double {
 /// Starts a program with posix_spawn (much cheaper than Foundation's Process, which matters
 /// when the program's own run is a few milliseconds), with output to /dev/null, and waits.
 func spawnAndWait(_ program: URL, _ arguments: [String], stdout: URL? = nil) throws {
+    #if os(Linux)
     var actions = posix_spawn_file_actions_t()
+    #else
+    var actions: posix_spawn_file_actions_t?  // an opaque pointer on Darwin
+    #endif
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, stdout?.path ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -12,9 +12,9 @@ enum DatasetBridge {
         let source = try project.source()
         let labels = try project.labels()
         let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
-        let objectLabels = Dictionary(uniqueKeysWithValues: try project.objects().map { ($0.id, labelNames[$0.labelID] ?? "object") })
+        let objectLabels = Dictionary(uniqueKeysWithValues: try project.objects().map { ($0.id, labelNames[$0.labelID] ?? Label.defaultName) })
         let boxes = try project.boxes(kinds: [.seed, .accepted, .proposal]).map { box in
-            DatasetBox(frame: box.frame, trackID: box.objectID, label: objectLabels[box.objectID] ?? "object",
+            DatasetBox(frame: box.frame, trackID: box.objectID, label: objectLabels[box.objectID] ?? Label.defaultName,
                        rect: box.rect,
                        kind: kind(box.kind), confidence: box.kind == .proposal ? box.confidence : 1)
         }

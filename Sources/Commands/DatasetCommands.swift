@@ -4,7 +4,7 @@ import Imaging
 import LabelStore
 
 enum ExportCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "export",
             summary: "Write the reviewed boxes as a dataset (COCO, YOLO, Pascal VOC, MOT, CVAT video).",
@@ -122,7 +122,7 @@ enum ExportCommand {
 }
 
 enum ImportCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "import",
             summary: "Bring in boxes from another tool or an earlier export, in one transaction.",
@@ -164,7 +164,7 @@ enum ImportCommand {
         let frames = try ProjectPaths.frames(of: project)
         let existing = try DatasetBridge.dataset(of: project, frames: frames)
         // Formats that name no classes (OTB, MOT without labels) put their boxes under the first label.
-        let result = try DatasetImporter.read(format, from: path, options: ImportOptions(project: existing, defaultLabel: existing.labels.first ?? SeedPlacement.defaultLabel))
+        let result = try DatasetImporter.read(format, from: path, options: ImportOptions(project: existing, defaultLabel: existing.labels.first ?? Label.defaultName))
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if !result.unmatchedImages.isEmpty {
@@ -177,7 +177,7 @@ enum ImportCommand {
             var objects = try action.objects()
             var trackObjects: [String: Int64] = [:]  // "label/track" -> object
             for box in result.boxes {
-                guard let labelID = labelIDs[box.label] ?? (try? action.addLabel(box.label).id) else { continue }
+                let labelID = try labelIDs[box.label] ?? action.addLabel(box.label).id
                 labelIDs[box.label] = labelID
                 let objectID: Int64
                 if let track = box.trackID {
@@ -210,7 +210,7 @@ enum ImportCommand {
 }
 
 enum EvalCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "eval",
             summary: "Score the project's boxes against ground truth (the seeded-propagation protocol).",

@@ -1,19 +1,21 @@
 import Exchange
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
 import MicroModel
+import Pipeline
 
 /// `microlabel demo`: the main job on the bundled Big Buck Bunny shot.
 ///
 /// Makes (or reuses) a project in the user's cache folder, seeds the rabbit on two frames,
 /// and runs the loop. Without a terminal on both ends it runs headless and reports each step.
 enum DemoCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "demo",
             summary: "Run the labelling loop on the bundled sample video.",
-            usage: "[--fresh] [--project PATH] [--graphics MODE] [--theme NAME]",
+            usage: "[--fresh] [--headless] [--project PATH] [--graphics MODE] [--theme NAME]",
             options: [
                 .flag("fresh", "Start again from a new demo project."),
                 .flag("headless", "Run the loop without the review room even in a terminal."),
@@ -79,7 +81,7 @@ enum DemoCommand {
         })
         progress.finish()
         print(String(format: "demo: propagated: %d frames tracked in %.1f s, %d pending proposals", summary.framesTracked, summary.seconds, summary.proposals))
-        print("demo: " + PropagateCommand.thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+        print("demo: " + PropagateCommand.thresholdLine(summary))
         if let threshold = summary.threshold {
             let chosen = try project.pendingProposals(orderedBy: .frame).filter { $0.confidence >= threshold }
             if !chosen.isEmpty {

@@ -1,5 +1,6 @@
 import Exchange
 import Foundation
+import Geometry
 import LabelStore
 
 /// `bench export`: the annotations of a 10,000-frame video with three objects on every frame,

@@ -19,7 +19,7 @@ enum GraphicsSelection {
 }
 
 enum RenderCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "render",
             summary: "Print an image to the terminal (sixel, kitty, Unicode blocks or ASCII).",
@@ -77,7 +77,7 @@ enum RenderCommand {
 }
 
 enum DoctorCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "doctor",
             summary: "Say what the terminal can show, from which answers, and what will be used.",

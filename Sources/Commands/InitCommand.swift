@@ -1,9 +1,10 @@
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
 
 enum InitCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "init",
             summary: "Create a project on a video or a folder of frames.",
@@ -45,7 +46,7 @@ enum InitCommand {
 }
 
 enum InfoCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "info",
             summary: "Show a project's source, labels, objects and box counts.",
@@ -130,7 +131,7 @@ enum InfoCommand {
 }
 
 enum SeedCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "seed",
             summary: "Add a seed box (a hand-drawn label) on one frame.",
@@ -166,7 +167,6 @@ enum SeedCommand {
 /// The rules for where a new seed goes: its label (added when new) and object (the label's
 /// first, created when it has none), all in one undoable action.
 enum SeedPlacement {
-    static let defaultLabel = "object"
 
     static func add(to project: Project, frame: Int, rect: BoxRect, labelName: String?, objectID: Int64?) throws
         -> (box: Box, label: Label, object: TrackedObject)
@@ -183,7 +183,7 @@ enum SeedPlacement {
             }
             object = found
         }
-        let wantedLabel = object.flatMap { o in labels.first { $0.id == o.labelID }?.name } ?? labelName ?? labels.first?.name ?? defaultLabel
+        let wantedLabel = object.flatMap { o in labels.first { $0.id == o.labelID }?.name } ?? labelName ?? labels.first?.name ?? Label.defaultName
         return try project.perform("add seed on frame \(frame + 1)") { action in
             let label = try labels.first(where: { $0.name == wantedLabel }) ?? action.addLabel(wantedLabel)
             let owner = try object ?? objects.first(where: { $0.labelID == label.id }) ?? action.addObject(labelID: label.id)

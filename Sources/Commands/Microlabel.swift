@@ -50,14 +50,14 @@ public enum Microlabel {
 }
 
 /// One command of the command line.
-struct Command: Sendable {
+struct Subcommand: Sendable {
     var spec: CommandSpec
     var run: @Sendable (ParsedArguments) throws -> Void
 }
 
 /// Every command, in the order the overview lists them.
 enum CommandRegistry {
-    static let all: [Command] = [
+    static let all: [Subcommand] = [
         InitCommand.command,
         InfoCommand.command,
         SeedCommand.command,
@@ -75,7 +75,7 @@ enum CommandRegistry {
         WriteStressCommand.command,
     ]
 
-    static func find(_ name: String) -> Command? {
+    static func find(_ name: String) -> Subcommand? {
         all.first { $0.spec.name == name }
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Imaging
 import LabelStore
+import Pipeline
 import ReviewRoom
 import TerminalGraphics
 
 /// `microlabel open PROJECT`: the review room, where boxes are drawn, trained from and reviewed.
 enum OpenCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "open",
             summary: "Open a project in the review room (the terminal UI).",

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
 
 /// Where projects live and how a PROJECT argument names one.

@@ -2,9 +2,10 @@ import Foundation
 import Imaging
 import LabelStore
 import MicroModel
+import Pipeline
 
 enum PropagateCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "propagate",
             summary: "Train micro-models on the seeds and propose boxes on the frames around them.",
@@ -59,16 +60,16 @@ enum PropagateCommand {
         }
         print(String(format: "propagated %d objects: %d stretches recomputed, %d unchanged; %d frames tracked in %.1f s; %d pending proposals",
                      summary.objects, summary.recomputed, summary.unchanged, summary.framesTracked, summary.seconds, summary.proposals))
-        print(thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+        print(thresholdLine(summary))
     }
 
-    static func thresholdLine(threshold: Double?, precision: Double?, passed: Int, checks: Int) -> String {
-        guard let precision else {
+    static func thresholdLine(_ summary: EngineSummary) -> String {
+        guard let precision = summary.precision else {
             return "suggested threshold: none yet (it needs two seeds of one object, so a run can be checked against the other)"
         }
-        let basis = "\(passed) of \(checks) runs landed on the next seed"
-        guard let threshold else {
-            return String(format: "suggested threshold: none; measured precision %.2f (%@) is below %.2f, so review by hand", precision, basis, PropagationEngine.requiredPrecision)
+        let basis = "\(summary.checksPassed) of \(summary.checks) runs landed on the next seed"
+        guard let threshold = summary.threshold else {
+            return String(format: "suggested threshold: none; measured precision %.2f (%@) is below %.2f, so review by hand", precision, basis, summary.requiredPrecision)
         }
         return String(format: "suggested threshold: %.2f, measured precision %.2f (%@)", threshold, precision, basis)
     }

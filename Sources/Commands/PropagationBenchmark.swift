@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import LabelStore
 import MicroModel
+import Pipeline
 
 /// `bench propagate SEQ_DIR`: a sequence with ground truth (SEQ/img/*.jpg and
 /// SEQ/groundtruth_rect.txt), seeded by the seeded-propagation protocol, propagated with the
@@ -70,7 +71,7 @@ struct PropagationBenchmark {
         }
         let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
         print(scores.description)
-        print(PropagateCommand.thresholdLine(threshold: summary.threshold, precision: summary.precision, passed: summary.checksPassed, checks: summary.checks))
+        print(PropagateCommand.thresholdLine(summary))
         if let threshold = summary.threshold {
             let above = try project.boxes(kinds: [.proposal]).filter { $0.confidence >= threshold }
             let good = above.filter { box in
@@ -85,7 +86,10 @@ struct PropagationBenchmark {
 
 /// The largest resident set the process has had, in MB.
 func peakResidentMegabytes() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_maxrss) / 1024
+    let usage = resourceUsage(ofChildren: false)
+    #if os(Linux)
+    return Double(usage.ru_maxrss) / 1024  // kilobytes
+    #else
+    return Double(usage.ru_maxrss) / (1024 * 1024)  // bytes
+    #endif
 }

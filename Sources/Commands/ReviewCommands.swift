@@ -4,7 +4,7 @@ import LabelStore
 
 /// `accept` and `reject`: bulk review of pending proposals from scripts.
 enum ReviewCommands {
-    static let accept = Command(
+    static let accept = Subcommand(
         spec: CommandSpec(
             name: "accept",
             summary: "Accept pending proposals: at or above a score, in a frame range, of one object.",
@@ -18,7 +18,7 @@ enum ReviewCommands {
             details: "Accepted boxes become labels and training examples. One undoable action."),
         run: { try run($0, to: .accepted) })
 
-    static let reject = Command(
+    static let reject = Subcommand(
         spec: CommandSpec(
             name: "reject",
             summary: "Reject pending proposals: at or below a score, in a frame range, of one object.",

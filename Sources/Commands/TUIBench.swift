@@ -1,7 +1,9 @@
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
 import MicroModel
+import Pipeline
 import ReviewRoom
 import TerminalGraphics
 
@@ -87,14 +89,14 @@ enum TUIBench {
         let w = Double(source.width), h = Double(source.height)
         var seedFrames: [Int] = []
         for seed in DemoCommand.seeds where seed.frame - 1 < source.frameCount {
-            let rect = LabelStore.BoxRect(x: seed.box.x * w, y: seed.box.y * h, width: seed.box.w * w, height: seed.box.h * h)
+            let rect = Geometry.BoxRect(x: seed.box.x * w, y: seed.box.y * h, width: seed.box.w * w, height: seed.box.h * h)
             _ = try SeedPlacement.add(to: project, frame: seed.frame - 1, rect: rect, labelName: "rabbit", objectID: nil)
             seedFrames.append(seed.frame - 1)
         }
-        guard let object = try project.objects().first else { return project }
+        guard source.frameCount > 0, let object = try project.objects().first else { return project }
         let proposals = (0..<source.frameCount).filter { !seedFrames.contains($0) }.map { frame in
             let t = Double(frame) / Double(max(1, source.frameCount - 1))
-            return ProposedBox(frame: frame, rect: LabelStore.BoxRect(x: w * (0.1 + 0.05 * t), y: h * 0.2, width: w * 0.4, height: h * 0.6),
+            return ProposedBox(frame: frame, rect: Geometry.BoxRect(x: w * (0.1 + 0.05 * t), y: h * 0.2, width: w * 0.4, height: h * 0.6),
                                confidence: 0.5 + 0.5 * t)
         }
         try project.replaceProposals(objectID: object.id, frames: 0...(source.frameCount - 1), with: proposals)

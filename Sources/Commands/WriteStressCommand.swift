@@ -1,11 +1,12 @@
 import Foundation
+import Geometry
 import LabelStore
 
 /// A hidden command for the durability test: adds seed boxes one action at a time and prints
 /// `ack N` after each commit, so a test can kill -9 it and check that every acknowledged box
 /// is in the project.
 enum WriteStressCommand {
-    static let command = Command(
+    static let command = Subcommand(
         spec: CommandSpec(
             name: "_write-stress",
             summary: "Add COUNT seeds one action at a time, acknowledging each (for tests).",

@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Reads COCO instances JSON: a file, or a folder in the layout CVAT and datumaro write

@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// CVAT for video 1.1: `annotations.xml` beside `images/frame_000000.png` (0-based frame numbers, the

@@ -1,5 +1,5 @@
 import Foundation
-import LabelStore
+import Geometry
 
 /// Where a box came from in the review workflow.
 public enum DatasetBoxKind: String, Sendable, Hashable, CaseIterable {

@@ -22,7 +22,8 @@ public struct ExportSummary: Sendable, Equatable {
     /// Frames carrying at least one box; each is one image when images are written.
     public var frameCount: Int
     public var boxCount: Int
-    /// Exported frames per split, in the order the splits were named; empty without splits.
+    /// Exported frames per split name; empty without splits. `report.splits` has them in the
+    /// order the splits were named.
     public var framesPerSplit: [String: Int]
     /// Things the user should know about the result, such as a YOLO dataset without a validation split.
     public var warnings: [String]

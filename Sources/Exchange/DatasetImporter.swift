@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Everything that can go wrong while exporting, importing or scoring a dataset.

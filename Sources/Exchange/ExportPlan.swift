@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// What to export and how.

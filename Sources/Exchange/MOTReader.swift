@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Reads MOT lines `frame,id,x,y,w,h[,conf[,class[,visibility[,...]]]]` (1-based frames): a file, or

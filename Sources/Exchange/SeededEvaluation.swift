@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// A predicted box with its confidence, for scoring.

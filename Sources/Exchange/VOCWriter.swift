@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Pascal VOC as LabelImg writes it: `Annotations/NNNNNN.xml` for `JPEGImages/NNNNNN.<ext>`, integer

@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Parses an XML file, reporting syntax errors with the file and line.

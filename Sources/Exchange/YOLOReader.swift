@@ -1,4 +1,4 @@
-import LabelStore
+import Geometry
 import Foundation
 
 /// Reads YOLO labels: an exported folder (`data.yaml`, `labels/**.txt`, and `predictions/labels/`

@@ -83,7 +83,7 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         }
     }
 
-    /// Whether a frame is in memory now; the TUI uses this to decide what to decode ahead.
+    /// Whether a frame is in memory now (the tests check what was kept; reading ahead does not ask).
     public func contains(_ index: Int, scale: Int = 1) -> Bool {
         lock.lock()
         defer { lock.unlock() }

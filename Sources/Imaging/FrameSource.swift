@@ -2,7 +2,8 @@
 /// images (`FolderSource`) or a video. Frames are numbered from 0 here; people see
 /// them numbered from 1 (errors say "frame 12" for index 11).
 ///
-/// Implementations are values or immutable classes safe to share between threads;
+/// Implementations are safe to share between threads (values, or classes whose mutable state,
+/// such as a decoder or a cache, is behind a lock);
 /// reading a frame must not depend on which frame was read before (a video source may
 /// still be faster reading forwards).
 public protocol FrameSource: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// The tables user actions write, with the columns kept in the undo log's row images (id first).
 enum LoggedTable: String {

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 // Engine writes: proposals and micro-model records. Not user edits, so not in the undo log.
 extension Project {
@@ -9,24 +10,25 @@ extension Project {
     /// Returns how many proposals were stored.
     @discardableResult
     public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox]) throws -> Int {
-        try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: nil, setting: nil)!
+        try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: nil, stretch: nil)!
     }
 
     /// Like `replaceProposals`, for proposals computed from the decided boxes (seeds and accepted
     /// boxes, a seed winning on a shared frame) `decided` in `frames`: when those are no longer
     /// what the store holds, because someone added, moved or removed one since, nothing is written
-    /// and nil is returned. Otherwise the proposals are written and `setting.update` is applied to
-    /// the setting `setting.key` in the same transaction, so a record of the work done is never
-    /// saved without it, nor the work without its record.
+    /// and nil is returned. Otherwise the proposals are written and, in the same transaction, the
+    /// stretch record of `frames` becomes `record` (nil removes it), so a record of the work done
+    /// is never saved without the work, nor the work without its record.
     public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
-                                 ifDecidedAre decided: [Int: BoxRect],
-                                 setting: (key: String, update: (String?) throws -> String?)? = nil) throws -> Int? {
-        try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: decided, setting: setting)
+                                 ifDecidedAre decided: [Int: BoxRect], record: StretchRecord?) throws -> Int? {
+        if let record, record.frames != frames {
+            throw StoreError.invalidValue(file: url, reason: "a stretch record for frames \(record.frames.lowerBound + 1)-\(record.frames.upperBound + 1) was given with proposals for frames \(frames.lowerBound + 1)-\(frames.upperBound + 1)")
+        }
+        return try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: decided, stretch: .some(record))
     }
 
     private func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
-                                  expectedDecided: [Int: BoxRect]?,
-                                  setting: (key: String, update: (String?) throws -> String?)?) throws -> Int? {
+                                  expectedDecided: [Int: BoxRect]?, stretch: StretchRecord??) throws -> Int? {
         try locked {
             try connection.transaction(immediate: true) {
                 guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
@@ -39,13 +41,10 @@ extension Project {
                     guard current.count == expectedDecided.count,
                           current.allSatisfy({ expectedDecided[$0.key] == $0.value.rect }) else { return nil }
                 }
-                if let setting {
-                    let old = try connection.queryFirst("SELECT value FROM settings WHERE key = ?", [.text(setting.key)]) { $0.string(0) }
-                    if let value = try setting.update(old) {
-                        try connection.run(
-                            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                            [.text(setting.key), .text(value)])
-                    }
+                if case let .some(record) = stretch {
+                    try connection.run("DELETE FROM stretch_records WHERE object_id = ? AND first_frame = ? AND last_frame = ?",
+                                       [.integer(objectID), .integer(Int64(frames.lowerBound)), .integer(Int64(frames.upperBound))])
+                    if let record { try connection.insertStretchRecord(record, objectID: objectID) }
                 }
                 let frameCount = try connection.fetchFrameCount()
                 for proposal in proposals {
@@ -75,6 +74,43 @@ extension Project {
                 return stored
             }
         }
+    }
+
+    /// The stretch records of one object (all objects when nil), by object, in frame order.
+    public func stretchRecords(objectID: Int64? = nil) throws -> [Int64: [StretchRecord]] {
+        let columns = "object_id, first_frame, last_frame, fingerprint, checks, checks_passed"
+        let rows = try locked {
+            if let objectID {
+                return try connection.query("SELECT \(columns) FROM stretch_records WHERE object_id = ? ORDER BY first_frame, last_frame",
+                                            [.integer(objectID)], Self.stretchRow)
+            }
+            return try connection.query("SELECT \(columns) FROM stretch_records ORDER BY object_id, first_frame, last_frame", [], Self.stretchRow)
+        }
+        var out: [Int64: [StretchRecord]] = [:]
+        for row in rows {
+            guard let record = row.record else {
+                throw StoreError.damaged(file: url, reason: "a stretch record of object \(row.objectID) ends before it starts")
+            }
+            out[row.objectID, default: []].append(record)
+        }
+        return out
+    }
+
+    /// Replaces every stretch record of one object by `records`, in one transaction.
+    public func replaceStretchRecords(objectID: Int64, with records: [StretchRecord]) throws {
+        try locked {
+            try connection.transaction(immediate: true) {
+                guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
+                try connection.run("DELETE FROM stretch_records WHERE object_id = ?", [.integer(objectID)])
+                for record in records { try connection.insertStretchRecord(record, objectID: objectID) }
+            }
+        }
+    }
+
+    private static func stretchRow(_ row: Row) -> (objectID: Int64, record: StretchRecord?) {
+        let first = row.int(1), last = row.int(2)
+        guard first <= last else { return (row.int64(0), nil) }
+        return (row.int64(0), StretchRecord(frames: first...last, fingerprint: row.string(3), checks: row.int(4), checksPassed: row.int(5)))
     }
 
     /// Pending proposals (optionally of one object), in review order, at most `limit` of them.
@@ -137,5 +173,18 @@ extension Project {
         (ModelRecord(id: row.int64(0), objectID: row.int64(1), seedBoxIDs: [], parameters: row.string(3), metrics: row.string(4),
                      createdAt: Date(timeIntervalSince1970: row.double(5))),
          row.string(2))
+    }
+}
+
+extension Connection {
+    fileprivate func insertStretchRecord(_ record: StretchRecord, objectID: Int64) throws {
+        try run("""
+            INSERT INTO stretch_records (object_id, first_frame, last_frame, fingerprint, checks, checks_passed)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (object_id, first_frame, last_frame) DO UPDATE SET
+                fingerprint = excluded.fingerprint, checks = excluded.checks, checks_passed = excluded.checks_passed
+            """,
+            [.integer(objectID), .integer(Int64(record.frames.lowerBound)), .integer(Int64(record.frames.upperBound)),
+             .text(record.fingerprint), .integer(Int64(record.checks)), .integer(Int64(record.checksPassed))])
     }
 }

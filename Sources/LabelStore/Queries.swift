@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 // Reads shared by `Project` (under its lock) and `ActionContext` (inside an action's transaction).
 extension Connection {

@@ -9,7 +9,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4D4C_424C
 
     /// `steps[n]` migrates a file from version n to n + 1.
-    static let steps: [String] = [version1]
+    static let steps: [String] = [version1, version2]
 
     static var currentVersion: Int { steps.count }
 
@@ -95,5 +95,23 @@ enum Schema {
             after TEXT,
             PRIMARY KEY (action_id, seq)
         ) WITHOUT ROWID;
+        """
+
+    // What the engine knows of each stretch of an object's timeline (from one decided frame to the
+    // next, or to either end of the video) at its last pass: the fingerprint of its inputs and
+    // the held-out checks its runs made. Version 1 kept these as JSON in settings under
+    // `engine.segments.<object id>`, with fingerprints the engine no longer makes: they are
+    // dropped, and the next pass computes each stretch once more.
+    private static let version2 = """
+        CREATE TABLE stretch_records (
+            object_id INTEGER NOT NULL REFERENCES objects (id) ON DELETE CASCADE,
+            first_frame INTEGER NOT NULL CHECK (first_frame >= 0),
+            last_frame INTEGER NOT NULL CHECK (last_frame >= first_frame),
+            fingerprint TEXT NOT NULL,
+            checks INTEGER NOT NULL CHECK (checks >= 0),
+            checks_passed INTEGER NOT NULL CHECK (checks_passed >= 0 AND checks_passed <= checks),
+            PRIMARY KEY (object_id, first_frame, last_frame)
+        ) WITHOUT ROWID;
+        DELETE FROM settings WHERE key LIKE 'engine.segments.%';
         """
 }

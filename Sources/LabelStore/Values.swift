@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 
 /// Where the frames come from.
 public enum SourceKind: String, Sendable, Codable, CaseIterable {
@@ -29,6 +30,9 @@ public struct SourceInfo: Sendable, Equatable {
 
 /// A class of things to label ("person", "car"). Labels are listed in the order they were created.
 public struct Label: Sendable, Equatable, Hashable {
+    /// The label a box gets when nobody named one: a seed drawn before any label exists.
+    public static let defaultName = "object"
+
     public var id: Int64
     public var name: String
 
@@ -52,54 +56,6 @@ public struct TrackedObject: Sendable, Equatable, Hashable {
         self.labelID = labelID
         self.number = number
         self.name = name
-    }
-}
-
-/// A rectangle in source pixels: top-left corner, width and height.
-public struct BoxRect: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public var maxX: Double { x + width }
-    public var maxY: Double { y + height }
-    public var centerX: Double { x + width / 2 }
-    public var centerY: Double { y + height / 2 }
-    /// 0 for a box with no extent.
-    public var area: Double { max(width, 0) * max(height, 0) }
-
-    /// Intersection over union; 0 when either box is empty.
-    public func iou(_ other: BoxRect) -> Double {
-        let iw = max(0, min(maxX, other.maxX) - max(x, other.x))
-        let ih = max(0, min(maxY, other.maxY) - max(y, other.y))
-        let inter = iw * ih
-        let union = area + other.area - inter
-        return union > 0 ? inter / union : 0
-    }
-
-    /// The part of the box inside a `imageWidth` x `imageHeight` image, or nil when nothing of it
-    /// is left. A box already inside comes back unchanged, without the rounding of recomputing
-    /// its size from its corners.
-    public func clipped(toWidth imageWidth: Int, height imageHeight: Int) -> BoxRect? {
-        if x >= 0, y >= 0, maxX <= Double(imageWidth), maxY <= Double(imageHeight), width > 0, height > 0 {
-            return self
-        }
-        let left = min(max(x, 0), Double(imageWidth)), top = min(max(y, 0), Double(imageHeight))
-        let right = min(max(maxX, 0), Double(imageWidth)), bottom = min(max(maxY, 0), Double(imageHeight))
-        guard right > left, bottom > top else { return nil }
-        return BoxRect(x: left, y: top, width: right - left, height: bottom - top)
-    }
-
-    public var description: String {
-        String(format: "%.1f,%.1f,%.1f,%.1f", x, y, width, height)
     }
 }
 
@@ -222,6 +178,24 @@ public struct ModelRecord: Sendable, Equatable {
         self.parameters = parameters
         self.metrics = metrics
         self.createdAt = createdAt
+    }
+}
+
+/// What the engine recorded about one stretch of an object's timeline at its last pass.
+public struct StretchRecord: Sendable, Hashable {
+    /// 0-based, inclusive.
+    public var frames: ClosedRange<Int>
+    /// Of the stretch's inputs (decided boxes, rejected boxes, engine parameters), chosen by the engine.
+    public var fingerprint: String
+    /// Held-out checks made by the stretch's runs, and how many passed.
+    public var checks: Int
+    public var checksPassed: Int
+
+    public init(frames: ClosedRange<Int>, fingerprint: String, checks: Int, checksPassed: Int) {
+        self.frames = frames
+        self.fingerprint = fingerprint
+        self.checks = checks
+        self.checksPassed = checksPassed
     }
 }
 

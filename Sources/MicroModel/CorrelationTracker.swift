@@ -1,10 +1,10 @@
-import LabelStore
+import Geometry
 import Foundation
 import Imaging
 
 /// Tunable constants of one micro-model. Defaults follow the literature (KCF/DSST/Staple),
 /// not any one video.
-public struct TrackerParameters: Sendable, Hashable {
+public struct TrackerParameters: Sendable, Hashable, Codable {
     /// Pixels per HOG cell at working resolution.
     public var cell = 4
     /// Search window: object plus `padding` times its mean side, per dimension.

@@ -1,9 +1,9 @@
 // MicroModel: per-object micro-models that propagate seed boxes through a video.
 //
-// Design (chosen by measurement on the dev sequences, see the model branch report):
+// Design (chosen by measurement on the dev sequences; `microlabel bench propagate` measures it):
 //
 // - One micro-model per seed and direction (`Window`): a discriminative correlation filter on
-//   fHOG + intensity cells (translation), a 1-D correlation filter over 15 scales (DSST), and
+//   fHOG + intensity cells (translation), a 1-D correlation filter over 33 scales (DSST), and
 //   foreground/background colour histograms (Staple) merged into the response with weight 0.3.
 //   The search window (object + 1.5 x its mean side) is resampled to ~96 x 96 working pixels,
 //   so the cost per frame does not depend on the video's resolution. The filter learns from a
@@ -18,9 +18,10 @@
 //   confidence grows with their agreement (0.5...1); elsewhere one run's box is kept with a
 //   confidence below 0.5 that decays with the distance from its seed and with how little the
 //   box still looks like the seed.
-// - `suggestThreshold`: each run that reaches another seed is a held-out check (that seed was
+// - `ThresholdPolicy`: each run that reaches another seed is a held-out check (that seed was
 //   not used to make it). When the checks pass, 0.75 (two verified runs agreeing) is suggested,
 //   with the checks' pass rate as its measured precision; otherwise nothing is auto-accepted.
 //
-// Everything is deterministic and value-typed; `propagateAll` runs windows on
-// `config.threads` threads. Frames are 0-based in this module.
+// Everything is deterministic and value-typed, and knows nothing of projects: the Pipeline
+// target reads seeds from the store, schedules the windows on threads, and writes proposals.
+// Frames are 0-based in this module.

@@ -1,5 +1,5 @@
-import LabelStore
 import Foundation
+import Geometry
 import Imaging
 
 /// Which way a window runs from its seed.
@@ -18,13 +18,17 @@ public struct Seed: Sendable, Hashable {
     }
 }
 
-/// Settings of propagation. Defaults are the measured design (see the model branch report).
-public struct PropagationConfig: Sendable, Hashable {
+/// Settings of propagation. The defaults are the design measured on the dev sequences (see
+/// `microlabel bench propagate`). Encoded, every setting but `threads` (which changes how fast,
+/// not what) is what a pass's results depend on: the engine fingerprints that encoding.
+public struct PropagationConfig: Sendable, Hashable, Codable {
     /// A window never reaches further than this many frames from its seed.
     public var maxDistance = 150
-    /// Windows computed at the same time by `propagateAll`.
+    /// Windows computed at the same time by the engine.
     public var threads = 2
     public var tracker = TrackerParameters()
+    /// When proposals may be accepted without review.
+    public var threshold = ThresholdPolicy()
     /// Colour-signature distance (0...1) between consecutive frames above which a new scene starts.
     public var sceneCutThreshold = 0.3
     /// A window ends when the HOG response's sharpness stays below `collapseSharpness`
@@ -35,6 +39,10 @@ public struct PropagationConfig: Sendable, Hashable {
     public var reliableSharpness = 8.0
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case maxDistance, tracker, threshold, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness
+    }
 }
 
 /// One frame of a run.
@@ -340,129 +348,55 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:],
 
 // MARK: - Auto-accept threshold
 
-/// A suggested auto-accept threshold and the precision measured for it on the data at hand.
-public struct ThresholdSuggestion: Sendable, Hashable {
-    /// Accept proposals with confidence at or above this.
-    public let threshold: Double
-    /// Share of held-out checks that passed (see `suggestThreshold`).
-    public let precision: Double
-    /// Number of held-out checks behind `precision`.
-    public let checks: Int
-}
-
-/// Every run that reaches a neighbouring seed is a held-out test: that seed was not used to
-/// make it. A check passes when the run's raw box there has IoU > 0.5 with the seed.
-/// Proposals at or above 0.75 are those where two such runs, corrected by their checks, agree
-/// with IoU >= 0.5. When the checks pass at the required precision (default 0.95) that level
-/// is suggested; otherwise nothing is auto-accepted (threshold 1 above every proposal).
-/// Nil when no run reaches another seed (one seed only).
-public func suggestThreshold(runs: [Run], seeds: [Seed], requiredPrecision: Double = 0.95) -> ThresholdSuggestion? {
-    var passed = 0, total = 0
-    for run in runs {
-        guard let next = neighbour(of: run, in: seeds),
-              let end = run.points.first(where: { $0.frame == next.frame }) else { continue }
-        total += 1
-        if end.box.iou(next.box) > 0.5 { passed += 1 }
+/// Held-out checks: runs that reached a neighbouring seed, and how many of them landed on it.
+public struct HeldOutChecks: Sendable, Hashable {
+    public var total = 0
+    public var passed = 0
+    public init(total: Int = 0, passed: Int = 0) {
+        self.total = total
+        self.passed = passed
     }
-    guard total > 0 else { return nil }
-    let precision = Double(passed) / Double(total)
-    return ThresholdSuggestion(threshold: precision >= requiredPrecision ? 0.75 : 1.0 + 1e-9,
-                               precision: precision, checks: total)
+    /// Share of checks passed; nil without checks.
+    public var precision: Double? { total > 0 ? Double(passed) / Double(total) : nil }
+    public static func + (a: HeldOutChecks, b: HeldOutChecks) -> HeldOutChecks {
+        HeldOutChecks(total: a.total + b.total, passed: a.passed + b.passed)
+    }
 }
 
-// MARK: - All seeds at once
+/// When proposals may be accepted without review. Every run that reaches a neighbouring seed is
+/// a held-out test: that seed was not used to make it. A check passes when the run's raw box
+/// there overlaps the seed with IoU above `passingIoU`. Proposals at or above `threshold` (0.75)
+/// are those where two such runs, corrected by their checks, agree with IoU >= 0.5 (see
+/// `stitch`). When the checks pass at `requiredPrecision` that level is suggested; otherwise
+/// nothing is auto-accepted.
+public struct ThresholdPolicy: Sendable, Hashable, Codable {
+    public var requiredPrecision = 0.95
+    public var threshold = 0.75
+    public var passingIoU = 0.5
 
-/// Runs, proposals and threshold of one object.
-public struct PropagationResult: Sendable {
-    public let runs: [Run]
-    public let proposals: [Proposal]
-    public let suggestion: ThresholdSuggestion?
-    /// Stage times summed over the runs (CPU-side: runs overlap in time on several threads).
-    public var times: StageTimes { runs.reduce(StageTimes()) { $0 + $1.times } }
-    /// Seconds spent stitching.
-    public let stitching: Double
-}
+    public init() {}
 
-/// Propagates every seed of one object (seeds and accepted boxes) through its windows,
-/// `config.threads` windows at a time, then stitches. `rejected` boxes (by frame) become hard
-/// negatives of the windows that contain them and are never proposed again. `progress`
-/// receives the number of frames tracked so far, from any thread.
-public func propagateAll(seeds: [Seed], rejected: [Int: [BoxRect]] = [:], frameCount: Int,
-                         frames: @escaping @Sendable (Int) throws -> RGBImage,
-                         config: PropagationConfig = PropagationConfig(),
-                         cancel: @escaping @Sendable () -> Bool = { false },
-                         progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> PropagationResult {
-    let sorted = seeds.sorted { $0.frame < $1.frame }
-    guard let firstSeed = sorted.first else { return PropagationResult(runs: [], proposals: [], suggestion: nil, stitching: 0) }
-    let jobs = windows(for: sorted, frameCount: frameCount, maxDistance: config.maxDistance)
-    let rejectedList = rejected.sorted { $0.key < $1.key }.flatMap { f, boxes in boxes.map { (frame: f, box: $0) } }
-    let results = ResultSlots(count: jobs.count)
-    let counter = ProgressCounter()
-    let workers = max(1, min(config.threads, jobs.count))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        var j = worker
-        while j < jobs.count {
-            let window = jobs[j]
-            let lo = min(window.seed.frame, window.limit), hi = max(window.seed.frame, window.limit)
-            let negatives = rejectedList.filter { $0.frame >= lo && $0.frame <= hi }
-            var done = 0
-            let r = Result {
-                try propagate(window, frames: frames, negatives: negatives, config: config, cancel: cancel,
-                              progress: { n in progress(counter.add(n - done)); done = n })
-            }
-            results.set(j, r)
-            j += workers
+    /// The checks made by `runs` against `seeds`.
+    public func checks(runs: [Run], seeds: [Seed]) -> HeldOutChecks {
+        var checks = HeldOutChecks()
+        for run in runs {
+            guard let next = neighbour(of: run, in: seeds),
+                  let end = run.points.first(where: { $0.frame == next.frame }) else { continue }
+            checks.total += 1
+            if end.box.iou(next.box) > passingIoU { checks.passed += 1 }
         }
+        return checks
     }
-    let runs = try results.values().map { try $0.get() }
-    let size = try frames(firstSeed.frame)
-    var clock = StageClock()
-    let proposals = stitch(runs: runs, seeds: sorted, rejected: rejected, imageWidth: size.width,
-                           imageHeight: size.height, config: config)
-    let suggestion = suggestThreshold(runs: runs, seeds: sorted)
-    return PropagationResult(runs: runs, proposals: proposals, suggestion: suggestion, stitching: clock.lap())
-}
 
-/// Keeps objects from taking each other's place: where boxes of different objects overlap with
-/// IoU > 0.5 on one frame, only the most confident stays (the others are dropped, not moved).
-/// `objects[i]` are object i's proposals; the result has the same shape.
-public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
-    var byFrame: [Int: [(object: Int, index: Int)]] = [:]
-    for (o, proposals) in objects.enumerated() {
-        for (i, p) in proposals.enumerated() { byFrame[p.frame, default: []].append((o, i)) }
-    }
-    var dropped = Set<[Int]>()
-    for frame in byFrame.keys.sorted() {
-        let entries = byFrame[frame]!.sorted {
-            let a = objects[$0.object][$0.index], b = objects[$1.object][$1.index]
-            return a.confidence != b.confidence ? a.confidence > b.confidence : $0.object < $1.object
-        }
-        var kept: [(object: Int, box: BoxRect)] = []
-        for e in entries {
-            let box = objects[e.object][e.index].box
-            if kept.contains(where: { $0.object != e.object && $0.box.iou(box) > 0.5 }) {
-                dropped.insert([e.object, e.index])
-            } else {
-                kept.append((e.object, box))
-            }
-        }
-    }
-    return objects.enumerated().map { o, proposals in
-        proposals.enumerated().filter { !dropped.contains([o, $0.offset]) }.map(\.element)
+    /// The threshold `checks` allow: nil without checks or when they fall short of the precision.
+    public func threshold(for checks: HeldOutChecks) -> Double? {
+        guard let precision = checks.precision, precision >= requiredPrecision else { return nil }
+        return threshold
     }
 }
 
-/// Results written by concurrent workers, one slot each.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<Run, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<Run, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func values() -> [Result<Run, Error>] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
-}
-
-private final class ProgressCounter: @unchecked Sendable {
-    private var total = 0
-    private let lock = NSLock()
-    func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; total += n; return total }
+/// Trains one micro-model on one seed and throws it away: what `bench propagate` times as the
+/// cost of training.
+public func trainMicroModel(on image: RGBImage, box: BoxRect, config: PropagationConfig = PropagationConfig()) throws {
+    _ = CorrelationTracker(image: image, box: box, parameters: config.tracker)
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import struct TerminalGraphics.PixelSize
 
 /// What `measureStepping` found.
 public struct SteppingReport: Sendable, CustomStringConvertible {

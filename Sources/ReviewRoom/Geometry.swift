@@ -1,4 +1,6 @@
-import struct LabelStore.BoxRect
+import Geometry
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 /// A rectangle of terminal cells (0-based column and row).
 public struct CellRect: Sendable, Hashable {

@@ -1,5 +1,7 @@
 import Imaging
-import struct LabelStore.BoxRect
+import Geometry
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 // What the review room needs from the rest of microlabel, as small protocols.
 // The lead adapts LabelStore, Imaging, TerminalGraphics and MicroModel to them;
@@ -10,7 +12,7 @@ public typealias ObjectID = Int64
 public typealias LabelID = Int64
 
 /// Where a box stands in the review flow.
-public enum BoxKind: String, Sendable, Hashable, CaseIterable {
+public enum ReviewKind: String, Sendable, Hashable, CaseIterable {
     /// Drawn by hand; trains the micro-models.
     case seed
     /// Proposed by a micro-model, waiting for review.
@@ -22,41 +24,10 @@ public enum BoxKind: String, Sendable, Hashable, CaseIterable {
 }
 
 extension BoxRect {
-    /// The rectangle spanned by two corners, in any order.
-    public init(corner a: Point, corner b: Point) {
-        self.init(x: min(a.x, b.x), y: min(a.y, b.y), width: abs(a.x - b.x), height: abs(a.y - b.y))
-    }
-
-    public var center: Point { Point(x: centerX, y: centerY) }
-
-    public func contains(_ p: Point) -> Bool {
-        p.x >= x && p.x <= maxX && p.y >= y && p.y <= maxY
-    }
-
     /// Whole pixels for the side panel: `x,y WxH`.
     var panelText: String {
         func f(_ v: Double) -> String { String(Int(v.rounded())) }
         return "\(f(x)),\(f(y)) \(f(width))x\(f(height))"
-    }
-}
-
-/// A point in source pixels.
-public struct Point: Sendable, Hashable {
-    public var x: Double
-    public var y: Double
-    public init(x: Double, y: Double) {
-        self.x = x
-        self.y = y
-    }
-}
-
-/// A size in whole pixels (or image dots).
-public struct PixelSize: Sendable, Hashable {
-    public var width: Int
-    public var height: Int
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
     }
 }
 
@@ -87,11 +58,11 @@ public struct ReviewBox: Sendable, Hashable {
     /// 0-based frame index.
     public var frame: Int
     public var object: ObjectID
-    public var kind: BoxKind
+    public var kind: ReviewKind
     public var rect: BoxRect
     /// In 0...1; seeds and hand-edited boxes have 1.
     public var confidence: Double
-    public init(id: BoxID, frame: Int, object: ObjectID, kind: BoxKind, rect: BoxRect, confidence: Double) {
+    public init(id: BoxID, frame: Int, object: ObjectID, kind: ReviewKind, rect: BoxRect, confidence: Double) {
         self.id = id
         self.frame = frame
         self.object = object
@@ -149,7 +120,7 @@ public struct KindCounts: Sendable, Hashable {
         self.accepted = accepted
         self.rejected = rejected
     }
-    public subscript(kind: BoxKind) -> Int {
+    public subscript(kind: ReviewKind) -> Int {
         switch kind {
         case .seed: seed
         case .pending: pending
@@ -159,7 +130,6 @@ public struct KindCounts: Sendable, Hashable {
     }
 }
 
-/// Which object a new or reassigned box goes to.
 /// What adding a seed made.
 public struct AddedSeed: Sendable, Hashable {
     public var box: BoxID
@@ -176,6 +146,7 @@ public struct AddedSeed: Sendable, Hashable {
     }
 }
 
+/// Which object a new or reassigned box goes to.
 public enum ObjectTarget: Sendable, Hashable {
     /// An existing object.
     case object(ObjectID)
@@ -200,7 +171,7 @@ public protocol ReviewStore: AnyObject {
     /// One entry per frame: which kinds of box it holds, and scene cuts.
     func frameMarks() throws -> [FrameMarks]
     /// Boxes of one kind in the given order.
-    func queue(kind: BoxKind, order: QueueOrder) throws -> [ReviewBox]
+    func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox]
     func counts() throws -> KindCounts
     /// The auto-accept threshold the engine suggests, if it has one.
     func suggestedThreshold() throws -> Double?
@@ -218,7 +189,7 @@ public protocol ReviewStore: AnyObject {
     func moveBox(_ id: BoxID, toObject object: ObjectID) throws
     func deleteBox(_ id: BoxID) throws
     /// Accepts or rejects boxes (or returns them to pending).
-    func setKind(_ ids: [BoxID], to kind: BoxKind) throws
+    func setKind(_ ids: [BoxID], to kind: ReviewKind) throws
     /// Accepts every pending box at or above `minConfidence`; returns how many.
     func acceptPending(minConfidence: Double) throws -> Int
     /// Undoes the last edit; returns what was undone, or nil when there is nothing to undo.
@@ -236,8 +207,7 @@ public protocol FrameProvider: AnyObject {
 }
 
 /// How the terminal draws pictures.
-public enum GraphicsMode: String, Sendable, Hashable, CaseIterable {
-    case sixel, kitty, blocks, ascii
+extension GraphicsMode {
     /// Whether the mode draws real pixels (as opposed to text cells).
     public var isPixel: Bool { self == .sixel || self == .kitty }
 }

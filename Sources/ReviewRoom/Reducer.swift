@@ -1,4 +1,4 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Foundation
 
 /// What the reducer asks the driver to do; the driver runs each against the
@@ -9,7 +9,7 @@ public enum Effect: Sendable, Hashable {
     case deleteBox(BoxID)
     /// Give a box to another (maybe new) object.
     case assignBox(BoxID, ObjectTarget)
-    case setKind([BoxID], BoxKind)
+    case setKind([BoxID], ReviewKind)
     /// Accept every pending box with confidence >= the value.
     case acceptAtOrAbove(Double)
     /// A new object of the label (nil: the default label `object`, created when missing).
@@ -232,7 +232,7 @@ extension ReviewState {
             message = Message("sorted by \(review.order.rawValue)")
             return [.refresh]
         case .nextTab, .previousTab:
-            let tabs: [BoxKind] = [.pending, .accepted, .rejected]
+            let tabs: [ReviewKind] = [.pending, .accepted, .rejected]
             let i = tabs.firstIndex(of: review.tab) ?? 0
             review.tab = tabs[(i + (command == .nextTab ? 1 : 2)) % 3]
             review.index = 0
@@ -573,13 +573,13 @@ extension ReviewState {
         if zoom > 1 { zoomCenter = entry.rect.center }
     }
 
-    mutating func removeFromQueueIfMoved(_ id: BoxID, to kind: BoxKind) {
+    mutating func removeFromQueueIfMoved(_ id: BoxID, to kind: ReviewKind) {
         if kind != review.tab { queue.removeAll { $0.id == id } }
         else if let i = queue.firstIndex(where: { $0.id == id }) { queue[i].kind = kind }
         if let i = boxes.firstIndex(where: { $0.id == id }) { boxes[i].kind = kind }
     }
 
-    mutating func classify(_ kind: BoxKind) -> [Effect] {
+    mutating func classify(_ kind: ReviewKind) -> [Effect] {
         guard let entry = currentEntry else {
             message = Message("the \(review.tab.rawValue) queue is empty")
             return []

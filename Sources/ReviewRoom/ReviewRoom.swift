@@ -1,6 +1,7 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Foundation
 import Imaging
+import struct TerminalGraphics.PixelSize
 
 /// How the review room looks and reads keys.
 public struct ReviewRoomOptions: Sendable {

@@ -1,4 +1,5 @@
-import struct LabelStore.BoxRect
+import Geometry
+import struct LabelStore.Label
 import Foundation
 
 /// Events posted from other threads (training progress), read by the UI loop.
@@ -49,7 +50,7 @@ public final class ReviewSession {
     }
     /// A write happened since the current frame's boxes were read.
     private var boxesStale = false
-    private var loadedQueue: (tab: BoxKind, order: QueueOrder)?
+    private var loadedQueue: (tab: ReviewKind, order: QueueOrder)?
 
     public init(store: ReviewStore, engine: TrainingEngine?, exporter: ReviewExporter?, state: ReviewState) throws {
         self.store = store
@@ -177,7 +178,7 @@ public final class ReviewSession {
             created.append(.objectCreated(object, label: label))
             return object
         case .defaultLabel:
-            let label = try store.labels().first { $0.name == "object" }?.id ?? store.addLabel(name: "object")
+            let label = try store.labels().first { $0.name == Label.defaultName }?.id ?? store.addLabel(name: Label.defaultName)
             let object = try store.addObject(label: label)
             created.append(.objectCreated(object, label: label))
             return object

@@ -1,4 +1,6 @@
-import struct LabelStore.BoxRect
+import Geometry
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 /// What the review room knows of the project, reloaded by the session after each write.
 public struct ProjectSnapshot: Sendable, Hashable {
@@ -114,7 +116,7 @@ public enum TrainingStatus: Sendable, Hashable {
 /// Position in the review queue.
 public struct ReviewCursor: Sendable, Hashable {
     /// pending, accepted or rejected.
-    public var tab: BoxKind = .pending
+    public var tab: ReviewKind = .pending
     public var order: QueueOrder = .confidenceAscending
     public var index = 0
     /// Showing the gallery of crops instead of one frame.

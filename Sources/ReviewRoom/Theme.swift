@@ -27,16 +27,16 @@ public struct Theme: Sendable, Hashable {
     public var warning: RGB
     public var status: Pair
     /// Box outline colour by kind.
-    public var boxes: [BoxKind: RGB]
+    public var boxes: [ReviewKind: RGB]
     public var selected: RGB
-    public var timeline: [BoxKind: RGB]
+    public var timeline: [ReviewKind: RGB]
     public var cut: RGB
     public var cursor: RGB
     /// Colours for objects, used in turn.
     public var objects: [RGB]
 
     /// The colour of a box of this kind.
-    public func color(for kind: BoxKind) -> RGB { boxes[kind] ?? text }
+    public func color(for kind: ReviewKind) -> RGB { boxes[kind] ?? text }
 
     /// The colour of an object, stable for its id.
     public func color(forObject id: ObjectID) -> RGB {
@@ -76,8 +76,8 @@ public struct Theme: Sendable, Hashable {
             return g
         }
         let status = try group("status"), boxes = try group("boxes"), timeline = try group("timeline")
-        var kinds: [BoxKind: RGB] = [:], marks: [BoxKind: RGB] = [:]
-        for kind in BoxKind.allCases {
+        var kinds: [ReviewKind: RGB] = [:], marks: [ReviewKind: RGB] = [:]
+        for kind in ReviewKind.allCases {
             kinds[kind] = try color(boxes, kind.rawValue, "boxes.")
             marks[kind] = try color(timeline, kind.rawValue, "timeline.")
         }

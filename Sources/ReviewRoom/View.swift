@@ -1,6 +1,7 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Foundation
 import Imaging
+import struct TerminalGraphics.PixelSize
 
 /// How a piece of text is coloured; the driver maps roles to colour pairs of the theme.
 public enum Role: Int, Sendable, Hashable, CaseIterable {
@@ -184,7 +185,7 @@ public enum View {
             row += 1
         }
         line("REVIEW", .title)
-        for tab in [BoxKind.pending, .accepted, .rejected] {
+        for tab in [ReviewKind.pending, .accepted, .rejected] {
             let current = tab == state.review.tab
             line("\(current ? "▸" : " ") \(pad(tab.rawValue, 9)) \(String(state.project.counts[tab]).leftPad(6))", current ? .highlight : .dim)
         }
@@ -328,7 +329,7 @@ public enum View {
         return String(repeating: "▰", count: filled) + String(repeating: "▱", count: max(0, width - filled))
     }
 
-    static func role(for kind: BoxKind) -> Role {
+    static func role(for kind: ReviewKind) -> Role {
         switch kind {
         case .seed: .seed
         case .pending: .pending

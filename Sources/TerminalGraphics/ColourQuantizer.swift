@@ -193,8 +193,6 @@ struct CellHistogram {
         }
     }
 
-    @inline(__always) func count(of cell: Int) -> Int32 { counts[cell] }
-
     @inline(__always) func centroid(of cell: Int) -> (Int, Int, Int) {
         let n = Int(counts[cell])
         return ((sumR[cell] + n / 2) / n, (sumG[cell] + n / 2) / n, (sumB[cell] + n / 2) / n)

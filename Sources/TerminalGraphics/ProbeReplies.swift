@@ -1,5 +1,5 @@
 /// A size in pixels reported by the terminal.
-public struct PixelSize: Sendable, Equatable, CustomStringConvertible {
+public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
     public var width: Int
     public var height: Int
     public init(width: Int, height: Int) {

@@ -1,5 +1,6 @@
 import Exchange
 import Foundation
+import Geometry
 import LabelStore
 import TestSupport
 import XCTest

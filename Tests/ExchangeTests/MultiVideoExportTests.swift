@@ -1,3 +1,4 @@
+import Geometry
 import LabelStore
 import Exchange
 import Foundation

@@ -1,7 +1,7 @@
 import Foundation
 import func TerminalGraphics.makeRenderer
 import enum TerminalGraphics.GraphicsMode
-import struct LabelStore.BoxRect
+import Geometry
 import struct Imaging.RGBImage
 import struct Imaging.PixelRect
 import class Imaging.CachedFrameSource
@@ -13,6 +13,8 @@ import enum LabelStore.SettingKey
 import struct LabelStore.SourceInfo
 @testable import ReviewRoom
 import TestSupport
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 import XCTest
 
 /// The adapters `microlabel open` runs the room on: the project store and the frame provider.

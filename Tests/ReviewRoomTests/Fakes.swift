@@ -1,6 +1,8 @@
-import struct LabelStore.BoxRect
+import Geometry
 import struct Imaging.RGBImage  // only this: Imaging has an Overlay too
 @testable import ReviewRoom
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 /// An in-memory project with a snapshot undo history.
 final class FakeStore: ReviewStore {
@@ -52,7 +54,7 @@ final class FakeStore: ReviewStore {
         for cut in cuts { marks[cut].insert(.sceneCut) }
         return marks
     }
-    func queue(kind: BoxKind, order: QueueOrder) throws -> [ReviewBox] {
+    func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox] {
         let boxes = contents.boxes.filter { $0.kind == kind }
         switch order {
         case .confidenceAscending: return boxes.sorted { ($0.confidence, $0.frame) < ($1.confidence, $1.frame) }
@@ -137,7 +139,7 @@ final class FakeStore: ReviewStore {
         guard contents.boxes.contains(where: { $0.id == id }) else { throw FakeError.missing(id) }
         edit("delete box \(id)") { contents.boxes.removeAll { $0.id == id } }
     }
-    func setKind(_ ids: [BoxID], to kind: BoxKind) throws {
+    func setKind(_ ids: [BoxID], to kind: ReviewKind) throws {
         edit("\(kind.rawValue) \(ids.map(String.init).joined(separator: ","))") {
             for i in contents.boxes.indices where ids.contains(contents.boxes[i].id) { contents.boxes[i].kind = kind }
         }
@@ -162,7 +164,7 @@ final class FakeStore: ReviewStore {
         return what
     }
 
-    func boxes(kind: BoxKind) -> [ReviewBox] { contents.boxes.filter { $0.kind == kind } }
+    func boxes(kind: ReviewKind) -> [ReviewBox] { contents.boxes.filter { $0.kind == kind } }
 }
 
 enum FakeError: Error, CustomStringConvertible {

@@ -1,7 +1,9 @@
-import struct LabelStore.BoxRect
+import Geometry
 import XCTest
 @testable import ReviewRoom
 import Imaging
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 final class GeometryTests: XCTestCase {
     let source = PixelSize(width: 640, height: 360)

@@ -1,6 +1,8 @@
-import struct LabelStore.BoxRect
+import Geometry
 import XCTest
 @testable import ReviewRoom
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 final class ReducerTests: XCTestCase {
     var store: FakeStore!

@@ -15,10 +15,10 @@ final class ThemeTests: XCTestCase {
         for name in names {
             let theme = try Theme.load(name: name, folders: [themes])
             XCTAssertEqual(theme.name, name)
-            XCTAssertEqual(Set(theme.boxes.keys), Set(BoxKind.allCases))
+            XCTAssertEqual(Set(theme.boxes.keys), Set(ReviewKind.allCases))
             XCTAssertGreaterThanOrEqual(theme.objects.count, 6, "\(name) needs object colours")
             // Kinds must be told apart: distinct colours, each far from the background.
-            let kinds = BoxKind.allCases.map(theme.color(for:))
+            let kinds = ReviewKind.allCases.map(theme.color(for:))
             XCTAssertEqual(Set(kinds).count, 4, name)
             for c in kinds + [theme.text] {
                 XCTAssertGreaterThan(Palette.distance(c, theme.background), 40_000, "\(name): a colour too close to the background")

@@ -1,6 +1,8 @@
-import struct LabelStore.BoxRect
+import Geometry
 import XCTest
 @testable import ReviewRoom
+import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.GraphicsMode
 
 final class ViewTests: XCTestCase {
     func makeSession(columns: Int, rows: Int, graphics: GraphicsMode = .blocks, store: FakeStore = FakeStore(frameCount: 392)) throws -> ReviewSession {

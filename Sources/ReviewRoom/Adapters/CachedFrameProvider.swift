@@ -1,7 +1,8 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Dispatch
 import Foundation
 import Imaging
+import struct TerminalGraphics.PixelSize
 
 /// Frames for the view: decoded through a `CachedFrameSource`, cut to the shown region and
 /// scaled to the view's size.

@@ -1,5 +1,7 @@
 import Foundation
+import Geometry
 import LabelStore
+import struct TerminalGraphics.PixelSize
 
 /// The review room's view of a `LabelStore.Project`.
 ///
@@ -67,7 +69,7 @@ public final class ProjectReviewStore: ReviewStore {
         return marks
     }
 
-    public func queue(kind: BoxKind, order: QueueOrder) throws -> [ReviewBox] {
+    public func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox] {
         try loadIfNeeded()
         var boxes: [ReviewBox] = []
         for frame in boxesByFrame { for box in frame where box.kind == kind { boxes.append(box) } }
@@ -120,7 +122,7 @@ public final class ProjectReviewStore: ReviewStore {
                 objectID = try action.addObject(labelID: label).id
                 isNew = true
             case .defaultLabel:
-                let label = try action.label(named: "object") ?? action.addLabel("object")
+                let label = try action.label(named: Label.defaultName) ?? action.addLabel(Label.defaultName)
                 objectID = try action.addObject(labelID: label.id).id
                 isNew = true
             }
@@ -149,7 +151,7 @@ public final class ProjectReviewStore: ReviewStore {
         try reload(frames: [frame])
     }
 
-    public func setKind(_ ids: [BoxID], to kind: BoxKind) throws {
+    public func setKind(_ ids: [BoxID], to kind: ReviewKind) throws {
         guard !ids.isEmpty else { return }
         let frames = try ids.map(frame(of:))
         try project.setKind(ids: ids, to: Self.storeKind(kind))
@@ -246,7 +248,7 @@ public final class ProjectReviewStore: ReviewStore {
                   confidence: box.confidence)
     }
 
-    static func reviewKind(_ kind: LabelStore.BoxKind) -> BoxKind {
+    static func reviewKind(_ kind: LabelStore.BoxKind) -> ReviewKind {
         switch kind {
         case .seed: .seed
         case .proposal: .pending
@@ -255,7 +257,7 @@ public final class ProjectReviewStore: ReviewStore {
         }
     }
 
-    static func storeKind(_ kind: BoxKind) -> LabelStore.BoxKind {
+    static func storeKind(_ kind: ReviewKind) -> LabelStore.BoxKind {
         switch kind {
         case .seed: .seed
         case .pending: .proposal
@@ -287,7 +289,7 @@ public final class ProjectReviewStore: ReviewStore {
         return counts
     }
 
-    static func bump(_ counts: inout KindCounts, _ kind: BoxKind, by delta: Int) {
+    static func bump(_ counts: inout KindCounts, _ kind: ReviewKind, by delta: Int) {
         switch kind {
         case .seed: counts.seed += delta
         case .pending: counts.pending += delta

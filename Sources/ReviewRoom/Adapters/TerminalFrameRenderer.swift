@@ -1,4 +1,4 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Imaging
 import TerminalGraphics
 

@@ -1,7 +1,9 @@
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
-@testable import MicroModel
+import MicroModel
+@testable import Pipeline
 import TestSupport
 import XCTest
 
@@ -134,14 +136,20 @@ final class EngineHardeningTests: XCTestCase {
         let sequence = SyntheticSequence(frameCount: 20)
         let (project, _, objectID) = try makeProject(sequence, seedFrames: [2, 12])
         let proposal = ProposedBox(frame: 6, rect: BoxRect(x: 10, y: 10, width: 20, height: 20), confidence: 0.5)
+        let record = StretchRecord(frames: 2...12, fingerprint: "f", checks: 2, checksPassed: 1)
         let stale = try project.replaceProposals(objectID: objectID, frames: 2...12, with: [proposal],
-                                                 ifDecidedAre: [2: rect(sequence, 2)])
+                                                 ifDecidedAre: [2: rect(sequence, 2)], record: record)
         XCTAssertNil(stale, "the seed on frame 12 was not expected")
         XCTAssertEqual(try project.counts().proposals, 0)
+        XCTAssertEqual(try project.stretchRecords(), [:], "no record without the proposals")
         let written = try project.replaceProposals(
             objectID: objectID, frames: 2...12, with: [proposal], ifDecidedAre: [2: rect(sequence, 2), 12: rect(sequence, 12)],
-            setting: (key: "test.record", update: { old in (old ?? "") + "x" }))
+            record: record)
         XCTAssertEqual(written, 1)
-        XCTAssertEqual(try project.setting("test.record"), "x", "the record is written with the proposals")
+        XCTAssertEqual(try project.stretchRecords(), [objectID: [record]], "the record is written with the proposals")
+        // Written again without a record (a run met an unreadable frame), the old record goes.
+        _ = try project.replaceProposals(objectID: objectID, frames: 2...12, with: [proposal],
+                                         ifDecidedAre: [2: rect(sequence, 2), 12: rect(sequence, 12)], record: nil)
+        XCTAssertEqual(try project.stretchRecords(), [:])
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import Geometry
 import Imaging
 import LabelStore
+import MicroModel
 
 /// What the engine reports while it works, from its worker threads.
 public enum EngineEvent: Sendable {
@@ -29,6 +31,8 @@ public struct EngineSummary: Sendable {
     public var checks = 0
     public var checksPassed = 0
     public var threshold: Double?
+    /// The precision the checks had to reach for `threshold`.
+    public var requiredPrecision = ThresholdPolicy().requiredPrecision
     public var times = StageTimes()
     /// Seconds spent stitching runs into proposals and writing them.
     public var stitching = 0.0
@@ -44,17 +48,18 @@ public struct EngineSummary: Sendable {
 /// seeds, rejected boxes and settings are as they were at the last pass is left alone. The command
 /// line and the TUI use this same engine.
 public final class PropagationEngine: @unchecked Sendable {
-    public static let requiredPrecision = 0.95
-    static let engineVersion = "2"
-
     private let project: Project
     private let frames: any FrameSource
     private let config: PropagationConfig
+    /// Of every setting the results depend on; part of each stretch's fingerprint, so that a
+    /// change of any of them recomputes every stretch.
+    private let parameters: String
 
     public init(project: Project, frames: any FrameSource, config: PropagationConfig = PropagationConfig()) {
         self.project = project
         self.frames = frames
         self.config = config
+        parameters = Fingerprint.of(config)
     }
 
     private struct Segment {
@@ -63,13 +68,6 @@ public final class PropagationEngine: @unchecked Sendable {
         var seeds: [Seed]
         var windows: [Window]
         var fingerprint: String
-        var key: String { "\(range.lowerBound)-\(range.upperBound)" }
-    }
-
-    private struct SegmentRecord: Codable {
-        var fingerprint: String
-        var checks: Int
-        var passed: Int
     }
 
     /// Recomputes what changed for `objects` (all objects when nil); `force` recomputes everything.
@@ -84,16 +82,16 @@ public final class PropagationEngine: @unchecked Sendable {
             summary.seconds = Date().timeIntervalSince(started)
             return summary
         }
-        var records: [Int64: [String: SegmentRecord]] = [:]
+        var records: [Int64: [ClosedRange<Int>: StretchRecord]] = [:]
         var work: [Segment] = []
         for object in objects {
-            let stored = try loadRecords(object.id)
+            let stored = Dictionary((try project.stretchRecords(objectID: object.id)[object.id] ?? []).map { ($0.frames, $0) },
+                                    uniquingKeysWith: { first, _ in first })
             let segments = try segments(of: object.id, frameCount: frameCount)
-            var kept: [String: SegmentRecord] = [:]
+            var kept: [ClosedRange<Int>: StretchRecord] = [:]
             for segment in segments {
-                let key = "\(segment.range.lowerBound)-\(segment.range.upperBound)"
-                if !force, let record = stored[key], record.fingerprint == segment.fingerprint {
-                    kept[key] = record
+                if !force, let record = stored[segment.range], record.fingerprint == segment.fingerprint {
+                    kept[segment.range] = record
                     summary.unchanged += 1
                 } else {
                     work.append(segment)
@@ -153,26 +151,27 @@ public final class PropagationEngine: @unchecked Sendable {
             guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
             for run in runs { if case let .unreadable(frame, reason) = run.end { summary.unreadableFrames[frame] = reason } }
             if state.staleSegments.contains(index) { summary.stale += 1; continue }
-            if let record = Self.record(segment, runs: runs) { records[segment.objectID, default: [:]][segment.key] = record }
+            if let record = record(segment, runs: runs) { records[segment.objectID, default: [:]][segment.range] = record }
             summary.recomputed += 1
         }
-        for (objectID, record) in records { try saveRecords(objectID, record) }
+        for (objectID, kept) in records {
+            try project.replaceStretchRecords(objectID: objectID, with: kept.values.sorted { $0.frames.lowerBound < $1.frames.lowerBound })
+        }
         try recordSceneCuts(state.completed.values.joined())
         try recordModels(work, summary: summary)
-        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts() }
+        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project, frameCount: frameCount) }
 
         // The threshold rests on every object's held-out checks, recomputed or not.
-        for object in try project.objects() {
-            for record in try loadRecords(object.id).values {
-                summary.checks += record.checks
-                summary.checksPassed += record.passed
-            }
-        }
-        if let precision = summary.precision {
-            summary.threshold = precision >= Self.requiredPrecision ? 0.75 : nil
+        let checks = try project.stretchRecords().values.joined()
+            .reduce(HeldOutChecks()) { $0 + HeldOutChecks(total: $1.checks, passed: $1.checksPassed) }
+        summary.checks = checks.total
+        summary.checksPassed = checks.passed
+        summary.requiredPrecision = config.threshold.requiredPrecision
+        if let precision = checks.precision {
+            summary.threshold = config.threshold.threshold(for: checks)
             try project.setSetting(SettingKey.autoAcceptThreshold, summary.threshold.map { String($0) })
             try project.setSetting(SettingKey.autoAcceptPrecision, String(precision))
-            try project.setSetting(Self.checksKey, "\(summary.checksPassed)/\(summary.checks)")
+            try project.setSetting(Self.checksKey, "\(checks.passed)/\(checks.total)")
         }
         summary.proposals = try project.counts().proposals
         summary.seconds = Date().timeIntervalSince(started)
@@ -183,12 +182,10 @@ public final class PropagationEngine: @unchecked Sendable {
 
     /// What a finished stretch leaves for the next pass to compare against; nil when a run met a
     /// frame it could not read, so that the next pass tries the stretch again.
-    private static func record(_ segment: Segment, runs: [Run]) -> SegmentRecord? {
+    private func record(_ segment: Segment, runs: [Run]) -> StretchRecord? {
         if runs.contains(where: { if case .unreadable = $0.end { return true }; return false }) { return nil }
-        let check = suggestThreshold(runs: runs, seeds: segment.seeds)
-        let checks = check?.checks ?? 0
-        let passed = check.map { Int(($0.precision * Double($0.checks)).rounded()) } ?? 0
-        return SegmentRecord(fingerprint: segment.fingerprint, checks: checks, passed: passed)
+        let checks = config.threshold.checks(runs: runs, seeds: segment.seeds)
+        return StretchRecord(frames: segment.range, fingerprint: segment.fingerprint, checks: checks.total, checksPassed: checks.passed)
     }
 
     /// Pending proposals gain nothing from a pass that cannot see past the seeds: the segments of
@@ -212,11 +209,13 @@ public final class PropagationEngine: @unchecked Sendable {
             let covering = all.filter { w in
                 (w.direction == .forward && w.seed.frame == lo) || (w.direction == .backward && w.seed.frame == hi)
             }
-            let negatives = rejected.filter { $0.frame >= lo && $0.frame <= hi }
-                .map { "\($0.frame):\($0.rect.x),\($0.rect.y),\($0.rect.width),\($0.rect.height)" }.sorted()
-            let fingerprint = ([Self.engineVersion, "\(config.maxDistance)", "\(frameCount)"]
-                + ends.map { "\($0.frame):\($0.box.x),\($0.box.y),\($0.box.width),\($0.box.height)" }
-                + covering.map { "\($0.direction)\($0.limit)" } + negatives).joined(separator: "|")
+            let inputs = StretchInputs(
+                parameters: parameters, frameCount: frameCount,
+                seeds: ends.map { StretchInputs.FrameBox(frame: $0.frame, box: $0.box) },
+                windows: covering.map { StretchInputs.Reach(forward: $0.direction == .forward, limit: $0.limit) },
+                rejected: rejected.filter { $0.frame >= lo && $0.frame <= hi }.map { StretchInputs.FrameBox(frame: $0.frame, box: $0.rect) }
+                    .sorted { ($0.frame, $0.box.x, $0.box.y, $0.box.width, $0.box.height) < ($1.frame, $1.box.x, $1.box.y, $1.box.width, $1.box.height) })
+            let fingerprint = Fingerprint.of(inputs)
             out.append(Segment(objectID: objectID, range: lo...hi, seeds: ends, windows: covering, fingerprint: fingerprint))
         }
         return out
@@ -231,21 +230,13 @@ public final class PropagationEngine: @unchecked Sendable {
         let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
             p.box.clipped(toWidth: frames.width, height: frames.height).map { ProposedBox(frame: p.frame, rect: $0, confidence: p.confidence) }
         }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
-        let record = Self.record(segment, runs: runs)
         let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
         let written = try project.replaceProposals(
-            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided,
-            setting: (key: Self.recordsKey(segment.objectID), update: { old in
-                var records = old.flatMap { try? JSONDecoder().decode([String: SegmentRecord].self, from: Data($0.utf8)) } ?? [:]
-                records[segment.key] = record
-                return String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
-            }))
+            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided, record: record(segment, runs: runs))
         guard let written else { return false }
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
         return true
     }
-
-    private static func recordsKey(_ objectID: Int64) -> String { "engine.segments.\(objectID)" }
 
     /// One model record per object recomputed in this pass: the seed boxes it learned from, the
     /// settings, and what its held-out checks gave.
@@ -253,11 +244,12 @@ public final class PropagationEngine: @unchecked Sendable {
         let objects = Set(work.map(\.objectID))
         for objectID in objects.sorted() {
             let seeds = try project.boxes(objectID: objectID, kinds: [.seed, .accepted]).map(\.id)
-            let records = try loadRecords(objectID).values
-            let checks = records.reduce(0) { $0 + $1.checks }, passed = records.reduce(0) { $0 + $1.passed }
-            let parameters = "{\"engine\":\(Self.engineVersion),\"max_distance\":\(config.maxDistance),\"template_px\":\(config.tracker.templateSide),\"padding\":\(config.tracker.padding),\"scales\":\(config.tracker.scaleCount)}"
-            let metrics = "{\"segments\":\(work.filter { $0.objectID == objectID }.count),\"checks\":\(checks),\"checks_passed\":\(passed),\"cancelled\":\(summary.cancelled)}"
-            _ = try project.addModel(objectID: objectID, seedBoxIDs: seeds, parameters: parameters, metrics: metrics)
+            let records = try project.stretchRecords(objectID: objectID)[objectID] ?? []
+            let metrics = ModelMetrics(segments: work.filter { $0.objectID == objectID }.count,
+                                       checks: records.reduce(0) { $0 + $1.checks },
+                                       checksPassed: records.reduce(0) { $0 + $1.checksPassed }, cancelled: summary.cancelled)
+            _ = try project.addModel(objectID: objectID, seedBoxIDs: seeds, parameters: try Self.json(ModelParameters(config: config, fingerprint: parameters)),
+                                     metrics: try Self.json(metrics))
         }
     }
 
@@ -280,86 +272,44 @@ public final class PropagationEngine: @unchecked Sendable {
         return out
     }
 
-    /// Objects of one label must not swap: where two objects' proposals overlap, the less
-    /// confident one goes.
-    private func resolveObjectConflicts() throws {
-        let objects = try project.objects()
-        let pending = try objects.map { object in
-            try project.boxes(objectID: object.id, kinds: [.proposal]).map {
-                Proposal(frame: $0.frame, box: $0.rect, confidence: $0.confidence)
-            }
-        }
-        let kept = resolveConflicts(pending)
-        for (index, object) in objects.enumerated() where kept[index].count != pending[index].count {
-            let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: $0.box, confidence: $0.confidence) }
-            try project.replaceProposals(objectID: object.id, frames: 0...max(0, frames.frameCount - 1), with: boxes)
-        }
-    }
-
-    private func loadRecords(_ objectID: Int64) throws -> [String: SegmentRecord] {
-        guard let text = try project.setting(Self.recordsKey(objectID)) else { return [:] }
-        return (try? JSONDecoder().decode([String: SegmentRecord].self, from: Data(text.utf8))) ?? [:]
-    }
-
-    private func saveRecords(_ objectID: Int64, _ records: [String: SegmentRecord]) throws {
-        let data = try JSONEncoder().encode(records)
-        try project.setSetting(Self.recordsKey(objectID), String(decoding: data, as: UTF8.self))
+    private static func json<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 
-/// Hands windows to the workers in order. A backward window waits until the forward window of
-/// its stretch has finished: both cover the same frames, so run one after the other the backward
-/// run finds them in the frame cache, while run side by side it would seek back through a video
-/// a second at a time, each seek decoding from the keyframe before it. On a video, forward
-/// windows also go one at a time, so that one stretch's frames fill the cache rather than two
-/// half: one worker streams forward while the other goes back over the stretch just read.
-private final class JobQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    /// Per job: the stretch whose forward window it waits for, if any.
-    private let waitsFor: [Int?]
-    /// Per job: the stretch it is the forward window of, if any.
-    private let forwardOf: [Int?]
-    private let oneForwardAtATime: Bool
-    private var remaining: [Int]
-    private var finishedForward: Set<Int> = []
-    private var forwardRunning = 0
+/// What a model record says it was made with: every setting, and their fingerprint.
+private struct ModelParameters: Encodable {
+    var config: PropagationConfig
+    var fingerprint: String
+}
 
-    init(_ waitsFor: [Int?], forward: [Int?], oneForwardAtATime: Bool) {
-        self.waitsFor = waitsFor
-        forwardOf = forward
-        self.oneForwardAtATime = oneForwardAtATime
-        remaining = Array(waitsFor.indices)
-    }
+/// What a model record says its pass did for the object.
+private struct ModelMetrics: Encodable {
+    var segments: Int
+    var checks: Int
+    var checksPassed: Int
+    var cancelled: Bool
+}
 
-    /// The first job that may start, waiting while only blocked jobs are left; nil when none is left.
-    func next() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !remaining.isEmpty {
-            let position = remaining.firstIndex { job in
-                if forwardOf[job] != nil { return !oneForwardAtATime || forwardRunning == 0 }
-                return waitsFor[job].map(finishedForward.contains) ?? true
-            }
-            if let position {
-                let job = remaining.remove(at: position)
-                if forwardOf[job] != nil { forwardRunning += 1 }
-                return job
-            }
-            condition.wait()
-        }
-        return nil
+/// What a stretch's proposals are computed from: when none of it changed, neither would they.
+private struct StretchInputs: Encodable {
+    struct FrameBox: Encodable {
+        var frame: Int
+        var box: BoxRect
     }
-
-    /// Marks a job finished (or abandoned), waking workers that wait for it.
-    func done(_ job: Int) {
-        condition.lock()
-        if let stretch = forwardOf[job] {
-            finishedForward.insert(stretch)
-            forwardRunning -= 1
-        }
-        condition.broadcast()
-        condition.unlock()
+    struct Reach: Encodable {
+        var forward: Bool
+        var limit: Int
     }
+    /// The fingerprint of the engine's settings.
+    var parameters: String
+    var frameCount: Int
+    var seeds: [FrameBox]
+    var windows: [Reach]
+    var rejected: [FrameBox]
 }
 
 /// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
@@ -414,10 +364,4 @@ private final class EngineState: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if self.error == nil { self.error = error }
     }
-}
-
-/// Trains one micro-model on one seed and throws it away: what `bench propagate` times as the
-/// cost of training.
-public func trainMicroModel(on image: RGBImage, box: BoxRect, config: PropagationConfig = PropagationConfig()) throws {
-    _ = CorrelationTracker(image: image, box: box, parameters: config.tracker)
 }

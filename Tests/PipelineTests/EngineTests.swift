@@ -1,7 +1,9 @@
 import Foundation
 import Imaging
+import Geometry
 import LabelStore
-@testable import MicroModel
+import MicroModel
+@testable import Pipeline
 import TestSupport
 import XCTest
 
@@ -111,12 +113,29 @@ final class EngineTests: XCTestCase {
         let again = try project.boxes(frames: 5...5, kinds: [.proposal])
         XCTAssertFalse(again.contains { $0.rect.iou(rejected.rect) > 0.5 })
         XCTAssertEqual(try project.box(id: rejected.id)?.kind, .rejected)
+        XCTAssertFalse(try project.boxes(frames: 4...4, kinds: [.proposal]).isEmpty, "other frames keep their proposals")
     }
 
+    /// Two seeds, the object moves, grows by 40 % and is briefly hidden: proposals on the other
+    /// frames overlap the truth well.
+    func testTwoSeedsThroughAnOcclusionReachHighOverlap() throws {
+        let sequence = SyntheticSequence(frameCount: 90, occluded: 44..<47)
+        let (project, source) = try makeProject(sequence, seedFrames: [22, 67])
+        let summary = try PropagationEngine(project: project, frames: source).run()
+        XCTAssertEqual(summary.recomputed, 3, "0-22, 22-67 and 67-89")
+        var byFrame: [Int: BoxRect] = [:]
+        for box in try project.boxes(kinds: [.proposal]) { byFrame[box.frame] = box.rect }
+        let others = (0..<sequence.frameCount).filter { $0 != 22 && $0 != 67 }
+        let ao = others.map { f in byFrame[f].map { iou($0, sequence.boxes[f]) } ?? 0 }.reduce(0, +) / Double(others.count)
+        XCTAssertGreaterThan(ao, 0.8, "average overlap \(ao)")
+    }
+
+    /// The same input gives the same output, also when windows run on several threads (a
+    /// backward window then waits for its stretch's forward window).
     func testTheSameInputGivesTheSameOutput() throws {
-        let sequence = SyntheticSequence(frameCount: 40)
-        let (first, source) = try makeProject(sequence, seedFrames: [20], name: "same")
-        let (second, _) = try makeProject(sequence, seedFrames: [20], name: "same")
+        let sequence = SyntheticSequence(frameCount: 40, occluded: 20..<23)
+        let (first, source) = try makeProject(sequence, seedFrames: [8, 30], name: "same")
+        let (second, _) = try makeProject(sequence, seedFrames: [8, 30], name: "same")
         var config = PropagationConfig()
         config.threads = 2
         _ = try PropagationEngine(project: first, frames: source, config: config).run()
@@ -152,6 +171,61 @@ final class EngineTests: XCTestCase {
         XCTAssertFalse(rest.cancelled)
         XCTAssertEqual(rest.recomputed + rest.unchanged, 4)
         XCTAssertGreaterThan(try project.counts().proposals, 50)
+    }
+}
+
+extension EngineTests {
+    /// Stretch records live in their own table, one row per stretch, with the held-out checks
+    /// the threshold rests on.
+    func testStretchRecordsAreKeptPerStretch() throws {
+        let sequence = SyntheticSequence(frameCount: 60)
+        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let summary = try PropagationEngine(project: project, frames: source).run()
+        let object = try XCTUnwrap(project.objects().first).id
+        let records = try XCTUnwrap(project.stretchRecords()[object])
+        XCTAssertEqual(records.map(\.frames), [0...15, 15...45, 45...59])
+        XCTAssertEqual(records.map(\.checks), [0, 2, 0], "the two runs between the seeds check each other")
+        XCTAssertEqual(records.reduce(0) { $0 + $1.checksPassed }, summary.checksPassed)
+        XCTAssertEqual(Set(records.map(\.fingerprint)).count, 3)
+        XCTAssertNil(try project.setting("engine.segments.\(object)"), "no records in the settings")
+    }
+
+    /// Records are invalidated by a change of any setting the results depend on, and only by those.
+    func testChangedEngineParametersRecomputeEveryStretch() throws {
+        let sequence = SyntheticSequence(frameCount: 60)
+        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        var config = PropagationConfig()
+        _ = try PropagationEngine(project: project, frames: source, config: config).run()
+        config.threads = 1
+        let sameSettings = try PropagationEngine(project: project, frames: source, config: config).run()
+        XCTAssertEqual(sameSettings.unchanged, 3, "the number of threads changes how fast, not what")
+        XCTAssertEqual(sameSettings.recomputed, 0)
+        config.tracker.learningRate *= 1.5
+        let retuned = try PropagationEngine(project: project, frames: source, config: config).run()
+        XCTAssertEqual(retuned.recomputed, 3)
+        XCTAssertEqual(retuned.unchanged, 0)
+        config.threshold.passingIoU = 0.6
+        let stricter = try PropagationEngine(project: project, frames: source, config: config).run()
+        XCTAssertEqual(stricter.recomputed, 3, "the checks depend on the threshold policy")
+        let models = try project.models()
+        let parameters = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).parameters.utf8)) as? [String: Any])
+        let recorded = try XCTUnwrap(parameters["config"] as? [String: Any])
+        XCTAssertEqual((recorded["threshold"] as? [String: Any])?["passing_io_u"] as? Double, 0.6)
+        XCTAssertEqual(recorded["max_distance"] as? Int, 150)
+        XCTAssertNil(recorded["threads"])
+        let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).metrics.utf8)) as? [String: Any])
+        XCTAssertEqual(metrics["segments"] as? Int, 3)
+        XCTAssertEqual(metrics["checks"] as? Int, 2)
+    }
+
+    /// A project that has frames no more (0 frames) runs, and changes nothing.
+    func testAProjectWithoutFramesRunsAndWritesNothing() throws {
+        let sequence = SyntheticSequence(frameCount: 10)
+        let (project, source) = try makeProject(sequence, seedFrames: [2])
+        let empty = RecordedSource(source, frameCount: 0, width: source.width, height: source.height)
+        let summary = try PropagationEngine(project: project, frames: empty).run()
+        XCTAssertEqual(summary.recomputed, 0)
+        XCTAssertEqual(try project.counts().proposals, 0)
     }
 }
 

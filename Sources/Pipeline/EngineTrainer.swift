@@ -2,8 +2,10 @@ import Foundation
 import Imaging
 import LabelStore
 import MicroModel
+import ReviewRoom
 
-/// The review room's training engine: the propagation engine on a background thread.
+/// The review room's training engine (its `TrainingEngine`): the propagation engine on a
+/// background thread.
 ///
 /// Each `t` starts one pass; the engine itself skips stretches whose seeds did not change, so
 /// only the objects whose seeds changed cost anything. Proposals reach the store stretch by
