@@ -39,7 +39,9 @@ final class FFmpegFrameReader: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         // A pipe as large as the system allows (1 MB by default) lets ffmpeg write most of a frame,
         // or several small ones, before it waits for us: far fewer switches between the processes.
+        #if os(Linux)
         _ = fcntl(stdout.fileHandleForReading.fileDescriptor, Self.setPipeSize, Self.pipeSize)
+        #endif
         do {
             try process.run()
         } catch {

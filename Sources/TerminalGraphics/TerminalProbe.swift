@@ -98,7 +98,7 @@ public enum TerminalProbe {
 
     private static func windowSize(_ fd: Int32) -> WindowSize? {
         var size = winsize()
-        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+        guard ioctl(fd, windowSizeRequest, &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
         return WindowSize(columns: Int(size.ws_col), rows: Int(size.ws_row),
                           pixelWidth: Int(size.ws_xpixel), pixelHeight: Int(size.ws_ypixel))
     }
