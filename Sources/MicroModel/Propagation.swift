@@ -365,14 +365,14 @@ public struct HeldOutChecks: Sendable, Hashable {
 
 /// When proposals may be accepted without review. Every run that reaches a neighbouring seed is
 /// a held-out test: that seed was not used to make it. A check passes when the run's raw box
-/// there overlaps the seed with IoU above `passingIoU`. Proposals at or above `threshold` (0.75)
+/// there overlaps the seed with IoU above `passingOverlap`. Proposals at or above `threshold` (0.75)
 /// are those where two such runs, corrected by their checks, agree with IoU >= 0.5 (see
 /// `stitch`). When the checks pass at `requiredPrecision` that level is suggested; otherwise
 /// nothing is auto-accepted.
 public struct ThresholdPolicy: Sendable, Hashable, Codable {
     public var requiredPrecision = 0.95
     public var threshold = 0.75
-    public var passingIoU = 0.5
+    public var passingOverlap = 0.5
 
     public init() {}
 
@@ -383,7 +383,7 @@ public struct ThresholdPolicy: Sendable, Hashable, Codable {
             guard let next = neighbour(of: run, in: seeds),
                   let end = run.points.first(where: { $0.frame == next.frame }) else { continue }
             checks.total += 1
-            if end.box.iou(next.box) > passingIoU { checks.passed += 1 }
+            if end.box.iou(next.box) > passingOverlap { checks.passed += 1 }
         }
         return checks
     }

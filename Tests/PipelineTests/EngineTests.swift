@@ -204,13 +204,13 @@ extension EngineTests {
         let retuned = try PropagationEngine(project: project, frames: source, config: config).run()
         XCTAssertEqual(retuned.recomputed, 3)
         XCTAssertEqual(retuned.unchanged, 0)
-        config.threshold.passingIoU = 0.6
+        config.threshold.passingOverlap = 0.6
         let stricter = try PropagationEngine(project: project, frames: source, config: config).run()
         XCTAssertEqual(stricter.recomputed, 3, "the checks depend on the threshold policy")
         let models = try project.models()
         let parameters = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).parameters.utf8)) as? [String: Any])
         let recorded = try XCTUnwrap(parameters["config"] as? [String: Any])
-        XCTAssertEqual((recorded["threshold"] as? [String: Any])?["passing_io_u"] as? Double, 0.6)
+        XCTAssertEqual((recorded["threshold"] as? [String: Any])?["passing_overlap"] as? Double, 0.6)
         XCTAssertEqual(recorded["max_distance"] as? Int, 150)
         XCTAssertNil(recorded["threads"])
         let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).metrics.utf8)) as? [String: Any])
