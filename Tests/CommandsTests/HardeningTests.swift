@@ -1,4 +1,5 @@
 import Foundation
+import LabelStore
 import TestSupport
 import XCTest
 
@@ -67,6 +68,16 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("images/000011.jpg")),
                        try Data(contentsOf: frames.appendingPathComponent("000011.jpg")))
         XCTAssertEqual(staging(), [])
+    }
+
+    func testAProjectMadeBeforeFileNamesWereRecordedGetsThemWhileItStillMatches() throws {
+        let frames = try copyFrames(8)
+        _ = try run(["init", project, "--source", frames.path])
+        try Project.open(at: projectFile).setSetting(SettingKey.frameFiles, nil)
+        _ = try run(["info", project])
+        XCTAssertEqual(try Project.open(at: projectFile).frameFiles()?.count, 8)
+        try FileManager.default.removeItem(at: frames.appendingPathComponent("000003.jpg"))
+        XCTAssertTrue(try run(["info", project]).stdout.contains("1 frame cannot be read (3)"))
     }
 
     func testHugeTinyAndNonNumbersInABoxGetAMessage() throws {
