@@ -142,6 +142,25 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("images").path), ["000005.jpg"])
     }
 
+    func testAFrameDamagedInsideFailsTheExportCleanly() throws {
+        let frames = try copyFrames(4)
+        _ = try run(["init", project, "--source", frames.path])
+        // Header and end marker intact, so only decoding finds the damage.
+        let damagedFile = frames.appendingPathComponent("000003.jpg")
+        var damaged = try Data(contentsOf: damagedFile)
+        let middle = damaged.count / 2
+        damaged.replaceSubrange(middle..<(middle + 512), with: [UInt8](repeating: 0, count: 512))
+        try damaged.write(to: damagedFile)
+        _ = try run(["seed", project, "--frame", "2", "--box", "10,10,50,50"])
+        _ = try run(["seed", project, "--frame", "3", "--box", "10,10,50,50"])
+        let out = directory.appendingPathComponent("set")
+        let result = try run(["export", project, "--format", "yolo", "--out", out.path], 1)
+        XCTAssertTrue(result.stderr.contains("frame 3"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("000003.jpg is corrupt"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        XCTAssertEqual(staging(), [], "a failed export leaves nothing behind")
+    }
+
     func testASymbolicLinkLoopIsCalledOne() throws {
         let loop = directory.appendingPathComponent("loop")
         try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: loop.path)
