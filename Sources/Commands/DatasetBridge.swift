@@ -62,7 +62,13 @@ enum DatasetBridge {
         guard let folder = folderSource(of: frames) else { return encode }
         return DatasetExporter.linkingImageWriter(sourceFile: { index in
             // Only a frame that decodes is linked: a damaged file must not end up in a dataset.
-            _ = try frames.frame(at: index, scale: 8)
+            do {
+                _ = try frames.frame(at: index, scale: 8)
+            } catch let error as ImagingError {
+                throw ExchangeError.unreadable(
+                    path: folder.url(at: index).path,
+                    reason: "frame \(index + 1) does not decode (\(error.underlying)), so nothing was exported; replace the file, or leave the frame out with --frames")
+            }
             return folder.url(at: index)
         }, encode: encode)
     }

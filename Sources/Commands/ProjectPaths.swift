@@ -53,6 +53,12 @@ enum ProjectPaths {
             base = try FolderSource(folder: url, fileNames: names, fps: source.fps)
         } else {
             base = try openFrameSource(at: url)
+            // A project made before file names were recorded gets them now, while the folder still
+            // matches it, so that a frame removed later is found missing rather than shifting the rest.
+            if let folder = base as? FolderSource, source.kind == .folder, folder.frameCount == source.frameCount,
+               folder.width == source.width, folder.height == source.height, !project.isReadOnly {
+                try? project.setSetting(SettingKey.frameFiles, String(decoding: try JSONEncoder().encode(folder.fileNames), as: UTF8.self))
+            }
         }
         return RecordedSource(base, frameCount: source.frameCount, width: source.width, height: source.height)
     }

@@ -49,9 +49,8 @@ enum CodecBridge {
         return info
     }
 
-    /// Decodes a JPEG at 1/scale straight into a new pixel array.
-    static func decodeJPEG(_ bytes: UnsafeRawBufferPointer, scale: Int) throws(Failure) -> RGBImage {
-        let info = try jpegInfo(bytes, scale: scale)
+    /// Decodes a JPEG at 1/scale straight into a new pixel array; `info` is its header at that scale.
+    static func decodeJPEG(_ bytes: UnsafeRawBufferPointer, scale: Int, info: ml_image_info) throws(Failure) -> RGBImage {
         let width = Int(info.output_width), height = Int(info.output_height)
         let pixels = try decodeInto(width: width, height: height) { out, message in
             ml_jpeg_decode_rgb(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(scale),

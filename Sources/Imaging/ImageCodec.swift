@@ -1,3 +1,4 @@
+import CCodecs
 import Foundation
 
 /// The image file formats microlabel reads and writes.
@@ -70,17 +71,23 @@ public enum ImageCodec {
     public static func decode(_ bytes: UnsafeRawBufferPointer, scale: Int = 1, name: String) throws -> RGBImage {
         try checkScale(scale)
         guard !bytes.isEmpty else { throw ImagingError.truncated(path: name, detail: "the file is empty") }
-        // The header is checked against the size limits before any pixel memory is allocated.
-        let header = try info(of: bytes, name: name)
-        switch header.format {
+        // Every format checks its header against the size limits before allocating pixel memory.
+        switch ImageFormat.detect(bytes) {
         case .jpeg:
-            do { return try CodecBridge.decodeJPEG(bytes, scale: scale) } catch { throw error.error(path: name) }
+            // One header read serves both the check and the decode.
+            let header: ml_image_info
+            do { header = try CodecBridge.jpegInfo(bytes, scale: scale) } catch { throw error.error(path: name) }
+            try ImageLimits.check(width: Int(header.width), height: Int(header.height), path: name)
+            do { return try CodecBridge.decodeJPEG(bytes, scale: scale, info: header) } catch { throw error.error(path: name) }
         case .png:
+            _ = try info(of: bytes, name: name)
             let image: RGBImage
             do { image = try CodecBridge.decodePNG(bytes) } catch { throw error.error(path: name) }
             return image.downsampled(by: scale)
         case .pnm:
             return try PNMCodec.decode(bytes, path: name).downsampled(by: scale)
+        case nil:
+            throw ImagingError.unsupportedFormat(path: name, detail: unknownSignature(bytes))
         }
     }
 

@@ -36,9 +36,13 @@ public final class Project: @unchecked Sendable {
 
     var folder: URL { url.deletingLastPathComponent() }
 
-    private init(url: URL, connection: Connection) {
+    /// Opened by `openForReading` without write access: every write fails.
+    public let isReadOnly: Bool
+
+    private init(url: URL, connection: Connection, isReadOnly: Bool = false) {
         self.url = url
         self.connection = connection
+        self.isReadOnly = isReadOnly
     }
 
     /// The conventional file extension of a project.
@@ -162,7 +166,7 @@ public final class Project: @unchecked Sendable {
             _ = try checkedVersion(connection)
             // A cheap read proves the file can be read this way (a WAL file without its shared memory cannot).
             _ = try connection.fetchFrameCount()
-            return Project(url: url, connection: connection)
+            return Project(url: url, connection: connection, isReadOnly: true)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabelStore
 import TestSupport
 import XCTest
 
@@ -69,6 +70,16 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(staging(), [])
     }
 
+    func testAProjectMadeBeforeFileNamesWereRecordedGetsThemWhileItStillMatches() throws {
+        let frames = try copyFrames(8)
+        _ = try run(["init", project, "--source", frames.path])
+        try Project.open(at: projectFile).setSetting(SettingKey.frameFiles, nil)
+        _ = try run(["info", project])
+        XCTAssertEqual(try Project.open(at: projectFile).frameFiles()?.count, 8)
+        try FileManager.default.removeItem(at: frames.appendingPathComponent("000003.jpg"))
+        XCTAssertTrue(try run(["info", project]).stdout.contains("1 frame cannot be read (3)"))
+    }
+
     func testHugeTinyAndNonNumbersInABoxGetAMessage() throws {
         _ = try run(["init", project, "--source", try copyFrames(3).path])
         for box in ["10,10,1e19,1e19", "10,10,1e308,5", "-1e19,0,5,5", "1e300,1e300,1,1"] {
@@ -129,6 +140,25 @@ final class HardeningTests: XCTestCase {
         let exported = try run(["export", project, "--format", "coco", "--out", out.path])
         XCTAssertTrue(exported.stderr.contains("frame 4 is left out"), exported.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("images/default").path), ["000005.jpg"])
+    }
+
+    func testAFrameDamagedInsideFailsTheExportCleanly() throws {
+        let frames = try copyFrames(4)
+        _ = try run(["init", project, "--source", frames.path])
+        // Header and end marker intact, so only decoding finds the damage.
+        let damagedFile = frames.appendingPathComponent("000003.jpg")
+        var damaged = try Data(contentsOf: damagedFile)
+        let middle = damaged.count / 2
+        damaged.replaceSubrange(middle..<(middle + 512), with: [UInt8](repeating: 0, count: 512))
+        try damaged.write(to: damagedFile)
+        _ = try run(["seed", project, "--frame", "2", "--box", "10,10,50,50"])
+        _ = try run(["seed", project, "--frame", "3", "--box", "10,10,50,50"])
+        let out = directory.appendingPathComponent("set")
+        let result = try run(["export", project, "--format", "yolo", "--out", out.path], 1)
+        XCTAssertTrue(result.stderr.contains("frame 3"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("000003.jpg is corrupt"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        XCTAssertEqual(staging(), [], "a failed export leaves nothing behind")
     }
 
     func testASymbolicLinkLoopIsCalledOne() throws {

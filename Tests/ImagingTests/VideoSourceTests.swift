@@ -104,6 +104,21 @@ final class VideoSourceTests: XCTestCase {
         }
     }
 
+    func testAVideoOverTheSizeLimitIsRefusedAtTheProbe() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wide = directory.appendingPathComponent("wide.mkv")
+        let ffmpeg = Process()
+        ffmpeg.executableURL = try XCTUnwrap(Fixtures.program("ffmpeg"))
+        ffmpeg.arguments = ["-v", "error", "-f", "lavfi", "-i", "color=size=16400x16:rate=1", "-t", "1", "-c:v", "ffv1", wide.path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        XCTAssertThrowsError(try VideoSource(url: wide)) { error in
+            XCTAssertEqual(error as? ImagingError, .tooLarge(path: wide.path, width: 16400, height: 16))
+        }
+    }
+
     func testCacheServesRepeatsAndStaysWithinBudget() throws {
         let frameBytes = 320 * 180 * 3
         let cache = CachedFrameSource(try VideoSource(url: video), budget: frameBytes * 4)
