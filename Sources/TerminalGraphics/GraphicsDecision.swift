@@ -164,7 +164,7 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
         if let cell = fromWindow, !plausible(cell) {
             reasons.append("TIOCGWINSZ gives \(cell) per cell, which is not a cell size: ignored")
         }
-        reasons.append("cell size unknown (the terminal did not tell it); assuming \(cellSize)")
+        reasons.append("no usable cell size; assuming \(cellSize)")
     }
 
     let registers = min(256, max(2, outer?.colourRegisters ?? replies?.colourRegisters ?? 256))

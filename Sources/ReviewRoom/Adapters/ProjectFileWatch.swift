@@ -71,9 +71,9 @@ final class ProjectFileWatch {
             if saved != nil { break }
         }
         if let saved {
-            problem = "\(name) \(what) while open: all work so far saved to \(saved.path); edits are now refused (quit with q)"
+            problem = "\(name) \(what) while open; the work is saved in \(saved.path); edits are now refused"
         } else {
-            problem = "\(name) \(what) while open and no copy could be saved (\(failure)); edits are now refused: do not quit if you can put the file back"
+            problem = "\(name) \(what) while open and no copy could be saved (\(failure)); edits are now refused"
         }
         return problem
     }
