@@ -187,6 +187,20 @@ final class TerminalHostilityTests: XCTestCase {
         XCTAssertFalse(text.containsEscape, "nothing but the message is sent: \(text.debugDescription)")
         assertUserModes(terminal, before)
     }
+
+    func testDemoOnADumbTerminalRunsHeadlessInsteadOfDoingNothing() throws {
+        let terminal = try PseudoTerminal()
+        var environment = self.environment
+        environment["TERM"] = "dumb"
+        environment["MICROLABEL_SAMPLE_DATA"] = Fixtures.sampleData.path
+        try terminal.spawn(Fixtures.microlabelExecutable.path, ["demo", "--project", folder.appendingPathComponent("demo.microlabel").path],
+                           environment: environment)
+        // The loop itself is tested elsewhere; here it only has to begin, with the reason.
+        XCTAssertTrue(terminal.read(timeout: 30) { $0.containsText("running the loop headless") },
+                      String(decoding: terminal.output, as: UTF8.self))
+        XCTAssertTrue(String(decoding: terminal.output, as: UTF8.self).contains("demo: TERM=dumb cannot move the cursor: the review room cannot run here"))
+        kill(terminal.pid, SIGKILL)
+    }
 }
 
 extension String {
