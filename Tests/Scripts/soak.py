@@ -184,6 +184,10 @@ def main():
         else:
             failure = f"the room did not quit on q within 30 s; screen:\n{tmux.screen()}"
     tmux("kill-server")
+    # tmux leaves its socket file behind when the server is killed.
+    socket_file = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", tmux.socket)
+    if os.path.exists(socket_file):
+        os.remove(socket_file)
 
     integrity = run(["sqlite3", project, "PRAGMA integrity_check"]).stdout.strip()
     info = run([binary, "info", project], env=environment)
