@@ -60,13 +60,31 @@ class Tmux:
         self("send-keys", "-t", "soak", *names)
 
     def pane_pid(self):
-        out = self("display-message", "-p", "-t", "soak", "#{pane_pid} #{pane_dead} #{pane_dead_status}").stdout.split()
+        out = self("display-message", "-p", "-t", "soak", "#{pane_pid} #{pane_dead}").stdout.split()
         if len(out) < 2:
-            return None, True, None
-        return int(out[0]), out[1] == "1", (int(out[2]) if len(out) > 2 and out[2] else None)
+            return None, True
+        return int(out[0]), out[1] == "1"
 
     def screen(self):
         return self("capture-pane", "-p", "-t", "soak").stdout
+
+
+def room_pid(shell_pid):
+    """The room: the child of the pane's shell."""
+    try:
+        with open(f"/proc/{shell_pid}/task/{shell_pid}/children") as children:
+            pids = children.read().split()
+        return int(pids[0]) if pids else None
+    except OSError:
+        return None
+
+
+def read_status(path):
+    try:
+        with open(path) as status:
+            return int(status.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def rss_kib(pid):
@@ -115,8 +133,13 @@ def main():
     names = [name for name, _ in KEYS]
     weights = [weight for _, weight in KEYS]
     tmux = Tmux(f"microlabel-soak-{os.getpid()}")
-    shell = (f"cd '{work}' && exec env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_CONFIG_HOME='{work}' TERM=tmux-256color "
-             f"'{binary}' open '{project}' --graphics blocks")
+    # The pane's shell notes the room's exit status in a file: tmux's own record of it is lost
+    # when the pane's terminal closes before tmux has reaped the process.
+    status_file = os.path.join(work, "room-status")
+    if os.path.exists(status_file):
+        os.remove(status_file)
+    shell = (f"cd '{work}' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_CONFIG_HOME='{work}' TERM=tmux-256color "
+             f"'{binary}' open '{project}' --graphics blocks; echo $? > '{status_file}'")
     tmux("new-session", "-d", "-s", "soak", "-x", "160", "-y", "48", shell, check=True)
     tmux("set-option", "-t", "soak", "remain-on-exit", "on")
 
@@ -136,9 +159,13 @@ def main():
         now = time.monotonic()
         if now - start >= duration:
             break
-        pid, dead, status = tmux.pane_pid()
-        if dead or pid is None:
-            failure = f"the room exited during the run (status {status}); last screen:\n{tmux.screen()}"
+        shell_pid, dead = tmux.pane_pid()
+        pid = room_pid(shell_pid) if shell_pid else None
+        if pid is None and not dead and now - start < 5:
+            time.sleep(0.1)  # the shell has not started the room yet
+            continue
+        if dead or pid is None or os.path.exists(status_file):
+            failure = f"the room exited during the run (status {read_status(status_file)}); last screen:\n{tmux.screen()}"
             break
         if now >= next_sample:
             kib = rss_kib(pid)
@@ -177,8 +204,8 @@ def main():
         tmux.keys("n", "Escape", "q")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            _, dead, quit_status = tmux.pane_pid()
-            if dead:
+            quit_status = read_status(status_file)
+            if quit_status is not None:
                 break
             time.sleep(0.2)
         else:
