@@ -59,4 +59,16 @@ static inline int ml_bkgd(WINDOW *w, int attr) { return wbkgd(w, (chtype)attr); 
 static inline int ml_is_tty(int fd) { return isatty(fd); }
 /// A curses screen on standard output and input; NULL when the terminal is unknown.
 static inline SCREEN *ml_newterm(void) { return newterm(NULL, stdout, stdin); }
+/// Looks `term` up in terminfo without starting curses: 0 when it can place the cursor
+/// (cup), 1 when it cannot, 2 when it is a hard-copy terminal, -1 when terminfo has no entry.
+int setupterm(const char *, int, int *);
+static inline int ml_terminal_addressing(const char *term, int fd) {
+    int status = 0;
+    if (setupterm(term, fd, &status) != OK) return -1;
+    int result = 0;
+    const char *cup = tigetstr("cup");
+    if (tigetflag("hc") > 0) result = 2;
+    else if (cup == NULL || cup == (char *)-1) result = 1;
+    return result;
+}
 #endif

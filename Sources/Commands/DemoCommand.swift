@@ -5,6 +5,7 @@ import Geometry
 import LabelStore
 import MicroModel
 import Pipeline
+import enum ReviewRoom.TerminalRequirements
 
 /// `microlabel demo`: the main job on the bundled Big Buck Bunny shot.
 ///
@@ -64,6 +65,10 @@ enum DemoCommand {
             }
         }
         if OpenCommand.hasTerminal && !arguments.flag("headless") {
+            if let problem = TerminalRequirements.problem(term: ProcessInfo.processInfo.environment["TERM"]) {
+                try headlessLoop(project, projectURL: projectURL, why: "\(problem.prefix { $0 != ":" }): the review room cannot run here")
+                return
+            }
             try OpenCommand.openRoom(projectURL.path, arguments)
             return
         }
@@ -72,8 +77,9 @@ enum DemoCommand {
 
     /// The loop a person runs in the review room, done by the program: train and propagate,
     /// accept what the suggested threshold allows, export.
-    static func headlessLoop(_ project: Project, projectURL: URL) throws {
-        print("demo: no terminal on both ends (or --headless): running the loop headless")
+    static func headlessLoop(_ project: Project, projectURL: URL,
+                             why: String = "no terminal on both ends (or --headless)") throws {
+        print("demo: \(why): running the loop headless")
         let frames = try ProjectPaths.frames(of: project)
         let progress = ProgressBox()
         let summary = try PropagationEngine(project: project, frames: frames).run(report: { event in

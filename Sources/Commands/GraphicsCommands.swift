@@ -14,7 +14,8 @@ enum GraphicsSelection {
         } catch {
             throw UsageError(command: arguments.command, message: "\(error)")
         }
-        return TerminalProbe.detect(choice: choice, environment: environment)
+        // These commands hand the terminal back to the shell at once: late answers are waited for.
+        return TerminalProbe.detect(choice: choice, environment: environment, waitForLateReplies: true)
     }
 }
 
@@ -99,7 +100,7 @@ enum DoctorCommand {
         print("using")
         print("  graphics  \(decision.mode)")
         print("  colour    \(decision.colourDepth.rawValue)\(decision.mode == .sixel ? ", \(decision.colourRegisters) colour registers" : "")")
-        print("  cell      \(decision.cellSize)")
+        print("  cell      \(decision.cellSize)\(decision.cellSizeAssumed ? " (assumed: the terminal gave no usable cell size)" : "")")
         if decision.tmuxPassthrough { print("  tmux      passthrough") }
         print("  ffmpeg    \(locateOptional("ffmpeg") ?? "not installed: videos cannot be opened (apt-get install ffmpeg)")")
     }

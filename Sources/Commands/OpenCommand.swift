@@ -43,6 +43,8 @@ enum OpenCommand {
             throw CommandError("open needs a terminal, but \(which) not one (a pipe or a file); run it in a terminal, or use 'microlabel info \(name)' for a summary")
         }
         let environment = ProcessInfo.processInfo.environment
+        // Before anything is sent to the terminal: one that cannot place the cursor is refused.
+        if let problem = TerminalRequirements.problem(term: environment["TERM"]) { throw CommandError(problem) }
         let project = try ProjectPaths.open(name)
         let frames = try ProjectPaths.frames(of: project)
         let store = try ProjectReviewStore(project: project)

@@ -6,6 +6,8 @@ public enum ReviewRoomError: Error, Sendable, Equatable, CustomStringConvertible
     case notATerminal
     /// curses could not start on this terminal.
     case cursesFailed(term: String)
+    /// The terminal cannot do what the room needs (cursor addressing); the text says what.
+    case unsuitableTerminal(String)
     /// No theme file with this name in any searched folder.
     case themeNotFound(name: String, searched: [String])
     /// A theme file is not valid JSON or lacks a colour.
@@ -19,6 +21,8 @@ public enum ReviewRoomError: Error, Sendable, Equatable, CustomStringConvertible
             "the review room needs a terminal: standard input and output must both be a TTY (not a pipe or a file)"
         case .cursesFailed(let term):
             "curses could not start on this terminal (TERM=\(term)); try TERM=xterm-256color"
+        case .unsuitableTerminal(let problem):
+            problem
         case .themeNotFound(let name, let searched):
             "no theme named '\(name)'; looked for \(name).json in: \(searched.joined(separator: ", "))"
         case .invalidTheme(let path, let detail):

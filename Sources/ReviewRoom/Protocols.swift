@@ -196,6 +196,10 @@ public protocol ReviewStore: AnyObject {
     func undo() throws -> String?
     /// Redoes the last undone edit; returns what was redone, or nil.
     func redo() throws -> String?
+    /// Nil while the project file on disk is still the one opened. Once it has been deleted or
+    /// replaced: runs `beforeSaving`, saves the work elsewhere, and returns a line saying so
+    /// (every later call returns it too).
+    func checkProjectFile(beforeSaving: () -> Void) -> String?
 }
 
 /// Decoded frames, cropped and scaled for the view.

@@ -2,6 +2,7 @@ import Geometry
 import Foundation
 import Imaging
 import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.TerminalGuard
 
 /// How the review room looks and reads keys.
 public struct ReviewRoomOptions: Sendable {
@@ -56,10 +57,16 @@ struct ImagePlacement: Hashable {
 public enum ReviewRoom {
     /// Runs the review room on the terminal until the user quits.
     /// Throws `ReviewRoomError.notATerminal` when stdin or stdout is not a TTY.
+    /// On SIGHUP, SIGTERM or SIGINT it stops training, restores the terminal and ends the
+    /// process by that signal (`TerminalGuard`).
     public static func run(store: ReviewStore, frames: FrameProvider, renderer: FrameRenderer,
                            engine: TrainingEngine?, exporter: ReviewExporter?, options: ReviewRoomOptions) throws {
         let terminal = try CursesTerminal(theme: options.theme, noColor: options.noColor)
-        defer { terminal.stop() }
+        defer {
+            if TerminalGuard.stopSignal != 0, let engine, engine.isRunning { engine.cancel() }
+            terminal.stop()
+            TerminalGuard.endIfStopped()
+        }
         let size = terminal.size
         var state = ReviewState(
             project: ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize),
@@ -70,7 +77,7 @@ public enum ReviewRoom {
         let session = try ReviewSession(store: store, engine: engine, exporter: exporter, state: state)
         var painter = Painter(terminal: terminal, frames: frames, renderer: renderer, theme: options.theme)
         painter.draw(session.state)
-        while !session.state.quitting {
+        while !session.state.quitting && TerminalGuard.stopSignal == 0 {
             var events: [Event] = []
             var first = terminal.readEvent(wait: false)
             if first == nil {

@@ -51,6 +51,9 @@ public final class ReviewSession {
     /// A write happened since the current frame's boxes were read.
     private var boxesStale = false
     private var loadedQueue: (tab: ReviewKind, order: QueueOrder)?
+    /// Set once the project file was deleted or replaced: every edit is refused with this line.
+    var projectLost: String?
+    var lastFileCheck = 0.0
 
     public init(store: ReviewStore, engine: TrainingEngine?, exporter: ReviewExporter?, state: ReviewState) throws {
         self.store = store
@@ -80,7 +83,8 @@ public final class ReviewSession {
 
     /// Handles what background threads posted.
     public func pollBackground() {
-        let events = inbox.drain()
+        var events = inbox.drain()
+        if let lost = projectFileLossDue() { events.append(.failure(lost)) }
         if !events.isEmpty { send(events) }
     }
 
@@ -91,6 +95,7 @@ public final class ReviewSession {
             let effects = state.handle(next)
             for effect in effects {
                 queue += execute(effect)
+                if effect.writesProject, let lost = projectFileLoss() { queue.append(.failure(lost)) }
             }
             if state.boxesFrame != state.frame {
                 flushUpdate()
@@ -103,6 +108,11 @@ public final class ReviewSession {
 
     /// Runs one effect; returns events that report its result.
     private func execute(_ effect: Effect) -> [Event] {
+        if effect.writesProject, let lost = projectLost {
+            pendingUpdate = nil
+            needsRefresh = true  // the screen goes back to what the store holds
+            return [.failure(lost)]
+        }
         if case .updateBox(let id, let rect) = effect {
             if let pending = pendingUpdate, pending.id != id { flushUpdate() }
             pendingUpdate = (id, rect)
@@ -192,6 +202,7 @@ public final class ReviewSession {
             try store.updateBox(pending.id, rect: pending.rect)
             needsRefresh = true
             boxesStale = false  // the state already shows the move
+            if let lost = projectFileLoss() { state.message = Message(lost, isError: true) }
         } catch {
             state.message = Message("\(error)", isError: true)
             needsRefresh = true

@@ -1,5 +1,6 @@
 import CNcursesw
 import Foundation
+import enum TerminalGraphics.TerminalGuard
 
 /// The one place that talks to curses: start and stop, keys and mouse, text
 /// with colour roles, and raw bytes (images) written beside curses.
@@ -14,6 +15,12 @@ final class CursesTerminal {
     init(theme: Theme, noColor: Bool) throws {
         setlocale(LC_ALL, "")
         guard ml_is_tty(0) == 1, ml_is_tty(1) == 1 else { throw ReviewRoomError.notATerminal }
+        if let problem = TerminalRequirements.problem(term: ProcessInfo.processInfo.environment["TERM"]) {
+            throw ReviewRoomError.unsuitableTerminal(problem)
+        }
+        // The user's tty modes, for a signal to restore (curses keeps its own copy for endwin).
+        var userModes = termios()
+        let haveModes = tcgetattr(STDIN_FILENO, &userModes) == 0
         guard let screen = ml_newterm() else {
             throw ReviewRoomError.cursesFailed(term: ProcessInfo.processInfo.environment["TERM"] ?? "unset")
         }
@@ -34,6 +41,7 @@ final class CursesTerminal {
         // a release when motion is reported (measured in xterm 379). SGR reports (1006)
         // of presses, drags (1002) and releases are parsed in `readEscape`.
         keyok(ml_key_mouse(), false)
+        TerminalGuard.arm(descriptor: STDIN_FILENO, modes: haveModes ? userModes : nil, resetBytes: TerminalGuard.roomResetBytes)
         write("\u{1B}[?1000h\u{1B}[?1002h\u{1B}[?1006h")
         flush()
         defineModifiedArrows()
@@ -45,6 +53,7 @@ final class CursesTerminal {
         flush()
         endwin()
         delscreen(screen)
+        TerminalGuard.disarm()
     }
 
     var size: (columns: Int, rows: Int) { (Int(ml_cols()), Int(ml_lines())) }

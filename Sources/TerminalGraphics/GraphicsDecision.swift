@@ -109,6 +109,8 @@ public struct GraphicsDecision: Sendable, Equatable {
     public var colourRegisters: Int
     /// Pixels per cell: from `CSI 16 t`, else TIOCGWINSZ, else 10x20.
     public var cellSize: PixelSize
+    /// The terminal gave no usable cell size: `cellSize` is the 10x20 guess.
+    public var cellSizeAssumed = false
     /// Wrap pixel-protocol output for tmux passthrough.
     public var tmuxPassthrough: Bool
     public var reasons: [String]
@@ -133,17 +135,36 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
 
     // Cell size, best source first.
     var cellSize = PixelSize(width: 10, height: 20)
+    var cellSizeAssumed = false
+    if let unusable = outer?.unusableCellSize ?? replies?.unusableCellSize {
+        reasons.append("the terminal answered CSI 16 t with '\(unusable)', which is not a cell size (sides of 2 to \(PixelSize.largestCell) px): ignored")
+    }
+    func plausible(_ size: PixelSize) -> Bool {
+        PixelSize.plausibleCellSide.contains(size.width) && PixelSize.plausibleCellSide.contains(size.height)
+    }
+    let window = probe.windowSize.flatMap { $0.columns > 0 && $0.rows > 0 ? $0 : nil }
+    let fromWindow = window.flatMap { window in
+        window.pixelWidth > 0 && window.pixelHeight > 0
+            ? PixelSize(width: window.pixelWidth / window.columns, height: window.pixelHeight / window.rows) : nil
+    }
+    let fromArea = window.flatMap { window in
+        replies?.textAreaSize.map { PixelSize(width: $0.width / window.columns, height: $0.height / window.rows) }
+    }
     if let cell = outer?.cellSize ?? replies?.cellSize {
         cellSize = cell
         reasons.append("cell size \(cell) from the terminal's answer to CSI 16 t")
-    } else if let window = probe.windowSize, window.pixelWidth > 0, window.pixelHeight > 0, window.columns > 0, window.rows > 0 {
-        cellSize = PixelSize(width: max(1, window.pixelWidth / window.columns), height: max(1, window.pixelHeight / window.rows))
+    } else if let window, let cell = fromWindow, plausible(cell) {
+        cellSize = cell
         reasons.append("cell size \(cellSize) from TIOCGWINSZ (\(window.pixelWidth)x\(window.pixelHeight) px over \(window.columns)x\(window.rows) cells)")
-    } else if let area = replies?.textAreaSize, let window = probe.windowSize, window.columns > 0, window.rows > 0 {
-        cellSize = PixelSize(width: max(1, area.width / window.columns), height: max(1, area.height / window.rows))
+    } else if let area = replies?.textAreaSize, let cell = fromArea, plausible(cell) {
+        cellSize = cell
         reasons.append("cell size \(cellSize) from the text area (CSI 14 t, \(area))")
     } else {
-        reasons.append("cell size unknown; assuming \(cellSize)")
+        cellSizeAssumed = true
+        if let cell = fromWindow, !plausible(cell) {
+            reasons.append("TIOCGWINSZ gives \(cell) per cell, which is not a cell size: ignored")
+        }
+        reasons.append("no usable cell size; assuming \(cellSize)")
     }
 
     let registers = min(256, max(2, outer?.colourRegisters ?? replies?.colourRegisters ?? 256))
@@ -152,7 +173,7 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
     let passthrough = inTmux && probe.tmuxPassthrough == true
     func decision(_ mode: GraphicsMode, passthrough: Bool = false) -> GraphicsDecision {
         GraphicsDecision(mode: mode, colourDepth: depth, colourRegisters: registers, cellSize: cellSize,
-                         tmuxPassthrough: passthrough, reasons: reasons)
+                         cellSizeAssumed: cellSizeAssumed, tmuxPassthrough: passthrough, reasons: reasons)
     }
 
     if case let .explicit(mode) = choice {

@@ -7,6 +7,10 @@ public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
         self.height = height
     }
     public var description: String { "\(width)x\(height) px" }
+
+    /// The sides a terminal cell can have, in pixels; answers outside are not believed.
+    public static let plausibleCellSide = 2...largestCell
+    public static let largestCell = 512
 }
 
 /// What a terminal answered to the probe's queries. Parsing is pure: it reads recorded bytes.
@@ -21,6 +25,9 @@ public struct ProbeReplies: Sendable, Equatable {
     public var cellSize: PixelSize?
     /// Text area size from `CSI 14 t` (`CSI 4;h;w t`).
     public var textAreaSize: PixelSize?
+    /// The parameters of a cell-size answer that cannot be a cell (a side under 2 or over
+    /// `PixelSize.largestCell` pixels, negative, or not a number), as received; nil when none.
+    public var unusableCellSize: String?
     /// Kitty's graphics query was answered with OK (`ESC _G i=31;OK ESC \`).
     public var kittyGraphics = false
     /// How many DA1 replies were seen (two through tmux passthrough: tmux's own, then the outer terminal's).
@@ -50,6 +57,9 @@ public struct ProbeReplies: Sendable, Equatable {
                 while j < bytes.count, !(0x40...0x7E).contains(bytes[j]) { j += 1 }
                 guard j < bytes.count else { return replies } // cut short: wait for more
                 let parameters = numbers(bytes[start..<j])
+                if bytes[j] == UInt8(ascii: "t"), marker == nil, parameters.first == 6, !replies.usableCell(parameters) {
+                    replies.unusableCellSize = String(decoding: bytes[start..<j], as: UTF8.self)
+                }
                 replies.take(csi: bytes[j], marker: marker, parameters: parameters)
                 i = j + 1
             case UInt8(ascii: "_"):
@@ -97,15 +107,21 @@ public struct ProbeReplies: Sendable, Equatable {
             if parameters[0] == 1 { colourRegisters = parameters[2] }
             if parameters[0] == 2, parameters.count >= 4 { sixelGeometry = PixelSize(width: parameters[2], height: parameters[3]) }
         case (UInt8(ascii: "t"), nil):
+            if parameters.first == 6, usableCell(parameters) { cellSize = PixelSize(width: parameters[2], height: parameters[1]) }
             guard parameters.count >= 3, parameters[1] > 0, parameters[2] > 0 else { return }
-            if parameters[0] == 6 { cellSize = PixelSize(width: parameters[2], height: parameters[1]) }
             if parameters[0] == 4 { textAreaSize = PixelSize(width: parameters[2], height: parameters[1]) }
         default:
             break
         }
     }
 
-    /// `1;2;;4` -> [1, 2, 0, 4]; an empty parameter counts as 0.
+    /// `6;h;w` with both sides a plausible number of pixels.
+    private func usableCell(_ parameters: [Int]) -> Bool {
+        parameters.count >= 3 && PixelSize.plausibleCellSide.contains(parameters[1]) && PixelSize.plausibleCellSide.contains(parameters[2])
+    }
+
+    /// `1;2;;4` -> [1, 2, 0, 4]; an empty parameter counts as 0, and one holding anything but
+    /// digits (`-1`, `1.5`) as -1, which no reply uses.
     private static func numbers(_ bytes: ArraySlice<UInt8>) -> [Int] {
         guard !bytes.isEmpty else { return [] }
         var values: [Int] = []
@@ -114,8 +130,10 @@ public struct ProbeReplies: Sendable, Equatable {
             if byte == UInt8(ascii: ";") {
                 values.append(current)
                 current = 0
-            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+            } else if current >= 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                 current = min(current * 10 + Int(byte - UInt8(ascii: "0")), 1_000_000)
+            } else {
+                current = -1
             }
         }
         values.append(current)

@@ -20,21 +20,26 @@ public enum TerminalProbe {
     public static let tmuxQueries: [UInt8] = Array("\u{1B}[c".utf8) + tmuxPassthrough(queries)
 
     /// Probes and decides. An explicit choice sends nothing to the terminal.
+    /// With `waitForLateReplies`, a terminal that said nothing by the timeout is given
+    /// `settleMilliseconds` more, so that a slow answer is read here rather than echoed onto
+    /// the shell the program returns to.
     public static func detect(choice: GraphicsChoice, environment variables: [String: String],
-                              timeoutMilliseconds: Int = 150) -> GraphicsDecision {
+                              timeoutMilliseconds: Int = 150, waitForLateReplies: Bool = false) -> GraphicsDecision {
         let environment = TerminalEnvironment(variables)
         let window = windowSize()
         let passthrough = environment.insideTmux ? tmuxAllowsPassthrough() : nil
         var result = ProbeResult(replies: nil, windowSize: window, tmuxPassthrough: passthrough, environment: environment)
         if choice == .auto && !environment.dumb {
             if passthrough == true {
-                if let bytes = exchange(tmuxQueries, replies: 2, timeoutMilliseconds: timeoutMilliseconds) {
+                if let bytes = exchange(tmuxQueries, replies: 2, timeoutMilliseconds: timeoutMilliseconds,
+                                        settleWhenSilent: waitForLateReplies) {
                     let split = ProbeReplies.parseThroughTmux(bytes)
                     result.replies = split.tmux
                     result.outerReplies = split.outer
                 }
             } else {
-                result.replies = query(timeoutMilliseconds: timeoutMilliseconds)
+                result.replies = exchange(queries, replies: 1, timeoutMilliseconds: timeoutMilliseconds,
+                                          settleWhenSilent: waitForLateReplies).map(ProbeReplies.parse)
             }
         }
         return decideGraphics(result, choice: choice)
@@ -46,36 +51,73 @@ public enum TerminalProbe {
         exchange(queries, replies: 1, timeoutMilliseconds: timeoutMilliseconds).map(ProbeReplies.parse)
     }
 
+    /// How long a terminal that has not finished answering by the timeout gets to finish, so
+    /// that its late bytes are read here (and used) instead of echoed onto the user's shell.
+    public static let settleMilliseconds = 400
+
     /// Writes `bytes` to /dev/tty in raw mode and reads until `replies` DA1 answers have come
     /// or the time is up; the terminal mode is restored on every path.
-    static func exchange(_ bytes: [UInt8], replies expected: Int, timeoutMilliseconds: Int) -> [UInt8]? {
-        let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
+    ///
+    /// Signal characters are off too (ISIG, IEXTEN, IXON): a 0x03, 0x1c or 0x13 in a reply, or
+    /// Ctrl-C pressed meanwhile, is a byte read here, not a signal that ends the program with
+    /// the terminal left raw. Should a signal come from elsewhere, `TerminalGuard` restores the mode.
+    /// With `settleWhenSilent`, a terminal that said nothing by the timeout gets the extra time
+    /// too (`doctor`, which exits to the shell right after).
+    static func exchange(_ bytes: [UInt8], replies expected: Int, timeoutMilliseconds: Int, settleWhenSilent: Bool = false) -> [UInt8]? {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
+        return exchange(bytes, on: fd, replies: expected, timeoutMilliseconds: timeoutMilliseconds,
+                        settleMilliseconds: settleMilliseconds, settleWhenSilent: settleWhenSilent)
+    }
+
+    /// `exchange` on an open terminal, which it closes.
+    static func exchange(_ bytes: [UInt8], on fd: Int32, replies expected: Int, timeoutMilliseconds: Int,
+                         settleMilliseconds: Int, settleWhenSilent: Bool = false) -> [UInt8]? {
         defer { close(fd) }
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         var raw = saved
-        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
+        raw.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG | IEXTEN)
+        raw.c_iflag &= ~tcflag_t(IXON)
         withUnsafeMutableBytes(of: &raw.c_cc) { cc in
             cc[Int(VMIN)] = 0
             cc[Int(VTIME)] = 0
         }
-        guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
-        defer { tcsetattr(fd, TCSANOW, &saved) }
+        TerminalGuard.arm(descriptor: fd, modes: saved, resetBytes: [])
+        guard tcsetattr(fd, TCSANOW, &raw) == 0 else {
+            TerminalGuard.disarm()
+            return nil
+        }
+        defer {
+            // TCSAFLUSH: whatever arrived after the last read goes, rather than to the shell.
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            TerminalGuard.disarm()
+            TerminalGuard.endIfStopped()
+        }
 
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else { return [] }
 
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1024)
-        let deadline = monotonicMilliseconds() + timeoutMilliseconds
-        while true {
-            let remaining = deadline - monotonicMilliseconds()
-            if remaining <= 0 { break }
+        let start = monotonicMilliseconds()
+        var deadline = start + timeoutMilliseconds
+        while TerminalGuard.stopSignal == 0 {
+            var remaining = deadline - monotonicMilliseconds()
+            if remaining <= 0 {
+                // Late but talking: give the answer a little longer to end, rather than leave
+                // the rest of it to be echoed after we return.
+                guard !received.isEmpty || settleWhenSilent, deadline == start + timeoutMilliseconds else { break }
+                deadline += settleMilliseconds
+                remaining = settleMilliseconds
+            }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, Int32(remaining))
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if ready == 0 { continue }
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count <= 0 { break }
             received.append(contentsOf: buffer[0..<count])

@@ -236,7 +236,7 @@ final class TmuxSession {
     /// Runs tmux with posix_spawn and its output in a file. Not Foundation's Process: on Linux it
     /// waits until every process that inherited its status socket is gone, and the server that
     /// new-session starts lives on.
-    private func tmux(_ arguments: [String], readOutput: Bool = true) -> (status: Int32, output: String) {
+    func tmux(_ arguments: [String], readOutput: Bool = true) -> (status: Int32, output: String) {
         let output = folder.appendingPathComponent("tmux-output-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: output) }
         var actions = posix_spawn_file_actions_t()

@@ -27,12 +27,18 @@ public final class ProjectReviewStore: ReviewStore {
     private let staleFlag = StaleFlag()
     /// First frames of new scenes, as the engine found them.
     private var sceneCuts: Set<Int> = []
+    private let fileWatch: ProjectFileWatch
 
     public init(project: Project) throws {
         self.project = project
         let source = try project.source()
         frameCount = source.frameCount
         frameSize = PixelSize(width: source.width, height: source.height)
+        fileWatch = ProjectFileWatch(url: project.url)
+    }
+
+    public func checkProjectFile(beforeSaving: () -> Void) -> String? {
+        fileWatch.check(beforeSaving: beforeSaving, save: project.saveCopy(to:))
     }
 
     /// Forgets the cached boxes; the next read loads them again. Safe from any thread:
