@@ -277,12 +277,30 @@ public protocol FrameRenderer: AnyObject {
     /// `slot` tells pictures shown at once apart (the gallery's tiles): a protocol that
     /// replaces images by id (kitty) gives each slot its own.
     func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame
+    /// The same in a given quality. With `id` (kitty) the picture is only stored in the
+    /// terminal under that id, to be placed by the caller.
+    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame
 }
 
 extension FrameRenderer {
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
         try render(image, overlays: overlays, columns: columns, rows: rows, slot: 0)
     }
+
+    /// By default every quality is drawn as full and nothing is stored.
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                       quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame {
+        try render(image, overlays: overlays, columns: columns, rows: rows, slot: slot)
+    }
+}
+
+/// How much of a picture goes over the link: all of it, or a light version (coarser,
+/// fewer colours or fewer pixels; the higher the level, the lighter) while keys repeat
+/// faster than the link carries full pictures.
+public enum PictureQuality: Sendable, Hashable {
+    case full
+    case light(level: Int)
 }
 
 /// Progress reported by a training run, possibly from another thread.

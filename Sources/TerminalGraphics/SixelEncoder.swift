@@ -238,3 +238,53 @@ func lcm(_ a: Int, _ b: Int) -> Int {
     while y != 0 { (x, y) = (y, x % y) }
     return a / x * b
 }
+
+/// How coarse a light sixel image is: blocks of `blockWidth` pixels across and one sixel
+/// band (6 pixels) down, each one colour out of at most `colours`. A row of blocks is a run
+/// of one sixel character per colour, so the bytes fall with the block width and the palette.
+public struct SixelCoarseness: Sendable, Hashable {
+    public var blockWidth: Int
+    public var colours: Int
+
+    public init(blockWidth: Int, colours: Int) {
+        self.blockWidth = max(1, blockWidth)
+        self.colours = min(256, max(2, colours))
+    }
+
+    /// From fine to coarse; the room moves along it to fit the link.
+    public static let levels: [SixelCoarseness] = [
+        SixelCoarseness(blockWidth: 2, colours: 64), SixelCoarseness(blockWidth: 3, colours: 32),
+        SixelCoarseness(blockWidth: 4, colours: 24), SixelCoarseness(blockWidth: 6, colours: 16),
+        SixelCoarseness(blockWidth: 8, colours: 16), SixelCoarseness(blockWidth: 12, colours: 12),
+        SixelCoarseness(blockWidth: 16, colours: 8),
+    ]
+}
+
+extension SixelEncoder {
+    /// A light sixel image of `image`: averaged into blocks, few colours, then the overlays
+    /// drawn sharp on top (boxes stay readable while the picture is coarse).
+    public func encodeCoarse(_ image: RGBImage, overlays: [Overlay], coarseness: SixelCoarseness) throws -> [UInt8] {
+        let width = image.width, height = image.height
+        let blocksAcross = max(1, (width + coarseness.blockWidth - 1) / coarseness.blockWidth)
+        let blocksDown = max(1, (height + 5) / 6)
+        let small = image.displayResized(width: blocksAcross, height: blocksDown)
+        var frame = RGBImage(width: width, height: height)
+        small.pixels.withUnsafeBufferPointer { src in
+            frame.pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let sy = min(blocksDown - 1, y / 6)
+                    for x in 0..<width {
+                        let sx = min(blocksAcross - 1, x / coarseness.blockWidth)
+                        let s = (sy * blocksAcross + sx) * 3, d = (y * width + x) * 3
+                        dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
+                    }
+                }
+            }
+        }
+        frame.draw(overlays)
+        var light = self
+        light.colourRegisters = min(colourRegisters, coarseness.colours)
+        light.dither = false
+        return try light.encode(frame)
+    }
+}

@@ -33,6 +33,11 @@ public final class TerminalFrameRenderer: FrameRenderer {
     }
 
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame {
+        try render(image, overlays: overlays, columns: columns, rows: rows, slot: slot, quality: .full, storeAs: nil)
+    }
+
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                       quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame {
         let renderer = renderer(forSlot: slot)
         switch mode {
         case .sixel, .kitty:
@@ -47,6 +52,18 @@ public final class TerminalFrameRenderer: FrameRenderer {
                     picture.drawCrosshair(x: Int(p.x.rounded(.down)), y: Int(p.y.rounded(.down)), arm: arm, gap: 2,
                                           thickness: 1, colour: overlay.color)
                 }
+            }
+            if mode == .sixel, case .light(let level) = quality, let sixel = renderer as? SixelRenderer {
+                let levels = SixelCoarseness.levels
+                let bytes = try sixel.encoder.encodeCoarse(picture, overlays: boxes,
+                                                           coarseness: levels[min(max(level, 0), levels.count - 1)])
+                return RenderedFrame(lines: [sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes])
+            }
+            if mode == .kitty, let id {
+                // Stored, not shown: the caller places it (pixels at any size; the terminal scales them).
+                picture.draw(boxes)
+                let bytes = try KittyImages.transmit(picture, id: id)
+                return RenderedFrame(lines: [kittyPassthrough ? KittyRenderer.passthrough(bytes) : bytes])
             }
             let area = CellArea(columns: image.width, rows: image.height, cellWidth: 1, cellHeight: 1)
             return RenderedFrame(lines: [try renderer.render(picture, overlays: boxes, in: area)])

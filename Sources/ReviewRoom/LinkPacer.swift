@@ -1,0 +1,108 @@
+import Foundation
+
+/// Keeps the pictures sent to a distant terminal from queueing up in the link.
+///
+/// Every picture is followed by a query the terminal answers (DA1) once it has taken in all
+/// bytes before it. An answer therefore says those bytes have arrived; the bytes sent since
+/// are still in flight. A new picture goes out only while what is in flight fits the link's
+/// bandwidth-delay product, so on a thin link at most one picture is in flight and the next
+/// one shows the latest frame instead of one nobody asked for any more. The answers also
+/// give the round trip and the rate the terminal drains at.
+struct LinkPacer {
+    /// A query sent and not answered yet.
+    struct Probe: Equatable {
+        var sentAt: Double
+        /// Bytes written before the query, counted from the start.
+        var offset: Int
+        /// Whether a query was still unanswered when this one's bytes were written, so the
+        /// link was busy all the time between the two answers.
+        var queuedBehind: Bool
+    }
+
+    /// Bytes written so far.
+    private(set) var sent = 0
+    /// Bytes the terminal is known to have taken in.
+    private(set) var delivered = 0
+    private(set) var outstanding: [Probe] = []
+    /// The shortest round trip seen, in seconds.
+    private(set) var roundTrip: Double?
+    /// Bytes per second the terminal takes in, when there has been enough traffic to tell.
+    private(set) var rate: Double?
+    /// The terminal did not answer a query: pacing is off.
+    private(set) var unanswered = false
+    /// How long an answer may take before the terminal is taken not to answer at all.
+    var answerTimeout = 3.0
+
+    /// Chunks smaller than this say more about the round trip than about the rate.
+    static let rateSampleBytes = 24 * 1024
+
+    var inFlight: Int { sent - delivered }
+
+    /// So little in flight that it never holds anything back (a bare query, a status line).
+    static let smallBytes = 8 * 1024
+
+    mutating func wrote(_ count: Int) { sent += count }
+
+    /// Records a query written after everything so far.
+    mutating func probeSent(at now: Double) {
+        guard !unanswered else { return }
+        outstanding.append(Probe(sentAt: now, offset: sent, queuedBehind: !outstanding.isEmpty))
+    }
+
+    /// The terminal answered the `count` oldest queries (answers read at once count as one).
+    mutating func answered(_ count: Int = 1, at now: Double) {
+        guard !unanswered, count > 0, !outstanding.isEmpty else { return }
+        let taken = outstanding.prefix(count)
+        outstanding.removeFirst(taken.count)
+        let first = taken.first!, last = taken.last!
+        let chunk = last.offset - delivered
+        let previousDelivery = lastAnswerAt
+        delivered = last.offset
+        lastAnswerAt = now
+        let elapsed = now - first.sentAt
+        // The round trip: the shortest wait for an answer behind (next to) nothing.
+        if chunk <= Self.smallBytes && taken.count == 1 { roundTrip = min(roundTrip ?? elapsed, max(0.0005, elapsed)) }
+        guard chunk >= Self.rateSampleBytes else { return }
+        // The chunk's time on the link: from the previous answer when the link was busy with
+        // it all along, otherwise from when it was sent, less one round trip.
+        let busy: Double
+        if first.queuedBehind, let previousDelivery {
+            busy = now - previousDelivery
+        } else {
+            busy = elapsed - (roundTrip ?? 0)
+        }
+        // Delays of our own (encoding while an answer waits to be read) only ever make a
+        // sample slower than the link, so the rate is the best of the recent samples.
+        samples.append(Double(chunk) / max(busy, 0.002))
+        if samples.count > 8 { samples.removeFirst() }
+        rate = samples.max()
+    }
+
+    private var lastAnswerAt: Double?
+    private var samples: [Double] = []
+
+    /// Whether a picture may go now. Nothing in flight: always. Otherwise only while
+    /// what is in flight fits one round trip at the measured rate (at least one picture is
+    /// always allowed through, so pacing never stops the room).
+    func maySend(now: Double) -> Bool {
+        guard !unanswered, !outstanding.isEmpty, inFlight > Self.smallBytes else { return true }
+        guard let rate, let roundTrip else { return false }
+        return Double(inFlight) <= rate * roundTrip
+    }
+
+    /// Gives up on answers that do not come (a terminal that ignores DA1): pacing stops
+    /// instead of the room. Returns true when it gave up just now.
+    mutating func expire(now: Double) -> Bool {
+        guard !unanswered, let oldest = outstanding.first, now - oldest.sentAt > answerTimeout else { return false }
+        unanswered = true
+        outstanding.removeAll()
+        delivered = sent
+        return true
+    }
+
+    /// When `expire` should be asked again.
+    var expiryDeadline: Double? { outstanding.first.map { $0.sentAt + answerTimeout } }
+
+    /// Seconds `bytes` take to reach the terminal at the measured rate (0 when it is not known).
+    func transferTime(_ bytes: Int) -> Double { rate.map { Double(bytes) / $0 } ?? 0 }
+}
