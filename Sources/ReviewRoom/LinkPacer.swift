@@ -17,6 +17,8 @@ struct LinkPacer {
         /// Whether a query was still unanswered when this one's bytes were written, so the
         /// link was busy all the time between the two answers.
         var queuedBehind: Bool
+        /// Whether pictures went before it (not only text or nothing).
+        var afterPicture: Bool
     }
 
     /// Bytes written so far.
@@ -33,23 +35,25 @@ struct LinkPacer {
     /// How long an answer may take before the terminal is taken not to answer at all.
     var answerTimeout = 3.0
 
-    /// Chunks smaller than this say more about the round trip than about the rate.
-    static let rateSampleBytes = 24 * 1024
+    /// Chunks smaller than this say more about delays on the way (the terminal, the
+    /// machines at both ends) than about the rate: full pictures measure it, light ones do not.
+    static let rateSampleBytes = 160 * 1024
 
     var inFlight: Int { sent - delivered }
 
-    /// So little in flight that it never holds anything back (a bare query, a status line).
+    /// A chunk this small measures the round trip (a bare query, a status line).
     static let smallBytes = 8 * 1024
 
     mutating func wrote(_ count: Int) { sent += count }
 
-    /// Records a query written after everything so far.
-    mutating func probeSent(at now: Double) {
+    /// Records a query written after everything so far, after pictures or not.
+    mutating func probeSent(at now: Double, afterPicture: Bool = true) {
         guard !unanswered else { return }
-        outstanding.append(Probe(sentAt: now, offset: sent, queuedBehind: !outstanding.isEmpty))
+        outstanding.append(Probe(sentAt: now, offset: sent, queuedBehind: !outstanding.isEmpty, afterPicture: afterPicture))
     }
 
-    /// The terminal answered the `count` oldest queries (answers read at once count as one).
+    /// The terminal answered the `count` oldest queries (answers read at once count as one);
+    /// `now` is when the answers arrived, as near as the caller can tell.
     mutating func answered(_ count: Int = 1, at now: Double) {
         guard !unanswered, count > 0, !outstanding.isEmpty else { return }
         let taken = outstanding.prefix(count)
@@ -71,21 +75,20 @@ struct LinkPacer {
         } else {
             busy = elapsed - (roundTrip ?? 0)
         }
-        // Delays of our own (encoding while an answer waits to be read) only ever make a
-        // sample slower than the link, so the rate is the best of the recent samples.
-        samples.append(Double(chunk) / max(busy, 0.002))
-        if samples.count > 8 { samples.removeFirst() }
-        rate = samples.max()
+        // The median of the recent samples: one answer read late (or early) does not swing it.
+        samples.append(Double(chunk) / max(busy, 0.001))
+        if samples.count > 7 { samples.removeFirst() }
+        rate = samples.sorted()[samples.count / 2]
     }
 
     private var lastAnswerAt: Double?
     private var samples: [Double] = []
 
-    /// Whether a picture may go now. Nothing in flight: always. Otherwise only while
-    /// what is in flight fits one round trip at the measured rate (at least one picture is
-    /// always allowed through, so pacing never stops the room).
+    /// Whether a picture may go now: always when no picture is in flight; otherwise only
+    /// while what is in flight fits in one round trip at the measured rate (so the link stays
+    /// busy on a fast link, and on a thin one the next picture waits for the last one's answer).
     func maySend(now: Double) -> Bool {
-        guard !unanswered, !outstanding.isEmpty, inFlight > Self.smallBytes else { return true }
+        guard !unanswered, outstanding.contains(where: \.afterPicture) else { return true }
         guard let rate, let roundTrip else { return false }
         return Double(inFlight) <= rate * roundTrip
     }

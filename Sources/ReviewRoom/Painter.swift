@@ -71,11 +71,10 @@ struct Painter {
         let start = ReviewRoom.monotonicSeconds()
         terminal.write(Self.probe)
         terminal.flush()
-        pacer.probeSent(at: start)
+        pacer.probeSent(at: start, afterPicture: false)
         var events: [Event] = []
         while pacer.outstanding.count > 0, ReviewRoom.monotonicSeconds() - start < 1, events.count < 1024 {
-            if let event = terminal.readEvent(wait: true, timeout: 10) { events.append(event) }
-            answered(terminal.takeAnswers(), now: ReviewRoom.monotonicSeconds())
+            if let event = read(wait: true, timeout: 10) { events.append(event) }
         }
         return events
     }
@@ -85,9 +84,28 @@ struct Painter {
         pacer.answered(count, at: now)
     }
 
-    /// A key (or several at once) arrived.
-    mutating func keysArrived(now: Double) {
-        let gap = now - lastKeyAt
+    /// When input was last found empty: answers read later arrived after it.
+    private var inputEmptyAt = 0.0
+
+    /// Reads one event like the terminal does, and takes note of the answers read on the way
+    /// and of when they came: at once when the read waited for them, otherwise some time
+    /// between the last empty read and this one (the room was busy drawing meanwhile).
+    mutating func read(wait: Bool, timeout: Int32 = 40) -> Event? {
+        let before = ReviewRoom.monotonicSeconds()
+        let event = terminal.readEvent(wait: wait, timeout: timeout)
+        let after = ReviewRoom.monotonicSeconds()
+        let count = terminal.takeAnswers()
+        if count > 0 {
+            let waited = wait && after - before > 0.0005
+            pacer.answered(count, at: waited ? after : (inputEmptyAt + before) / 2)
+        }
+        if event == nil { inputEmptyAt = after }
+        return event
+    }
+
+    /// `count` keys arrived (several at once when the room was busy).
+    mutating func keysArrived(_ count: Int, now: Double) {
+        let gap = (now - lastKeyAt) / Double(max(1, count))
         if gap > 0.005 && gap < 0.25 { keyInterval = 0.7 * keyInterval + 0.3 * gap }
         lastKeyAt = now
     }
@@ -100,7 +118,7 @@ struct Painter {
     /// Whether full pictures cannot keep up with the keys.
     private func linkTooSlow(_ now: Double) -> Bool {
         guard renderer.mode == .sixel || renderer.mode == .kitty else { return false }
-        if pacer.rate != nil, let fullBytes { return pacer.transferTime(fullBytes) > 0.6 * keyInterval }
+        if pacer.rate != nil, let fullBytes { return pacer.transferTime(fullBytes) > keyInterval }
         return now - waitedAt < 0.5
     }
 
@@ -176,6 +194,8 @@ struct Painter {
             }
         }
         var written = 0
+        // The link's clock starts when the bytes start to go, after the encoding.
+        let sendStart = ReviewRoom.monotonicSeconds()
         if renderer.mode == .kitty {
             for picture in pictures {
                 terminal.write(picture.bytes)
@@ -211,12 +231,12 @@ struct Painter {
         terminal.flush()
         if !due.isEmpty {
             pacer.wrote(written + 64)
-            pacer.probeSent(at: now)
+            pacer.probeSent(at: sendStart)
             terminal.write(Self.probe)
             terminal.flush()
             adaptLightness(quality: quality, bytes: written)
             if let log = Painter.debugLog {
-                let line = String(format: "%.3f frame %d %@ bytes %d rate %.0f rtt %.3f inflight %d level %d\n", now, state.frame, "\(quality)", written, pacer.rate ?? -1, pacer.roundTrip ?? -1, pacer.inFlight, lightLevel)
+                let line = String(format: "%.3f enc %.3f frame %d %@ bytes %d rate %.0f rtt %.3f inflight %d level %d\n", now, sendStart - now, state.frame, "\(quality)", written, pacer.rate ?? -1, pacer.roundTrip ?? -1, pacer.inFlight, lightLevel)
                 log.write(Data(line.utf8))
             }
         }
@@ -237,7 +257,8 @@ struct Painter {
         guard let rate = pacer.rate else { return }
         // Small enough that about a dozen go a second, and that one fits in a round trip's
         // worth of link so the next can follow without waiting for an answer.
-        let target = min(rate / 12, rate * (pacer.roundTrip ?? 0.05))
+        // (Not below 16 KB: lighter pictures say little, and the round trip dominates anyway.)
+        let target = max(16_384, min(rate / 12, rate * (pacer.roundTrip ?? 0.05)))
         let levels = renderer.mode == .kitty ? KittyShelf.lightScales.count : SixelCoarseness.levels.count
         // Bytes fall roughly with the level's square; big misses jump more than one level.
         if Double(bytes) > target {
@@ -315,6 +336,8 @@ struct Painter {
             }
             return
         }
+        // An answer that measures the link is due: read it when it comes, not after encoding.
+        if pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
         guard state != preparedFor else { return }
         preparedFor = state
         guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }

@@ -76,9 +76,8 @@ public enum ReviewRoom {
         painter.draw(session.state, now: monotonicSeconds())
         while !session.state.quitting {
             var events: [Event] = []
-            var first = terminal.readEvent(wait: false)
+            var first = painter.read(wait: false)
             if first == nil {
-                painter.answered(terminal.takeAnswers(), now: monotonicSeconds())
                 if painter.draw(session.state, now: monotonicSeconds()) == nil {
                     painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: monotonicSeconds())
                 }
@@ -86,22 +85,20 @@ public enum ReviewRoom {
                 // idle room costs next to nothing (keys, answers and resizes still wake it at once).
                 var timeout = engine?.isRunning == true ? 40.0 : 250.0
                 if let wake = painter.wakeIn(now: monotonicSeconds()) { timeout = min(timeout, wake * 1000) }
-                first = terminal.readEvent(wait: true, timeout: Int32(max(1, timeout.rounded(.up))))
+                first = painter.read(wait: true, timeout: Int32(max(1, timeout.rounded(.up))))
             }
             if let first {
                 events.append(first)
                 // Take everything that is already waiting, so held keys skip frames instead of queueing them.
-                while events.count < 1024, let next = terminal.readEvent(wait: false) { events.append(next) }
+                while events.count < 1024, let next = painter.read(wait: false) { events.append(next) }
             }
             let now = monotonicSeconds()
-            painter.answered(terminal.takeAnswers(), now: now)
             painter.checkAnswers(now: now)
             if events.contains(where: { if case .resize = $0 { return true } else { return false } }) {
                 painter.screenCleared()
             }
-            if events.contains(where: { if case .key = $0 { return true } else { return false } }) {
-                painter.keysArrived(now: now)
-            }
+            let keys = events.filter { if case .key = $0 { return true } else { return false } }.count
+            if keys > 0 { painter.keysArrived(keys, now: now) }
             if !events.isEmpty { session.send(events) }
             session.pollBackground()
             if session.state.quitting { break }

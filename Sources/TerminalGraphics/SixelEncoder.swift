@@ -262,29 +262,57 @@ public struct SixelCoarseness: Sendable, Hashable {
 
 extension SixelEncoder {
     /// A light sixel image of `image`: averaged into blocks, few colours, then the overlays
-    /// drawn sharp on top (boxes stay readable while the picture is coarse).
+    /// drawn sharp on top (boxes stay readable while the picture is coarse). The palette is
+    /// chosen on the blocks alone, so this costs a fraction of a full encode.
     public func encodeCoarse(_ image: RGBImage, overlays: [Overlay], coarseness: SixelCoarseness) throws -> [UInt8] {
         let width = image.width, height = image.height
-        let blocksAcross = max(1, (width + coarseness.blockWidth - 1) / coarseness.blockWidth)
+        let blockWidth = coarseness.blockWidth
+        let blocksAcross = max(1, (width + blockWidth - 1) / blockWidth)
         let blocksDown = max(1, (height + 5) / 6)
         let small = image.displayResized(width: blocksAcross, height: blocksDown)
-        var frame = RGBImage(width: width, height: height)
-        small.pixels.withUnsafeBufferPointer { src in
-            frame.pixels.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let sy = min(blocksDown - 1, y / 6)
-                    for x in 0..<width {
-                        let sx = min(blocksAcross - 1, x / coarseness.blockWidth)
-                        let s = (sy * blocksAcross + sx) * 3, d = (y * width + x) * 3
-                        dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
+        var quantizer = ColourQuantizer(maxColours: min(colourRegisters, coarseness.colours))
+        quantizer.channelAsShown = Self.channelAsShown
+        let blocks = quantizer.quantize(small)
+        var palette = blocks.palette
+
+        // Overlays land on a canvas of a colour they never use; whatever changed is overlay.
+        let unused = RGB(1, 2, 3)
+        var marks = RGBImage(width: width, height: height)
+        marks.pixels.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i < p.count { p[i] = unused.r; p[i + 1] = unused.g; p[i + 2] = unused.b; i += 3 }
+        }
+        marks.draw(overlays)
+
+        var indices = [UInt8](repeating: 0, count: width * height)
+        var extra: [RGB: UInt8] = [:]
+        blocks.indices.withUnsafeBufferPointer { src in
+            marks.pixels.withUnsafeBufferPointer { mark in
+                indices.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<height {
+                        let row = min(blocksDown - 1, y / 6) * blocksAcross
+                        for x in 0..<width {
+                            let o = y * width + x
+                            let m = o * 3
+                            if mark[m] == unused.r && mark[m + 1] == unused.g && mark[m + 2] == unused.b {
+                                dst[o] = src[row + min(blocksAcross - 1, x / blockWidth)]
+                            } else {
+                                let colour = RGB(mark[m], mark[m + 1], mark[m + 2])
+                                if let known = extra[colour] {
+                                    dst[o] = known
+                                } else if palette.count < 256 {
+                                    extra[colour] = UInt8(palette.count)
+                                    dst[o] = UInt8(palette.count)
+                                    palette.append(colour)
+                                } else {
+                                    dst[o] = UInt8(palette.count - 1)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        frame.draw(overlays)
-        var light = self
-        light.colourRegisters = min(colourRegisters, coarseness.colours)
-        light.dither = false
-        return try light.encode(frame)
+        return Self.write(QuantizedImage(palette: palette, indices: indices), width: width, height: height)
     }
 }
