@@ -39,6 +39,8 @@ struct Painter {
     private var lightLevel = 2
     /// Kitty's stored images.
     private var kitty = KittyShelf()
+    /// Text modes: the cells each slot shows, to send only what changes.
+    private var textShown: [Int: TextCanvas] = [:]
     /// Dots per cell of the view, for kitty canvases.
     private var cellDots = PixelSize(width: 10, height: 20)
 
@@ -60,6 +62,7 @@ struct Painter {
 
     mutating func screenCleared() {
         cleared = true
+        textShown.removeAll()
         terminal.invalidateAll()
     }
 
@@ -172,6 +175,7 @@ struct Painter {
         let textChanged = text != lastText
         guard textChanged || !due.isEmpty else { return nil }
         if !due.isEmpty && !pacer.maySend(now: now) {
+            Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
             waitedAt = now
             // Text and pictures change together; only a sharper copy of what shows may lag the text.
             if contentChanged || !textChanged { return nil }
@@ -184,6 +188,7 @@ struct Painter {
         // Kitty pixels go before the synchronized update, which then only places them: kitty
         // ends an update on its own when it grows large or slow, and a later end would be stray.
         var failure: String?
+        if geometryChanged { textShown.removeAll() }
         var pictures: [(index: Int, bytes: [UInt8])] = []
         for i in due {
             do {
@@ -271,6 +276,18 @@ struct Painter {
     /// The terminal bytes of a picture: pre-encoded ones when `prepareAhead` guessed right.
     /// For kitty these store the image (nothing when it is stored already); `draw` places it.
     private mutating func bytes(for placement: ImagePlacement) throws -> [UInt8] {
+        if renderer.mode == .blocks || renderer.mode == .ascii {
+            let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+            if let picture = try renderer.cells(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                                rows: placement.cells.rows) {
+                // Only the cells that changed since the last picture in this place.
+                let canvas = picture.canvas.snapped(to: picture.colourDepth)
+                let bytes = canvas.encodeChanges(from: textShown[placement.slot], column: placement.cells.column,
+                                                 row: placement.cells.row, colourDepth: picture.colourDepth)
+                textShown[placement.slot] = canvas
+                return bytes
+            }
+        }
         if renderer.mode == .kitty {
             if kitty.isStored(placement) { return [] }
             let ready = encoded.removeValue(forKey: placement)
@@ -326,6 +343,8 @@ struct Painter {
     /// While the keys rest: encodes the full picture of what shows light, else the picture the
     /// next step (in the direction of travel, or the next proposal in review) will show.
     mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?, now: Double = 0) {
+        // Text pictures are cheap to make and sent as changes to what shows: nothing to prepare.
+        guard renderer.mode == .sixel || renderer.mode == .kitty else { return }
         if shown.count == 1, shown[0].quality != .full {
             guard keysResting(now) else { return }
             let sharp = shown[0].asFull

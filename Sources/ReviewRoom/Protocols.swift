@@ -1,4 +1,6 @@
 import Imaging
+import struct TerminalGraphics.TextCanvas
+import enum TerminalGraphics.ColourDepth
 import struct LabelStore.BoxRect
 
 // What the review room needs from the rest of microlabel, as small protocols.
@@ -281,12 +283,26 @@ public protocol FrameRenderer: AnyObject {
     /// terminal under that id, to be placed by the caller.
     func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
                 quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame
+    /// Text modes: the cells of the picture, so that only the ones that changed are sent.
+    func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture?
+}
+
+/// A picture made of text cells, and the colours the terminal can show.
+public struct TextPicture {
+    public var canvas: TextCanvas
+    public var colourDepth: ColourDepth
+    public init(canvas: TextCanvas, colourDepth: ColourDepth) {
+        self.canvas = canvas
+        self.colourDepth = colourDepth
+    }
 }
 
 extension FrameRenderer {
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
         try render(image, overlays: overlays, columns: columns, rows: rows, slot: 0)
     }
+
+    public func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture? { nil }
 
     /// By default every quality is drawn as full and nothing is stored.
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,

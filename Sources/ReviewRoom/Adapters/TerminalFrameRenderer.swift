@@ -68,6 +68,19 @@ public final class TerminalFrameRenderer: FrameRenderer {
             let area = CellArea(columns: image.width, rows: image.height, cellWidth: 1, cellHeight: 1)
             return RenderedFrame(lines: [try renderer.render(picture, overlays: boxes, in: area)])
         case .blocks, .ascii:
+            let picture = try cells(image, overlays: overlays, columns: columns, rows: rows)!
+            var lines = picture.canvas.encode(colourDepth: picture.colourDepth)
+                .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            return RenderedFrame(lines: lines)
+        }
+    }
+
+    public func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture? {
+        switch mode {
+        case .sixel, .kitty:
+            return nil
+        case .blocks, .ascii:
             var marks: [Overlay] = []
             for overlay in overlays {
                 switch overlay.shape {
@@ -84,10 +97,11 @@ public final class TerminalFrameRenderer: FrameRenderer {
             // One cell is one dot across and `dotsDown` dots down, so the image fits the area exactly.
             let dotsDown = mode == .blocks ? 2 : 1
             let area = CellArea(columns: image.width, rows: max(1, image.height / dotsDown), cellWidth: 1, cellHeight: dotsDown)
-            let bytes = try renderer.render(image, overlays: marks, in: area)
-            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
-            if lines.last?.isEmpty == true { lines.removeLast() }
-            return RenderedFrame(lines: lines)
+            if let blocks = renderer as? BlockRenderer {
+                return TextPicture(canvas: try blocks.canvas(image, overlays: marks, in: area), colourDepth: blocks.colourDepth)
+            }
+            let ascii = renderer as? AsciiRenderer ?? AsciiRenderer()
+            return TextPicture(canvas: try ascii.canvas(image, overlays: marks, in: area), colourDepth: ascii.colourDepth)
         }
     }
 
