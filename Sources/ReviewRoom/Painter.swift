@@ -39,6 +39,8 @@ struct Painter {
     private var lightLevel = 2
     /// Kitty's stored images.
     private var kitty = KittyShelf()
+    /// Truecolor text pictures: a cell whose colours moved less than this per channel is not sent again.
+    static let trueColourTolerance = 10
     /// Text modes: the cells each slot shows, to send only what changes.
     private var textShown: [Int: TextCanvas] = [:]
     /// Dots per cell of the view, for kitty canvases.
@@ -282,6 +284,7 @@ struct Painter {
                                                 rows: placement.cells.rows) {
                 // Only the cells that changed since the last picture in this place.
                 let canvas = picture.canvas.snapped(to: picture.colourDepth)
+                    .keepingClose(to: textShown[placement.slot], tolerance: picture.colourDepth == .trueColour ? Self.trueColourTolerance : 0)
                 let bytes = canvas.encodeChanges(from: textShown[placement.slot], column: placement.cells.column,
                                                  row: placement.cells.row, colourDepth: picture.colourDepth)
                 textShown[placement.slot] = canvas
@@ -310,27 +313,30 @@ struct Painter {
     }
 
     private func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
-        var size = placement.size
-        var overlays = placement.overlays
+        try Self.encode(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: kittyFullBits, id: id)
+    }
+
+    /// The bytes of a picture (for kitty: storing it as `id`, or a placeholder id), as the room
+    /// sends them; text pictures whole, row by row.
+    static func encode(_ placement: ImagePlacement, frames: FrameProvider, renderer: FrameRenderer, cellDots: PixelSize,
+                       kittyBits: Int, id: UInt32?) throws -> [UInt8] {
         if renderer.mode == .kitty {
             // The terminal scales kitty pictures into their cells: send no more pixels than the
             // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
             let scale = KittyShelf.scale(placement)
-            size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
-                             height: max(1, Int((Double(placement.size.height) * scale).rounded())))
-            overlays = overlays.map { $0.scaled(by: scale) }
+            let size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
+                                 height: max(1, Int((Double(placement.size.height) * scale).rounded())))
             var image = try frames.image(frame: placement.frame, region: placement.region, size: size)
             image = KittyShelf.padded(image, placement: placement, scale: scale, cellDots: cellDots)
-            image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyFullBits : 4)
-            let rendered = try renderer.render(image, overlays: overlays, columns: placement.cells.columns,
-                                               rows: placement.cells.rows, slot: placement.slot, quality: placement.quality,
-                                               storeAs: id ?? KittyShelf.placeholderID)
+            image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyBits : 4)
+            let rendered = try renderer.render(image, overlays: placement.overlays.map { $0.scaled(by: scale) },
+                                               columns: placement.cells.columns, rows: placement.cells.rows, slot: placement.slot,
+                                               quality: placement.quality, storeAs: id ?? KittyShelf.placeholderID)
             return rendered.lines.first ?? []
         }
-        let image = try frames.image(frame: placement.frame, region: placement.region, size: size)
-        let rendered = try renderer.render(image, overlays: overlays, columns: placement.cells.columns, rows: placement.cells.rows,
-                                           slot: placement.slot, quality: placement.quality, storeAs: nil)
-        // Saved and restored around the picture: the cursor and the text attributes curses expects.
+        let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+        let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                           rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
         if rendered.lines.count == 1 { return rendered.lines[0] }
         var bytes: [UInt8] = []
         for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {

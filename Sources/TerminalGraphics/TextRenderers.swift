@@ -275,6 +275,26 @@ extension TextCanvas {
         return out
     }
 
+    /// The canvas, except that cells within `tolerance` (per colour channel, same character)
+    /// of what `previous` shows keep showing that: near-identical cells of the next frame
+    /// need not be sent, and what shows stays within `tolerance` of the picture.
+    public func keepingClose(to previous: TextCanvas?, tolerance: Int) -> TextCanvas {
+        guard tolerance > 0, let previous, previous.columns == columns, previous.rows == rows else { return self }
+        func close(_ a: RGB?, _ b: RGB?) -> Bool {
+            guard let a, let b else { return a == nil && b == nil }
+            return abs(Int(a.r) - Int(b.r)) <= tolerance && abs(Int(a.g) - Int(b.g)) <= tolerance && abs(Int(a.b) - Int(b.b)) <= tolerance
+        }
+        var out = self
+        for i in cells.indices {
+            let new = cells[i], old = previous.cells[i]
+            if new.character == old.character && close(new.background, old.background)
+                && (new.character == " " || close(new.foreground, old.foreground)) {
+                out.cells[i] = old
+            }
+        }
+        return out
+    }
+
     /// Bytes that turn `previous` (what the terminal shows with its top-left cell at 0-based
     /// `column`, `row`) into this canvas: only the runs of cells that differ, each reached with
     /// a cursor move, and a colour only where it changes. Everything when `previous` is nil or

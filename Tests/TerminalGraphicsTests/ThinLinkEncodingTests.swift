@@ -147,4 +147,22 @@ final class ThinLinkEncodingTests: XCTestCase {
         }
         XCTAssertEqual(xterm256Colour(RGB(95, 135, 175)), RGB(95, 135, 175))
     }
+
+    func testTruecolourCellsThatBarelyMoveKeepWhatShows() {
+        var shown = TextCanvas(columns: 3, rows: 1)
+        shown[0, 0] = TextCell("\u{2580}", foreground: RGB(100, 100, 100), background: RGB(10, 10, 10))
+        shown[1, 0] = TextCell(" ", foreground: RGB(1, 1, 1), background: RGB(50, 50, 50))
+        shown[2, 0] = TextCell(" ", background: RGB(50, 50, 50))
+        var next = shown
+        next[0, 0] = TextCell("\u{2580}", foreground: RGB(108, 95, 100), background: RGB(14, 10, 6))  // within 10
+        next[1, 0] = TextCell(" ", foreground: RGB(200, 1, 1), background: RGB(55, 50, 50))     // a space's foreground never shows
+        next[2, 0] = TextCell(" ", background: RGB(50, 70, 50))                                  // 20 off: sent
+        let kept = next.keepingClose(to: shown, tolerance: 10)
+        XCTAssertEqual(kept[0, 0], shown[0, 0])
+        XCTAssertEqual(kept[1, 0], shown[1, 0])
+        XCTAssertEqual(kept[2, 0], next[2, 0])
+        let text = String(decoding: kept.encodeChanges(from: shown, column: 0, row: 0, colourDepth: .trueColour), as: UTF8.self)
+        XCTAssertEqual(text, "\u{1B}[1;3H\u{1B}[48;2;50;70;50m \u{1B}[0m")
+        XCTAssertEqual(next.keepingClose(to: shown, tolerance: 0), next)
+    }
 }
