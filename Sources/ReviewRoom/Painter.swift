@@ -480,18 +480,8 @@ struct KittyShelf {
         return all
     }
 
-    /// `image` with `bits` per channel (each value moved to the middle of its step): far
-    /// fewer distinct values, so PNG's filters and deflate shrink it much more.
-    static func reduced(_ image: RGBImage, bits: Int) -> RGBImage {
-        guard bits < 8 else { return image }
-        let drop = UInt8(8 - bits)
-        let mask = UInt8(truncatingIfNeeded: 0xFF << drop), half = UInt8(1) << (drop - 1)
-        var out = image
-        out.pixels.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = (p[i] & mask) | half }
-        }
-        return out
-    }
+    /// `image` with `bits` per channel (see `KittyImages.reducedPrecision`).
+    static func reduced(_ image: RGBImage, bits: Int) -> RGBImage { KittyImages.reducedPrecision(image, bits: bits) }
 
     /// Pixels per dot of the view: the source's own resolution at most (the terminal scales
     /// up), less while scrubbing.
