@@ -123,7 +123,12 @@ struct Painter {
     /// Whether full pictures cannot keep up with the keys.
     private func linkTooSlow(_ now: Double) -> Bool {
         guard renderer.mode == .sixel || renderer.mode == .kitty else { return false }
-        if pacer.rate != nil, let fullBytes { return pacer.transferTime(fullBytes) > keyInterval }
+        // Slow for full pictures, and the link did hold pictures back lately (on a fast link the
+        // measured rate can be low when answers are read late, but nothing ever waits).
+        if pacer.rate != nil, let fullBytes {
+            let transfer = pacer.transferTime(fullBytes)
+            return transfer > 3 * keyInterval || (transfer > keyInterval && now - waitedAt < 1)
+        }
         return now - waitedAt < 0.5
     }
 
@@ -334,6 +339,16 @@ struct Painter {
                                                quality: placement.quality, storeAs: id ?? KittyShelf.placeholderID)
             return rendered.lines.first ?? []
         }
+        if case .light(let level) = placement.quality, let terminal = renderer as? TerminalFrameRenderer, renderer.mode == .sixel {
+            // Light sixel pictures are blocks: fetch the frame at one pixel a block.
+            let blocks = SixelEncoder.blockCount(width: placement.size.width, height: placement.size.height,
+                                                 coarseness: TerminalFrameRenderer.coarseness(level))
+            let small = try frames.image(frame: placement.frame, region: placement.region,
+                                         size: PixelSize(width: blocks.across, height: blocks.down))
+            if let bytes = try terminal.lightSixel(blocks: small, size: placement.size, overlays: placement.overlays, level: level) {
+                return bytes
+            }
+        }
         let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
         let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
                                            rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
@@ -361,8 +376,8 @@ struct Painter {
             }
             return
         }
-        // An answer that measures the link is due: read it when it comes, not after encoding.
-        if pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
+        // The first answer that measures the link is due: read it when it comes, not after encoding.
+        if pacer.rate == nil, pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
         guard state != preparedFor else { return }
         preparedFor = state
         guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }

@@ -265,11 +265,22 @@ extension SixelEncoder {
     /// drawn sharp on top (boxes stay readable while the picture is coarse). The palette is
     /// chosen on the blocks alone, so this costs a fraction of a full encode.
     public func encodeCoarse(_ image: RGBImage, overlays: [Overlay], coarseness: SixelCoarseness) throws -> [UInt8] {
-        let width = image.width, height = image.height
+        let blocks = Self.blockCount(width: image.width, height: image.height, coarseness: coarseness)
+        return try encodeCoarse(blocks: image.displayResized(width: blocks.across, height: blocks.down),
+                                width: image.width, height: image.height, overlays: overlays, coarseness: coarseness)
+    }
+
+    /// Blocks across and down of a `width` x `height` light picture.
+    public static func blockCount(width: Int, height: Int, coarseness: SixelCoarseness) -> (across: Int, down: Int) {
+        (max(1, (width + coarseness.blockWidth - 1) / coarseness.blockWidth), max(1, (height + 5) / 6))
+    }
+
+    /// The same from the blocks themselves (one pixel a block, `blockCount` of them), so the
+    /// picture need never exist at full size.
+    public func encodeCoarse(blocks small: RGBImage, width: Int, height: Int, overlays: [Overlay],
+                             coarseness: SixelCoarseness) throws -> [UInt8] {
         let blockWidth = coarseness.blockWidth
-        let blocksAcross = max(1, (width + blockWidth - 1) / blockWidth)
-        let blocksDown = max(1, (height + 5) / 6)
-        let small = image.displayResized(width: blocksAcross, height: blocksDown)
+        let blocksAcross = small.width, blocksDown = small.height
         var quantizer = ColourQuantizer(maxColours: min(colourRegisters, coarseness.colours))
         quantizer.channelAsShown = Self.channelAsShown
         let blocks = quantizer.quantize(small)

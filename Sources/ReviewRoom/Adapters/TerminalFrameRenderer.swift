@@ -105,6 +105,23 @@ public final class TerminalFrameRenderer: FrameRenderer {
         }
     }
 
+    /// A light sixel picture from its blocks (see `SixelCoarseness`): `blocks` holds one pixel
+    /// per block of a `size` picture; overlays are in the picture's dots. Nil in other modes.
+    func lightSixel(blocks: RGBImage, size: PixelSize, overlays: [ViewOverlay], level: Int) throws -> [UInt8]? {
+        guard mode == .sixel, let sixel = renderer as? SixelRenderer else { return nil }
+        let marks = overlays.compactMap { overlay -> Overlay? in
+            if case .box(let rect, let tag) = overlay.shape { return Self.box(rect, tag: tag, overlay: overlay) }
+            return nil
+        }
+        let bytes = try sixel.encoder.encodeCoarse(blocks: blocks, width: size.width, height: size.height, overlays: marks,
+                                                   coarseness: Self.coarseness(level))
+        return sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes
+    }
+
+    static func coarseness(_ level: Int) -> SixelCoarseness {
+        SixelCoarseness.levels[min(max(level, 0), SixelCoarseness.levels.count - 1)]
+    }
+
     static func box(_ rect: BoxRect, tag: String?, overlay: ViewOverlay) -> Overlay {
         Overlay(x: rect.x, y: rect.y, width: rect.width, height: rect.height, colour: overlay.color,
                         label: tag?.isEmpty == false ? tag : nil, style: overlay.emphasized ? .thick : .solid)
