@@ -76,7 +76,8 @@ struct LinkPacer {
             busy = elapsed - (roundTrip ?? 0)
         }
         // The median of the recent samples: one answer read late (or early) does not swing it.
-        samples.append(Double(chunk) / max(busy, 0.001))
+        // (Times under a quarter of a round trip are below what answers can resolve.)
+        samples.append(Double(chunk) / max(busy, 0.001, 0.25 * (roundTrip ?? 0)))
         if samples.count > 7 { samples.removeFirst() }
         rate = samples.sorted()[samples.count / 2]
     }
@@ -97,10 +98,15 @@ struct LinkPacer {
     /// instead of the room. Returns true when it gave up just now.
     mutating func expire(now: Double) -> Bool {
         guard !unanswered, let oldest = outstanding.first, now - oldest.sentAt > answerTimeout else { return false }
+        giveUp()
+        return true
+    }
+
+    /// Stops pacing: the terminal is taken not to answer.
+    mutating func giveUp() {
         unanswered = true
         outstanding.removeAll()
         delivered = sent
-        return true
     }
 
     /// When `expire` should be asked again.

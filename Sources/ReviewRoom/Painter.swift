@@ -81,6 +81,9 @@ struct Painter {
         while pacer.outstanding.count > 0, ReviewRoom.monotonicSeconds() - start < 1, events.count < 1024 {
             if let event = read(wait: true, timeout: 10) { events.append(event) }
         }
+        // No answer in a second: a terminal that ignores the query, or a very long way off.
+        // Either way pictures go unpaced rather than wait for answers.
+        if !pacer.outstanding.isEmpty { pacer.giveUp() }
         return events
     }
 
@@ -140,12 +143,15 @@ struct Painter {
         return rate >= 6_000_000 ? 8 : rate >= 2_500_000 ? 6 : 5
     }
 
-    /// What the status line says about the link: its rate, when it holds pictures back.
-    func linkNote(now: Double) -> String? {
-        guard let rate = pacer.rate, now - waitedAt < 2 || (fullBytes.map { pacer.transferTime($0) > 0.1 } ?? false) else { return nil }
+    /// What the status line says about the link: its rate, when full pictures cannot go at 25 a second.
+    func linkNote() -> String? {
+        guard let rate = pacer.rate, let fullBytes, pacer.transferTime(fullBytes) > 1.0 / 25 else { return nil }
         let mbit = rate * 8 / 1_000_000
         return mbit >= 100 ? String(format: "link %.0f Mbit/s", mbit) : String(format: "link %.1f Mbit/s", mbit)
     }
+
+    /// The link note the status line shows.
+    private var shownLinkNote: String?
 
     /// Seconds until the painter needs another look with no key pressed: a light picture
     /// to replace once the keys rest, or an answer that may never come.
@@ -165,11 +171,8 @@ struct Painter {
     @discardableResult
     mutating func draw(_ state: ReviewState, now: Double = 0) -> String? {
         var state = state
-        state.linkNote = linkNote(now: now)
         cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
-        var text = View.compose(state)
         let plan = ReviewRoom.imagePlan(state, theme: theme)
-        if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
         let geometryChanged = cleared || plan.map(\.cells) != shown.map(\.cells)
         var due: [Int] = []
         for (i, placement) in plan.enumerated() where geometryChanged || i >= shown.count || shown[i].asFull != placement {
@@ -179,15 +182,27 @@ struct Painter {
         if !contentChanged && keysResting(now) {
             due = plan.indices.filter { shown[$0].quality != .full }
         }
+        let mayPicture = due.isEmpty || pacer.maySend(now: now)
+        // The link's rate changes with answers, but the status line only with pictures: an
+        // answer alone never sends bytes (they would arrive after the picture they follow).
+        func compose(_ note: String?) -> ScreenText {
+            state.linkNote = note
+            var text = View.compose(state)
+            if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
+            return text
+        }
+        let note = !due.isEmpty && mayPicture ? linkNote() : shownLinkNote
+        let text = compose(note)
         let textChanged = text != lastText
         guard textChanged || !due.isEmpty else { return nil }
-        if !due.isEmpty && !pacer.maySend(now: now) {
+        if !mayPicture {
             Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
             waitedAt = now
             // Text and pictures change together; only a sharper copy of what shows may lag the text.
             if contentChanged || !textChanged { return nil }
             due = []
         }
+        shownLinkNote = note
         let quality: PictureQuality = contentChanged && !keysResting(now) && linkTooSlow(now) ? .light(level: lightLevel) : .full
         var sending = plan
         for i in due { sending[i].quality = quality }
@@ -331,7 +346,13 @@ struct Painter {
             let scale = KittyShelf.scale(placement)
             let size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
                                  height: max(1, Int((Double(placement.size.height) * scale).rounded())))
-            var image = try frames.image(frame: placement.frame, region: placement.region, size: size)
+            var image: RGBImage
+            if placement.quality == .full {
+                image = try frames.image(frame: placement.frame, region: placement.region, size: size)
+            } else {
+                image = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+                    .resized(width: size.width, height: size.height)
+            }
             image = KittyShelf.padded(image, placement: placement, scale: scale, cellDots: cellDots)
             image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyBits : 4)
             let rendered = try renderer.render(image, overlays: placement.overlays.map { $0.scaled(by: scale) },
@@ -343,8 +364,8 @@ struct Painter {
             // Light sixel pictures are blocks: fetch the frame at one pixel a block.
             let blocks = SixelEncoder.blockCount(width: placement.size.width, height: placement.size.height,
                                                  coarseness: TerminalFrameRenderer.coarseness(level))
-            let small = try frames.image(frame: placement.frame, region: placement.region,
-                                         size: PixelSize(width: blocks.across, height: blocks.down))
+            let small = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+                .resized(width: blocks.across, height: blocks.down)
             if let bytes = try terminal.lightSixel(blocks: small, size: placement.size, overlays: placement.overlays, level: level) {
                 return bytes
             }
@@ -359,6 +380,12 @@ struct Painter {
             bytes += line
         }
         return bytes
+    }
+
+    /// Light pictures of every level are made from the frame at half the view's size: one
+    /// reduced decode for all of them, so changing level never sends the video decoder seeking.
+    static func lightFetchSize(_ placement: ImagePlacement) -> PixelSize {
+        PixelSize(width: max(1, placement.size.width / 2), height: max(1, placement.size.height / 2))
     }
 
     /// While the keys rest: encodes the full picture of what shows light, else the picture the
