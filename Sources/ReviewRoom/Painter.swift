@@ -33,19 +33,21 @@ struct Painter {
     private var keyInterval = 1.0 / 30
     /// A draw had to wait for the link at this time.
     private var waitedAt = -Double.infinity
-    /// Bytes of the last full and light batches.
+    /// Bytes of the last batch of full pictures.
     private var fullBytes: Int?
     /// How light the light pictures are (an index into the mode's levels), adapted to the link.
     private var lightLevel = 2
     /// Kitty's stored images.
     private var kitty = KittyShelf()
-    /// Truecolor text pictures: a cell whose colours moved less than this per channel is not sent again.
+    /// Truecolor text pictures: a cell whose colours moved by this much or less per channel is not sent again.
     static let trueColourTolerance = 10
     /// Text modes: the cells each slot shows, to send only what changes.
     private var textShown: [Int: TextCanvas] = [:]
     /// Dots per cell of the view, for kitty canvases.
     private var cellDots = PixelSize(width: 10, height: 20)
 
+    /// A diagnostic: with MICROLABEL_LINK_LOG=FILE, one line per batch of pictures (quality,
+    /// bytes, measured rate and round trip, bytes in flight) and per wait for the link.
     nonisolated(unsafe) static let debugLog: FileHandle? = ProcessInfo.processInfo.environment["MICROLABEL_LINK_LOG"].flatMap {
         FileManager.default.createFile(atPath: $0, contents: nil)
         return FileHandle(forWritingAtPath: $0)
