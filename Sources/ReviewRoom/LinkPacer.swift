@@ -49,8 +49,13 @@ struct LinkPacer {
     /// Records a query written after everything so far, after pictures or not.
     mutating func probeSent(at now: Double, afterPicture: Bool = true) {
         guard !unanswered else { return }
+        let chunk = sent - (outstanding.last?.offset ?? delivered)
+        if let rate { linkFreeAt = max(now, linkFreeAt) + Double(chunk) / rate }
         outstanding.append(Probe(sentAt: now, offset: sent, queuedBehind: !outstanding.isEmpty, afterPicture: afterPicture))
     }
+
+    /// When the link will have sent everything written so far, at the measured rate.
+    private(set) var linkFreeAt = 0.0
 
     /// The terminal answered the `count` oldest queries (answers read at once count as one);
     /// `now` is when the answers arrived, as near as the caller can tell.
@@ -85,13 +90,14 @@ struct LinkPacer {
     private var lastAnswerAt: Double?
     private var samples: [Double] = []
 
-    /// Whether a picture may go now: always when no picture is in flight; otherwise only
-    /// while what is in flight fits in one round trip at the measured rate (so the link stays
-    /// busy on a fast link, and on a thin one the next picture waits for the last one's answer).
+    /// Whether a picture may go now: always when no picture is in flight. Otherwise, once the
+    /// rate is known, when the link has sent the last picture (at the measured rate), so the
+    /// next one never queues behind it, and while what is unanswered fits two round trips;
+    /// before that, only after the last picture's answer.
     func maySend(now: Double) -> Bool {
         guard !unanswered, outstanding.contains(where: \.afterPicture) else { return true }
         guard let rate, let roundTrip else { return false }
-        return Double(inFlight) <= rate * roundTrip
+        return now >= linkFreeAt && Double(inFlight) <= rate * 2 * roundTrip + Double(Self.rateSampleBytes)
     }
 
     /// Gives up on answers that do not come (a terminal that ignores DA1): pacing stops

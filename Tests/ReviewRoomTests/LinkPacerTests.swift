@@ -41,20 +41,33 @@ final class LinkPacerTests: XCTestCase {
         XCTAssertEqual(pacer.transferTime(125_000), 0.1, accuracy: 0.001)
     }
 
-    func testPicturesFollowEachOtherOnlyWhileWhatIsInFlightFitsOneRoundTrip() {
+    func testPicturesGoAtTheLinksRateWithoutQueueingBehindEachOther() {
         var pacer = measured()
         pacer.wrote(1_250_000)
         pacer.probeSent(at: 2)
-        pacer.answered(at: 3.05)  // 1.25 MB/s: a round trip holds 62.5 KB
-        pacer.wrote(40_000)
-        pacer.probeSent(at: 4)
-        XCTAssertTrue(pacer.maySend(now: 4.001), "40 KB in flight fit in the round trip: the link stays busy")
-        pacer.wrote(40_000)
-        pacer.probeSent(at: 4.001)
-        XCTAssertFalse(pacer.maySend(now: 4.002), "80 KB do not: the next picture waits")
-        pacer.answered(at: 4.09)
-        XCTAssertTrue(pacer.maySend(now: 4.09))
-        XCTAssertEqual(pacer.inFlight, 40_000)
+        pacer.answered(at: 3.05)  // 1.25 MB/s
+        pacer.wrote(50_000)
+        pacer.probeSent(at: 4)  // 40 ms on the link
+        XCTAssertFalse(pacer.maySend(now: 4.02), "the link is still sending the last picture")
+        XCTAssertTrue(pacer.maySend(now: 4.041), "the link has sent it: the next one follows without waiting for the answer")
+        pacer.wrote(50_000)
+        pacer.probeSent(at: 4.041)
+        XCTAssertFalse(pacer.maySend(now: 4.06))
+        pacer.answered(at: 4.095)
+        XCTAssertEqual(pacer.inFlight, 50_000)
+        XCTAssertTrue(pacer.maySend(now: 4.082))
+    }
+
+    func testUnansweredBytesBeyondTwoRoundTripsHoldPicturesBack() {
+        var pacer = measured()
+        pacer.wrote(1_250_000)
+        pacer.probeSent(at: 2)
+        pacer.answered(at: 3.05)
+        pacer.wrote(400_000)
+        pacer.probeSent(at: 5)
+        XCTAssertFalse(pacer.maySend(now: 5.33), "sent by the rate, but unanswered for longer than the link can explain")
+        pacer.answered(at: 5.4)
+        XCTAssertTrue(pacer.maySend(now: 5.4))
     }
 
     func testAnswersReadTogetherCountAsOne() {
