@@ -154,6 +154,8 @@ struct Painter {
 
     /// The link note the status line shows.
     private var shownLinkNote: String?
+    /// A picture is waiting for the link.
+    private var deferred = false
 
     /// Seconds until the painter needs another look with no key pressed: a light picture
     /// to replace once the keys rest, or an answer that may never come.
@@ -161,6 +163,8 @@ struct Painter {
         var wake: Double?
         if shown.contains(where: { $0.quality != .full }) { wake = max(0.001, lastKeyAt + quietDelay - now) }
         if let deadline = pacer.expiryDeadline { wake = min(wake ?? .infinity, max(0.001, deadline - now)) }
+        // A picture waits for the link to finish the last one: look again when it has.
+        if deferred, pacer.linkFreeAt > now { wake = min(wake ?? .infinity, pacer.linkFreeAt - now + 0.0005) }
         return wake
     }
 
@@ -200,11 +204,13 @@ struct Painter {
         if !mayPicture {
             Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
             waitedAt = now
+            deferred = true
             // Text and pictures change together; only a sharper copy of what shows may lag the text.
             if contentChanged || !textChanged { return nil }
             due = []
         }
         shownLinkNote = note
+        if !due.isEmpty { deferred = false }
         let quality: PictureQuality = contentChanged && !keysResting(now) && linkTooSlow(now) ? .light(level: lightLevel) : .full
         var sending = plan
         for i in due { sending[i].quality = quality }
