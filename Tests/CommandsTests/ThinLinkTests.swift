@@ -85,4 +85,30 @@ final class ThinLinkTests: XCTestCase {
             XCTAssertEqual(end, presses + 1, "the status line's counter: \(report)")
         }
     }
+
+    func testDoctorMeasuresTheRoundTripAndTheRateOfTheLink() throws {
+        guard let python = Fixtures.program("python3"), let shell = Fixtures.program("sh") else {
+            throw XCTSkip("python3 is not installed")
+        }
+        let folder = try Fixtures.temporaryDirectory("microlabel-thin-link-doctor")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("doctor.txt")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Scripts/thin_link.py")
+        // 250 KB/s (2 Mbit/s) with a 40 ms round trip, no keys: doctor's queries and burst cross it.
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path, "--rate", "250000", "--rtt-ms", "40", "--hold", "0", "--settle", "1", "--",
+                             shell.path, "-c", "'\(Fixtures.microlabelExecutable.path)' doctor --graphics sixel > '\(report.path)' 2>&1; sleep 1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let text = try String(contentsOf: report, encoding: .utf8)
+        let line = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("link ") }, text)
+        let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+        XCTAssertGreaterThanOrEqual(numbers.count, 2, String(line))
+        XCTAssertEqual(numbers[0], 40, accuracy: 15, "round trip in ms: \(line)")
+        XCTAssertEqual(numbers[1], 2.0, accuracy: 0.5, "Mbit/s: \(line)")
+    }
 }
