@@ -82,8 +82,14 @@ enum DoctorCommand {
         spec: CommandSpec(
             name: "doctor",
             summary: "Say what the terminal can show, from which answers, and what will be used.",
-            usage: "[--graphics MODE]",
-            options: [GraphicsSelection.option]),
+            usage: "[--graphics MODE] [--no-link]",
+            options: [GraphicsSelection.option,
+                      .flag("no-link", "Skip measuring the link (a 256 KB burst the terminal takes in unseen).")],
+            details: """
+            The link line is measured: three queries for the round trip, then a 256 KB burst of
+            invisible bytes and one more query for the rate. Over SSH this is the rate the review
+            room's pictures get.
+            """),
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws {
@@ -102,6 +108,19 @@ enum DoctorCommand {
         print("  colour    \(decision.colourDepth.rawValue)\(decision.mode == .sixel ? ", \(decision.colourRegisters) colour registers" : "")")
         print("  cell      \(decision.cellSize)\(decision.cellSizeAssumed ? " (assumed: the terminal gave no usable cell size)" : "")")
         if decision.tmuxPassthrough { print("  tmux      passthrough") }
+        if !arguments.flag("no-link"), isatty(STDIN_FILENO) == 1 || isatty(STDOUT_FILENO) == 1 {
+            if let link = LinkProbe.measure() {
+                print(String(format: "  link      round trip %.0f ms, %.1f Mbit/s (a %d KB burst)", link.roundTrip * 1000,
+                             link.megabitsPerSecond, link.burstBytes / 1024))
+                let sixelFrame = 650_000.0
+                let perFrame = sixelFrame / link.bytesPerSecond + link.roundTrip
+                if perFrame > 1.0 / 25 {
+                    print(String(format: "            a full sixel frame takes %.2f s here: held keys step with light pictures", perFrame))
+                }
+            } else {
+                print("  link      not measured: the terminal did not answer")
+            }
+        }
         print("  ffmpeg    \(locateOptional("ffmpeg") ?? "not installed: videos cannot be opened (apt-get install ffmpeg)")")
     }
 

@@ -50,6 +50,19 @@ enum TUIBench {
                                                     cellPixels: cell, steps: count)
         print("  cold cache: \(first)")
         print("  warm cache: \(second)")
+        // What crosses the link per step, as the room sends it (the pacing picks among these).
+        let linkSteps = min(count, mode == .sixel || mode == .kitty ? 30 : count)
+        var sent = try ReviewRoom.measureLinkBytes(store: store, frames: cold, renderer: renderer, columns: columns, rows: rows,
+                                                   cellPixels: cell, steps: linkSteps)
+        if mode == .blocks || mode == .ascii {
+            // A terminal without truecolor gets the 256-colour palette.
+            let palette = TerminalFrameRenderer(makeRenderer(mode, colourDepth: .palette256))
+            sent = sent.map { ("\($0.label), truecolor", $0.bytes) }
+            sent += try ReviewRoom.measureLinkBytes(store: store, frames: cold, renderer: palette, columns: columns, rows: rows,
+                                                    cellPixels: cell, steps: linkSteps).map { ("\($0.label), 256 colours", $0.bytes) }
+        }
+        print("  bytes per step as sent (mean of \(linkSteps) steps):")
+        for row in sent { print("    \(row.label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9d", row.bytes)) bytes") }
 
         // Stepping while the engine trains in the background, on every core, as after a `t`:
         // each step is the time from the key to the frame's bytes being ready.

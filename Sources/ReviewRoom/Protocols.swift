@@ -2,6 +2,8 @@ import Imaging
 import Geometry
 import struct TerminalGraphics.PixelSize
 import enum TerminalGraphics.GraphicsMode
+import struct TerminalGraphics.TextCanvas
+import enum TerminalGraphics.ColourDepth
 
 // What the review room needs from the rest of microlabel, as small protocols.
 // The lead adapts LabelStore, Imaging, TerminalGraphics and MicroModel to them;
@@ -251,12 +253,44 @@ public protocol FrameRenderer: AnyObject {
     /// `slot` tells pictures shown at once apart (the gallery's tiles): a protocol that
     /// replaces images by id (kitty) gives each slot its own.
     func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame
+    /// The same in a given quality. With `id` (kitty) the picture is only stored in the
+    /// terminal under that id, to be placed by the caller.
+    func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame
+    /// Text modes: the cells of the picture, so that only the ones that changed are sent.
+    func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture?
+}
+
+/// A picture made of text cells, and the colours the terminal can show.
+public struct TextPicture {
+    public var canvas: TextCanvas
+    public var colourDepth: ColourDepth
+    public init(canvas: TextCanvas, colourDepth: ColourDepth) {
+        self.canvas = canvas
+        self.colourDepth = colourDepth
+    }
 }
 
 extension FrameRenderer {
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> RenderedFrame {
         try render(image, overlays: overlays, columns: columns, rows: rows, slot: 0)
     }
+
+    public func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture? { nil }
+
+    /// By default every quality is drawn as full and nothing is stored.
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                       quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame {
+        try render(image, overlays: overlays, columns: columns, rows: rows, slot: slot)
+    }
+}
+
+/// How much of a picture goes over the link: all of it, or a light version (coarser,
+/// fewer colours or fewer pixels; the higher the level, the lighter) while keys repeat
+/// faster than the link carries full pictures.
+public enum PictureQuality: Sendable, Hashable {
+    case full
+    case light(level: Int)
 }
 
 /// Progress reported by a training run, possibly from another thread.

@@ -52,6 +52,8 @@ struct ImagePlacement: Hashable {
     var overlays: [ViewOverlay]
     /// Position among the pictures shown at once.
     var slot = 0
+    /// Full, or light while keys outrun the link.
+    var quality = PictureQuality.full
 }
 
 public enum ReviewRoom {
@@ -76,29 +78,47 @@ public enum ReviewRoom {
         if let note = options.note { state.message = Message(note) }
         let session = try ReviewSession(store: store, engine: engine, exporter: exporter, state: state)
         var painter = Painter(terminal: terminal, frames: frames, renderer: renderer, theme: options.theme)
-        painter.draw(session.state)
+        defer { painter.finish() }
+        let early = painter.measureRoundTrip()
+        if !early.isEmpty { session.send(early) }
+        painter.draw(session.state, now: monotonicSeconds())
         while !session.state.quitting && TerminalGuard.stopSignal == 0 {
             var events: [Event] = []
-            var first = terminal.readEvent(wait: false)
+            var first = painter.read(wait: false)
             if first == nil {
-                painter.prepareAhead(session.state, boxes: session.boxes(onFrame:))
+                if painter.draw(session.state, now: monotonicSeconds()) == nil {
+                    painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: monotonicSeconds())
+                }
                 // While training reports come in, look for them often; otherwise sleep longer, so an
-                // idle room costs next to nothing (keys and resizes still wake it at once).
-                first = terminal.readEvent(wait: true, timeout: engine?.isRunning == true ? 40 : 250)
+                // idle room costs next to nothing (keys, answers and resizes still wake it at once).
+                var timeout = engine?.isRunning == true ? 40.0 : 250.0
+                if let wake = painter.wakeIn(now: monotonicSeconds()) { timeout = min(timeout, wake * 1000) }
+                first = painter.read(wait: true, timeout: Int32(max(1, timeout.rounded(.up))))
             }
             if let first {
                 events.append(first)
                 // Take everything that is already waiting, so held keys skip frames instead of queueing them.
-                while events.count < 1024, let next = terminal.readEvent(wait: false) { events.append(next) }
+                while events.count < 1024, let next = painter.read(wait: false) { events.append(next) }
             }
+            let now = monotonicSeconds()
+            painter.checkAnswers(now: now)
             if events.contains(where: { if case .resize = $0 { return true } else { return false } }) {
                 painter.screenCleared()
             }
+            let keys = events.filter { if case .key = $0 { return true } else { return false } }.count
+            if keys > 0 { painter.keysArrived(keys, now: now) }
             if !events.isEmpty { session.send(events) }
             session.pollBackground()
             if session.state.quitting { break }
-            if let failure = painter.draw(session.state) { session.send(.failure(failure)) }
+            if let failure = painter.draw(session.state, now: now) { session.send(.failure(failure)) }
         }
+    }
+
+    /// Seconds from the monotonic clock.
+    static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// The state one step on (the next frame in `direction`, or the next proposal in
@@ -151,115 +171,5 @@ public enum ReviewRoom {
         let g = state.geometry
         return [ImagePlacement(cells: g.cells, frame: state.frame, region: g.viewport, size: g.imageSize,
                                overlays: View.overlays(state, theme: theme, geometry: g))]
-    }
-}
-
-/// Draws states on the terminal: text through curses, images as raw bytes
-/// re-sent only when their cells were repainted or their content changed.
-struct Painter {
-    let terminal: CursesTerminal
-    let frames: FrameProvider
-    let renderer: FrameRenderer
-    let theme: Theme
-    private var shown: [ImagePlacement] = []
-    private var lastText: ScreenText?
-    private var cleared = true
-    private var lastFrame = 0
-    private var direction = 1
-    /// Pictures encoded ahead of time, by what they show.
-    private var encoded: [ImagePlacement: [UInt8]] = [:]
-    private var preparedFor: ReviewState?
-    /// Row markers need a UTF-8 locale to stay invisible.
-    private let marksRows: Bool
-
-    init(terminal: CursesTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
-        self.terminal = terminal
-        self.frames = frames
-        self.renderer = renderer
-        self.theme = theme
-        marksRows = terminal.isUTF8
-    }
-
-    mutating func screenCleared() {
-        cleared = true
-        terminal.invalidateAll()
-    }
-
-    /// Draws if anything changed; returns a message when rendering failed.
-    @discardableResult
-    mutating func draw(_ state: ReviewState) -> String? {
-        var text = View.compose(state)
-        let plan = ReviewRoom.imagePlan(state, theme: theme)
-        if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
-        let geometryChanged = cleared || plan.map(\.cells) != shown.map(\.cells)
-        guard geometryChanged || text != lastText || plan != shown else { return nil }
-        terminal.write("\u{1B}[?2026h")
-        terminal.flush()
-        if geometryChanged {
-            // Old pictures must go: curses repaints the whole screen (rare: resize, zoom
-            // to another shape, help, gallery pages), then every picture is sent again.
-            if !shown.isEmpty || cleared { terminal.invalidateAll() }
-            if renderer.mode == .kitty { terminal.write("\u{1B}_Ga=d,q=2\u{1B}\\") }
-        }
-        terminal.draw(text)
-        terminal.refresh()
-        var failure: String?
-        for (i, placement) in plan.enumerated() where geometryChanged || i >= shown.count || shown[i] != placement {
-            do {
-                terminal.write(try bytes(for: placement))
-            } catch {
-                failure = "frame \(placement.frame + 1): \(error)"
-            }
-        }
-        terminal.write("\u{1B}[?2026l")
-        terminal.flush()
-        shown = plan
-        lastText = text
-        cleared = false
-        prefetch(state)
-        return failure
-    }
-
-    /// The terminal bytes of a picture: pre-encoded ones when `prepareAhead` guessed right.
-    private mutating func bytes(for placement: ImagePlacement) throws -> [UInt8] {
-        if let ready = encoded.removeValue(forKey: placement) { return ready }
-        return try encode(placement)
-    }
-
-    private func encode(_ placement: ImagePlacement) throws -> [UInt8] {
-        let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
-        let rendered = try renderer.render(image, overlays: placement.overlays,
-                                           columns: placement.cells.columns, rows: placement.cells.rows, slot: placement.slot)
-        // Saved and restored around the picture: the cursor and the text attributes curses expects.
-        var bytes: [UInt8] = Array("\u{1B}7".utf8)
-        for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
-            bytes += Array("\u{1B}[\(placement.cells.row + row + 1);\(placement.cells.column + 1)H".utf8)
-            bytes += line
-        }
-        bytes += Array("\u{1B}8".utf8)
-        return bytes
-    }
-
-    /// While the keys rest: encodes the picture the next step (in the direction of
-    /// travel, or the next proposal in review) will show, so it is ready when asked for.
-    mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?) {
-        guard state != preparedFor else { return }
-        preparedFor = state
-        guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }
-        let plan = ReviewRoom.imagePlan(ahead, theme: theme)
-        guard plan.count == 1, encoded[plan[0]] == nil, let bytes = try? encode(plan[0]) else { return }
-        if encoded.count >= 2 { encoded.removeAll() }
-        encoded[plan[0]] = bytes
-    }
-
-    /// Asks for the frames likely to come next, in the direction of travel.
-    private mutating func prefetch(_ state: ReviewState) {
-        guard state.mode.base != .review || state.galleryTiles == nil, state.project.frameCount > 1 else { return }
-        if state.frame != lastFrame { direction = state.frame < lastFrame ? -1 : 1 }
-        lastFrame = state.frame
-        let g = state.geometry
-        let ahead = [state.frame + direction, state.frame + 2 * direction, state.frame - direction]
-            .filter { $0 >= 0 && $0 < state.project.frameCount }
-        frames.prefetch(frames: ahead, region: g.viewport, size: g.imageSize)
     }
 }

@@ -169,6 +169,8 @@ public struct ReviewState: Sendable, Hashable {
     public var review = ReviewCursor()
     public var drag: Drag?
     public var message: Message?
+    /// The link's measured rate when it limits the pictures, e.g. "link 9.8 Mbit/s".
+    public var linkNote: String?
     public var quitting = false
 
     public init(

@@ -108,9 +108,23 @@ final class CursesTerminal {
     /// nil when nothing came.
     func readEvent(wait: Bool, timeout: Int32 = 40) -> Event? {
         wtimeout(window, wait ? timeout : 0)
-        let code = wgetch(window)
-        if code == ml_err() { return nil }
-        return decode(code)
+        var code = wgetch(window)
+        while code != ml_err() {
+            if let event = decode(code) { return event }
+            // An answer to a query, or a sequence that is not ours: look at what follows.
+            wtimeout(window, 0)
+            code = wgetch(window)
+        }
+        return nil
+    }
+
+    /// Answers to DA1 queries read since the last call.
+    private var answers = 0
+
+    /// How many DA1 answers came since the last call (see `Painter`'s pacing).
+    func takeAnswers() -> Int {
+        defer { answers = 0 }
+        return answers
     }
 
     private func decode(_ code: Int32) -> Event? {
@@ -149,7 +163,19 @@ final class CursesTerminal {
             if next != ml_err() { ungetch(next) }
             return .key(.escape)
         }
-        guard wgetch(window) == 60 else { return nil }  // "<"; other CSI sequences are not ours
+        let marker = wgetch(window)
+        if marker == 63 {  // "?": a device attributes answer, `ESC [ ? 6 3 ; ... c`
+            wtimeout(window, 50)  // the rest of an answer split on the way is close behind
+            defer { wtimeout(window, 0) }
+            while true {
+                let c = wgetch(window)
+                if c == ml_err() || !(48...59).contains(c) {
+                    if c == 99 { answers += 1 }  // "c"
+                    return nil
+                }
+            }
+        }
+        guard marker == 60 else { return nil }  // "<"; other CSI sequences are not ours
         var fields: [Int] = [0]
         while true {
             let c = wgetch(window)

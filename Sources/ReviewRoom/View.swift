@@ -266,6 +266,7 @@ public enum View {
         if state.zoom > 1 { left += "  \(state.zoom)x" }
         if state.fineSteps { left += "  fine" }
         if case .running(let f, _) = state.training { left += "  training \(Int(f * 100))%" }
+        if let link = state.linkNote { left += "  \(link)" }
         left += "  │ "
         s.put(left, column: 0, row: row, role: .status)
         let hints = keyHints(state).map { "\($0.key) \($0.text)" }.joined(separator: "  ")

@@ -121,7 +121,11 @@ public struct KittyRenderer: TerminalRenderer {
     }
 
     private func wrap(_ bytes: [UInt8]) -> [UInt8] {
-        guard tmuxPassthrough else { return bytes }
+        tmuxPassthrough ? Self.passthrough(bytes) : bytes
+    }
+
+    /// Kitty commands wrapped for tmux passthrough, one wrapper per command.
+    public static func passthrough(_ bytes: [UInt8]) -> [UInt8] {
         // tmux passes one sequence per passthrough; wrap each chunk on its own.
         var out: [UInt8] = []
         var start = 0
@@ -135,6 +139,84 @@ public struct KittyRenderer: TerminalRenderer {
                 i += 1
             }
         }
+        return out
+    }
+}
+
+/// How kitty pixels travel: PNG (f=100, row filters then deflate) or raw RGB deflated (o=z).
+public enum KittyPayload: String, Sendable, CaseIterable {
+    case png, zlib
+}
+
+/// Kitty's stored images, addressed by id: sent once, then placed, moved and deleted by
+/// short commands. The terminal scales a placement into the cells it is given (c=, r=), so
+/// pixels can travel at any resolution.
+public enum KittyImages {
+    /// Transmits `image` as image `id` without showing it (a=t), in chunks, q=2.
+    public static func transmit(_ image: RGBImage, id: UInt32, payload: KittyPayload = .png) throws -> [UInt8] {
+        let data: [UInt8]
+        let keys: String
+        switch payload {
+        case .png:
+            data = [UInt8](try ImageCodec.encodePNG(image, compressionLevel: 1))
+            keys = "a=t,f=100,i=\(id),q=2"
+        case .zlib:
+            data = try deflate(image.pixels, level: 1)
+            keys = "a=t,f=24,o=z,s=\(image.width),v=\(image.height),i=\(id),q=2"
+        }
+        return chunked(base64(data), keys: keys)
+    }
+
+    /// `image` with `bits` per channel, each value moved to the middle of its step: far fewer
+    /// distinct values, so PNG's filters and deflate shrink it much more (5 bits: about 41 dB).
+    public static func reducedPrecision(_ image: RGBImage, bits: Int) -> RGBImage {
+        guard bits < 8, bits > 0 else { return image }
+        let drop = UInt8(8 - bits)
+        let mask = UInt8(truncatingIfNeeded: 0xFF << drop), half = UInt8(1) << (drop - 1)
+        var out = image
+        out.pixels.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = (p[i] & mask) | half }
+        }
+        return out
+    }
+
+    /// Shows stored image `id` at the cursor over `columns` x `rows` cells, as placement
+    /// `placement`; the cursor does not move (C=1).
+    public static func place(id: UInt32, placement: UInt32 = 1, columns: Int, rows: Int) -> [UInt8] {
+        Array("\u{1B}_Ga=p,i=\(id),p=\(placement),c=\(columns),r=\(rows),C=1,q=2\u{1B}\\".utf8)
+    }
+
+    /// Removes a placement of image `id`; the image stays stored for a later `place`.
+    public static func unplace(id: UInt32, placement: UInt32 = 1) -> [UInt8] {
+        Array("\u{1B}_Ga=d,d=i,i=\(id),p=\(placement),q=2\u{1B}\\".utf8)
+    }
+
+    /// Removes image `id` and its placements and frees its pixels in the terminal.
+    public static func free(id: UInt32) -> [UInt8] {
+        Array("\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\".utf8)
+    }
+
+    static func chunked(_ payload: [UInt8], keys: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.count + (payload.count / KittyEncoder.chunkSize + 1) * 12 + keys.utf8.count + 16)
+        var offset = 0
+        var first = true
+        repeat {
+            let end = min(payload.count, offset + KittyEncoder.chunkSize)
+            let more = end < payload.count
+            out.append(contentsOf: Array("\u{1B}_G".utf8))
+            if first {
+                out.append(contentsOf: Array(keys.utf8))
+                if more { out.append(contentsOf: Array(",m=1".utf8)) }
+            } else {
+                out.append(contentsOf: Array((more ? "q=2,m=1" : "q=2,m=0").utf8))
+            }
+            out.append(UInt8(ascii: ";"))
+            out.append(contentsOf: payload[offset..<end])
+            out.append(contentsOf: [0x1B, UInt8(ascii: "\\")])
+            offset = end
+            first = false
+        } while offset < payload.count
         return out
     }
 }

@@ -238,3 +238,92 @@ func lcm(_ a: Int, _ b: Int) -> Int {
     while y != 0 { (x, y) = (y, x % y) }
     return a / x * b
 }
+
+/// How coarse a light sixel image is: blocks of `blockWidth` pixels across and one sixel
+/// band (6 pixels) down, each one colour out of at most `colours`. A row of blocks is a run
+/// of one sixel character per colour, so the bytes fall with the block width and the palette.
+public struct SixelCoarseness: Sendable, Hashable {
+    public var blockWidth: Int
+    public var colours: Int
+
+    public init(blockWidth: Int, colours: Int) {
+        self.blockWidth = max(1, blockWidth)
+        self.colours = min(256, max(2, colours))
+    }
+
+    /// From fine to coarse; the room moves along it to fit the link.
+    public static let levels: [SixelCoarseness] = [
+        SixelCoarseness(blockWidth: 2, colours: 64), SixelCoarseness(blockWidth: 3, colours: 32),
+        SixelCoarseness(blockWidth: 4, colours: 24), SixelCoarseness(blockWidth: 6, colours: 16),
+        SixelCoarseness(blockWidth: 8, colours: 16), SixelCoarseness(blockWidth: 12, colours: 12),
+        SixelCoarseness(blockWidth: 16, colours: 8),
+    ]
+}
+
+extension SixelEncoder {
+    /// A light sixel image of `image`: averaged into blocks, few colours, then the overlays
+    /// drawn sharp on top (boxes stay readable while the picture is coarse). The palette is
+    /// chosen on the blocks alone, so this costs a fraction of a full encode.
+    public func encodeCoarse(_ image: RGBImage, overlays: [Overlay], coarseness: SixelCoarseness) throws -> [UInt8] {
+        let blocks = Self.blockCount(width: image.width, height: image.height, coarseness: coarseness)
+        return try encodeCoarse(blocks: image.displayResized(width: blocks.across, height: blocks.down),
+                                width: image.width, height: image.height, overlays: overlays, coarseness: coarseness)
+    }
+
+    /// Blocks across and down of a `width` x `height` light picture.
+    public static func blockCount(width: Int, height: Int, coarseness: SixelCoarseness) -> (across: Int, down: Int) {
+        (max(1, (width + coarseness.blockWidth - 1) / coarseness.blockWidth), max(1, (height + 5) / 6))
+    }
+
+    /// The same from the blocks themselves (one pixel a block, `blockCount` of them), so the
+    /// picture need never exist at full size.
+    public func encodeCoarse(blocks small: RGBImage, width: Int, height: Int, overlays: [Overlay],
+                             coarseness: SixelCoarseness) throws -> [UInt8] {
+        let blockWidth = coarseness.blockWidth
+        let blocksAcross = small.width, blocksDown = small.height
+        var quantizer = ColourQuantizer(maxColours: min(colourRegisters, coarseness.colours))
+        quantizer.channelAsShown = Self.channelAsShown
+        let blocks = quantizer.quantize(small)
+        var palette = blocks.palette
+
+        // Overlays land on a canvas of a colour they never use; whatever changed is overlay.
+        let unused = RGB(1, 2, 3)
+        var marks = RGBImage(width: width, height: height)
+        marks.pixels.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i < p.count { p[i] = unused.r; p[i + 1] = unused.g; p[i + 2] = unused.b; i += 3 }
+        }
+        marks.draw(overlays)
+
+        var indices = [UInt8](repeating: 0, count: width * height)
+        var extra: [RGB: UInt8] = [:]
+        blocks.indices.withUnsafeBufferPointer { src in
+            marks.pixels.withUnsafeBufferPointer { mark in
+                indices.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<height {
+                        let row = min(blocksDown - 1, y / 6) * blocksAcross
+                        for x in 0..<width {
+                            let o = y * width + x
+                            let m = o * 3
+                            if mark[m] == unused.r && mark[m + 1] == unused.g && mark[m + 2] == unused.b {
+                                dst[o] = src[row + min(blocksAcross - 1, x / blockWidth)]
+                            } else {
+                                let colour = RGB(mark[m], mark[m + 1], mark[m + 2])
+                                if let known = extra[colour] {
+                                    dst[o] = known
+                                } else if palette.count < 256 {
+                                    extra[colour] = UInt8(palette.count)
+                                    dst[o] = UInt8(palette.count)
+                                    palette.append(colour)
+                                } else {
+                                    dst[o] = UInt8(palette.count - 1)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Self.write(QuantizedImage(palette: palette, indices: indices), width: width, height: height)
+    }
+}

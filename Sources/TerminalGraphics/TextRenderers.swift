@@ -241,3 +241,128 @@ public struct AsciiRenderer: TerminalRenderer {
         return canvas
     }
 }
+
+/// The colour a 256-colour terminal shows for `colour` (its nearest palette entry).
+public func xterm256Colour(_ colour: RGB) -> RGB {
+    let index = xterm256Index(colour)
+    if index >= 232 {
+        let v = UInt8(8 + 10 * (index - 232))
+        return RGB(v, v, v)
+    }
+    let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
+    let i = index - 16
+    return RGB(levels[i / 36], levels[i / 6 % 6], levels[i % 6])
+}
+
+extension TextCanvas {
+    /// The canvas with every colour as the terminal will show it at `depth`: changes a
+    /// 256-colour terminal cannot show are then no changes at all.
+    public func snapped(to depth: ColourDepth) -> TextCanvas {
+        guard depth == .palette256 else { return self }
+        var out = self
+        var memo: [RGB: RGB] = [:]
+        func snap(_ c: RGB?) -> RGB? {
+            guard let c else { return nil }
+            if let known = memo[c] { return known }
+            let shown = xterm256Colour(c)
+            memo[c] = shown
+            return shown
+        }
+        for i in out.cells.indices {
+            out.cells[i].foreground = snap(out.cells[i].foreground)
+            out.cells[i].background = snap(out.cells[i].background)
+        }
+        return out
+    }
+
+    /// The canvas, except that cells within `tolerance` (per colour channel, same character)
+    /// of what `previous` shows keep showing that: near-identical cells of the next frame
+    /// need not be sent, and what shows stays within `tolerance` of the picture.
+    public func keepingClose(to previous: TextCanvas?, tolerance: Int) -> TextCanvas {
+        guard tolerance > 0, let previous, previous.columns == columns, previous.rows == rows else { return self }
+        func close(_ a: RGB?, _ b: RGB?) -> Bool {
+            guard let a, let b else { return a == nil && b == nil }
+            return abs(Int(a.r) - Int(b.r)) <= tolerance && abs(Int(a.g) - Int(b.g)) <= tolerance && abs(Int(a.b) - Int(b.b)) <= tolerance
+        }
+        var out = self
+        for i in cells.indices {
+            let new = cells[i], old = previous.cells[i]
+            if new.character == old.character && close(new.background, old.background)
+                && (new.character == " " || close(new.foreground, old.foreground)) {
+                out.cells[i] = old
+            }
+        }
+        return out
+    }
+
+    /// Bytes that turn `previous` (what the terminal shows with its top-left cell at 0-based
+    /// `column`, `row`) into this canvas: only the runs of cells that differ, each reached with
+    /// a cursor move, and a colour only where it changes. Everything when `previous` is nil or
+    /// of another size. Ends with the colours reset.
+    public func encodeChanges(from previous: TextCanvas?, column: Int, row: Int, colourDepth: ColourDepth) -> [UInt8] {
+        let all = previous == nil || previous!.columns != columns || previous!.rows != rows
+        var out = ByteWriter(capacity: all ? columns * rows * 12 + rows * 12 : 4096)
+        var foreground: RGB?? = .none  // unknown until set
+        var background: RGB?? = .none
+        var any = false
+        for y in 0..<rows {
+            var x = 0
+            while x < columns {
+                if !all && self[x, y] == previous![x, y] { x += 1; continue }
+                // A run of changes, bridging gaps of up to four unchanged cells (a cursor move costs more).
+                var end = x + 1  // one past the last changed cell of the run
+                var probe = end
+                while probe < columns && probe - end <= 4 {
+                    if all || self[probe, y] != previous![probe, y] { end = probe + 1 }
+                    probe += 1
+                }
+                out.reserve(24)
+                out.append(0x1B); out.append(UInt8(ascii: "["))
+                out.appendDecimal(row + y + 1); out.append(UInt8(ascii: ";"))
+                out.appendDecimal(column + x + 1); out.append(UInt8(ascii: "H"))
+                for cx in x..<end {
+                    let cell = self[cx, y]
+                    out.reserve(48)
+                    if colourDepth != .none {
+                        let newForeground = cell.character != " " && foreground != .some(cell.foreground)
+                        let newBackground = background != .some(cell.background)
+                        if newForeground || newBackground {
+                            out.append(0x1B); out.append(UInt8(ascii: "["))
+                            if newForeground { appendColour(cell.foreground, layer: 38, depth: colourDepth, to: &out) }
+                            if newForeground && newBackground { out.append(UInt8(ascii: ";")) }
+                            if newBackground { appendColour(cell.background, layer: 48, depth: colourDepth, to: &out) }
+                            out.append(UInt8(ascii: "m"))
+                            if newForeground { foreground = .some(cell.foreground) }
+                            background = .some(cell.background)
+                        }
+                    }
+                    appendUTF8(cell.character, to: &out)
+                }
+                any = true
+                x = end
+            }
+        }
+        if any && colourDepth != .none { out.reserve(8); out.append("\u{1B}[0m") }
+        return out.bytes()
+    }
+}
+
+@inline(__always)
+private func appendUTF8(_ scalar: Unicode.Scalar, to out: inout ByteWriter) {
+    let value = scalar.value
+    if value < 0x80 {
+        out.append(UInt8(truncatingIfNeeded: value))
+    } else if value < 0x800 {
+        out.append(UInt8(truncatingIfNeeded: 0xC0 | value >> 6))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+    } else if value < 0x10000 {
+        out.append(UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+    } else {
+        out.append(UInt8(truncatingIfNeeded: 0xF0 | value >> 18))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 12) & 0x3F))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+    }
+}

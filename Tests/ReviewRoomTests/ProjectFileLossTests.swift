@@ -1,5 +1,6 @@
 import Foundation
 import enum TerminalGraphics.GraphicsMode
+import struct TerminalGraphics.PixelSize
 import class LabelStore.Project
 import struct LabelStore.SourceInfo
 @testable import ReviewRoom

@@ -33,6 +33,11 @@ public final class TerminalFrameRenderer: FrameRenderer {
     }
 
     public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int) throws -> RenderedFrame {
+        try render(image, overlays: overlays, columns: columns, rows: rows, slot: slot, quality: .full, storeAs: nil)
+    }
+
+    public func render(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int, slot: Int,
+                       quality: PictureQuality, storeAs id: UInt32?) throws -> RenderedFrame {
         let renderer = renderer(forSlot: slot)
         switch mode {
         case .sixel, .kitty:
@@ -48,8 +53,33 @@ public final class TerminalFrameRenderer: FrameRenderer {
                                           thickness: 1, colour: overlay.color)
                 }
             }
+            if mode == .sixel, case .light(let level) = quality, let sixel = renderer as? SixelRenderer {
+                let levels = SixelCoarseness.levels
+                let bytes = try sixel.encoder.encodeCoarse(picture, overlays: boxes,
+                                                           coarseness: levels[min(max(level, 0), levels.count - 1)])
+                return RenderedFrame(lines: [sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes])
+            }
+            if mode == .kitty, let id {
+                // Stored, not shown: the caller places it (pixels at any size; the terminal scales them).
+                picture.draw(boxes)
+                let bytes = try KittyImages.transmit(picture, id: id)
+                return RenderedFrame(lines: [kittyPassthrough ? KittyRenderer.passthrough(bytes) : bytes])
+            }
             let area = CellArea(columns: image.width, rows: image.height, cellWidth: 1, cellHeight: 1)
             return RenderedFrame(lines: [try renderer.render(picture, overlays: boxes, in: area)])
+        case .blocks, .ascii:
+            let picture = try cells(image, overlays: overlays, columns: columns, rows: rows)!
+            var lines = picture.canvas.encode(colourDepth: picture.colourDepth)
+                .split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            return RenderedFrame(lines: lines)
+        }
+    }
+
+    public func cells(_ image: RGBImage, overlays: [ViewOverlay], columns: Int, rows: Int) throws -> TextPicture? {
+        switch mode {
+        case .sixel, .kitty:
+            return nil
         case .blocks, .ascii:
             var marks: [Overlay] = []
             for overlay in overlays {
@@ -67,11 +97,29 @@ public final class TerminalFrameRenderer: FrameRenderer {
             // One cell is one dot across and `dotsDown` dots down, so the image fits the area exactly.
             let dotsDown = mode == .blocks ? 2 : 1
             let area = CellArea(columns: image.width, rows: max(1, image.height / dotsDown), cellWidth: 1, cellHeight: dotsDown)
-            let bytes = try renderer.render(image, overlays: marks, in: area)
-            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
-            if lines.last?.isEmpty == true { lines.removeLast() }
-            return RenderedFrame(lines: lines)
+            if let blocks = renderer as? BlockRenderer {
+                return TextPicture(canvas: try blocks.canvas(image, overlays: marks, in: area), colourDepth: blocks.colourDepth)
+            }
+            let ascii = renderer as? AsciiRenderer ?? AsciiRenderer()
+            return TextPicture(canvas: try ascii.canvas(image, overlays: marks, in: area), colourDepth: ascii.colourDepth)
         }
+    }
+
+    /// A light sixel picture from its blocks (see `SixelCoarseness`): `blocks` holds one pixel
+    /// per block of a `size` picture; overlays are in the picture's dots. Nil in other modes.
+    func lightSixel(blocks: RGBImage, size: PixelSize, overlays: [ViewOverlay], level: Int) throws -> [UInt8]? {
+        guard mode == .sixel, let sixel = renderer as? SixelRenderer else { return nil }
+        let marks = overlays.compactMap { overlay -> Overlay? in
+            if case .box(let rect, let tag) = overlay.shape { return Self.box(rect, tag: tag, overlay: overlay) }
+            return nil
+        }
+        let bytes = try sixel.encoder.encodeCoarse(blocks: blocks, width: size.width, height: size.height, overlays: marks,
+                                                   coarseness: Self.coarseness(level))
+        return sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes
+    }
+
+    static func coarseness(_ level: Int) -> SixelCoarseness {
+        SixelCoarseness.levels[min(max(level, 0), SixelCoarseness.levels.count - 1)]
     }
 
     static func box(_ rect: BoxRect, tag: String?, overlay: ViewOverlay) -> Overlay {

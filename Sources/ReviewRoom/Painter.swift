@@ -1,0 +1,563 @@
+import struct LabelStore.BoxRect
+import Foundation
+import Imaging
+import TerminalGraphics
+
+/// Draws states on the terminal: text through curses, images as raw bytes re-sent only
+/// when their cells were repainted or their content changed.
+///
+/// Pictures are paced to the link (see `LinkPacer`): after each batch of pictures a DA1
+/// query goes out, and the next batch waits while the link is still full, so a held key
+/// shows the latest frame instead of a queue of old ones. While keys repeat faster than
+/// the link carries full pictures, light ones go (coarse sixel, small kitty images the
+/// terminal scales up); once the keys rest, the full picture follows.
+struct Painter {
+    let terminal: CursesTerminal
+    let frames: FrameProvider
+    let renderer: FrameRenderer
+    let theme: Theme
+    private(set) var pacer = LinkPacer()
+    private var shown: [ImagePlacement] = []
+    private var lastText: ScreenText?
+    private var cleared = true
+    private var lastFrame = 0
+    private var direction = 1
+    /// Pictures encoded ahead of time, by what they show.
+    private var encoded: [ImagePlacement: [UInt8]] = [:]
+    private var preparedFor: ReviewState?
+    /// Row markers need a UTF-8 locale to stay invisible.
+    private let marksRows: Bool
+
+    /// When the last key came, and the usual gap between repeated keys.
+    private var lastKeyAt = -Double.infinity
+    private var keyInterval = 1.0 / 30
+    /// A draw had to wait for the link at this time.
+    private var waitedAt = -Double.infinity
+    /// Bytes of the last batch of full pictures.
+    private var fullBytes: Int?
+    /// How light the light pictures are (an index into the mode's levels), adapted to the link.
+    private var lightLevel = 2
+    /// Kitty's stored images.
+    private var kitty = KittyShelf()
+    /// Truecolor text pictures: a cell whose colours moved by this much or less per channel is not sent again.
+    static let trueColourTolerance = 10
+    /// Text modes: the cells each slot shows, to send only what changes.
+    private var textShown: [Int: TextCanvas] = [:]
+    /// Dots per cell of the view, for kitty canvases.
+    private var cellDots = PixelSize(width: 10, height: 20)
+
+    /// A diagnostic: with MICROLABEL_LINK_LOG=FILE, one line per batch of pictures (quality,
+    /// bytes, measured rate and round trip, bytes in flight) and per wait for the link.
+    nonisolated(unsafe) static let debugLog: FileHandle? = ProcessInfo.processInfo.environment["MICROLABEL_LINK_LOG"].flatMap {
+        FileManager.default.createFile(atPath: $0, contents: nil)
+        return FileHandle(forWritingAtPath: $0)
+    }
+
+    /// The query whose answer says the terminal has taken in everything before it.
+    static let probe = "\u{1B}[c"
+
+    init(terminal: CursesTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
+        self.terminal = terminal
+        self.frames = frames
+        self.renderer = renderer
+        self.theme = theme
+        marksRows = terminal.isUTF8
+    }
+
+    mutating func screenCleared() {
+        cleared = true
+        textShown.removeAll()
+        terminal.invalidateAll()
+    }
+
+    // MARK: The link
+
+    /// Sends a bare query and waits (up to a second) for its answer, to learn the round trip
+    /// before the first picture. Returns the events that came meanwhile.
+    mutating func measureRoundTrip() -> [Event] {
+        let start = ReviewRoom.monotonicSeconds()
+        terminal.write(Self.probe)
+        terminal.flush()
+        pacer.probeSent(at: start, afterPicture: false)
+        var events: [Event] = []
+        while pacer.outstanding.count > 0, ReviewRoom.monotonicSeconds() - start < 1, events.count < 1024 {
+            if let event = read(wait: true, timeout: 10) { events.append(event) }
+        }
+        // No answer in a second: a terminal that ignores the query, or a very long way off.
+        // Either way pictures go unpaced rather than wait for answers.
+        if !pacer.outstanding.isEmpty { pacer.giveUp() }
+        return events
+    }
+
+    /// The terminal answered `count` queries.
+    mutating func answered(_ count: Int, now: Double) {
+        pacer.answered(count, at: now)
+    }
+
+    /// When input was last found empty: answers read later arrived after it.
+    private var inputEmptyAt = 0.0
+
+    /// Reads one event like the terminal does, and takes note of the answers read on the way
+    /// and of when they came: at once when the read waited for them, otherwise some time
+    /// between the last empty read and this one (the room was busy drawing meanwhile).
+    mutating func read(wait: Bool, timeout: Int32 = 40) -> Event? {
+        let before = ReviewRoom.monotonicSeconds()
+        let event = terminal.readEvent(wait: wait, timeout: timeout)
+        let after = ReviewRoom.monotonicSeconds()
+        let count = terminal.takeAnswers()
+        if count > 0 {
+            let waited = wait && after - before > 0.0005
+            pacer.answered(count, at: waited ? after : (inputEmptyAt + before) / 2)
+        }
+        if event == nil { inputEmptyAt = after }
+        return event
+    }
+
+    /// `count` keys arrived (several at once when the room was busy).
+    mutating func keysArrived(_ count: Int, now: Double) {
+        let gap = (now - lastKeyAt) / Double(max(1, count))
+        if gap > 0.005 && gap < 0.25 { keyInterval = 0.7 * keyInterval + 0.3 * gap }
+        lastKeyAt = now
+    }
+
+    /// How long after the last key the keys count as resting.
+    private var quietDelay: Double { min(0.15, max(0.06, 2.2 * keyInterval)) }
+
+    private func keysResting(_ now: Double) -> Bool { now - lastKeyAt >= quietDelay }
+
+    /// Whether full pictures cannot keep up with the keys.
+    private func linkTooSlow(_ now: Double) -> Bool {
+        guard renderer.mode == .sixel || renderer.mode == .kitty else { return false }
+        // Slow for full pictures, and the link did hold pictures back lately (on a fast link the
+        // measured rate can be low when answers are read late, but nothing ever waits).
+        if pacer.rate != nil, let fullBytes {
+            let transfer = pacer.transferTime(fullBytes)
+            return transfer > 3 * keyInterval || (transfer > keyInterval && now - waitedAt < 1)
+        }
+        return now - waitedAt < 0.5
+    }
+
+    /// Bits per channel of full kitty pictures: all of them where the link carries them
+    /// quickly; 6 (46 dB) or 5 (41 dB, still above the 37 dB floor) on thinner links, which
+    /// makes the PNG about a third and a half smaller.
+    private var kittyFullBits: Int {
+        guard let rate = pacer.rate else { return 8 }
+        return rate >= 6_000_000 ? 8 : rate >= 2_500_000 ? 6 : 5
+    }
+
+    /// What the status line says about the link: its rate, when full pictures cannot go at 25 a second.
+    func linkNote() -> String? {
+        guard let rate = pacer.rate, let fullBytes, pacer.transferTime(fullBytes) > 1.0 / 25 else { return nil }
+        let mbit = rate * 8 / 1_000_000
+        return mbit >= 100 ? String(format: "link %.0f Mbit/s", mbit) : String(format: "link %.1f Mbit/s", mbit)
+    }
+
+    /// The link note the status line shows.
+    private var shownLinkNote: String?
+    /// A picture is waiting for the link.
+    private var deferred = false
+
+    /// Seconds until the painter needs another look with no key pressed: a light picture
+    /// to replace once the keys rest, or an answer that may never come.
+    func wakeIn(now: Double) -> Double? {
+        var wake: Double?
+        if shown.contains(where: { $0.quality != .full }) { wake = max(0.001, lastKeyAt + quietDelay - now) }
+        if let deadline = pacer.expiryDeadline { wake = min(wake ?? .infinity, max(0.001, deadline - now)) }
+        // A picture waits for the link to finish the last one: look again when it has.
+        if deferred, pacer.linkFreeAt > now { wake = min(wake ?? .infinity, pacer.linkFreeAt - now + 0.0005) }
+        return wake
+    }
+
+    /// Gives up pacing when the terminal does not answer queries.
+    mutating func checkAnswers(now: Double) { _ = pacer.expire(now: now) }
+
+    // MARK: Drawing
+
+    /// Draws if anything changed and the link has room; returns a message when rendering failed.
+    @discardableResult
+    mutating func draw(_ state: ReviewState, now: Double = 0) -> String? {
+        var state = state
+        cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
+        let plan = ReviewRoom.imagePlan(state, theme: theme)
+        let geometryChanged = cleared || plan.map(\.cells) != shown.map(\.cells)
+        var due: [Int] = []
+        for (i, placement) in plan.enumerated() where geometryChanged || i >= shown.count || shown[i].asFull != placement {
+            due.append(i)
+        }
+        let contentChanged = !due.isEmpty
+        if !contentChanged && keysResting(now) {
+            due = plan.indices.filter { shown[$0].quality != .full }
+        }
+        let mayPicture = due.isEmpty || pacer.maySend(now: now)
+        // The link's rate changes with answers, but the status line only with pictures: an
+        // answer alone never sends bytes (they would arrive after the picture they follow).
+        func compose(_ note: String?) -> ScreenText {
+            state.linkNote = note
+            var text = View.compose(state)
+            if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
+            return text
+        }
+        let note = !due.isEmpty && mayPicture ? linkNote() : shownLinkNote
+        let text = compose(note)
+        let textChanged = text != lastText
+        guard textChanged || !due.isEmpty else { return nil }
+        if !mayPicture {
+            Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
+            waitedAt = now
+            deferred = true
+            // Text and pictures change together; only a sharper copy of what shows may lag the text.
+            if contentChanged || !textChanged { return nil }
+            due = []
+        }
+        shownLinkNote = note
+        if !due.isEmpty { deferred = false }
+        let quality: PictureQuality = contentChanged && !keysResting(now) && linkTooSlow(now) ? .light(level: lightLevel) : .full
+        var sending = plan
+        for i in due { sending[i].quality = quality }
+
+        // Kitty pixels go before the synchronized update, which then only places them: kitty
+        // ends an update on its own when it grows large or slow, and a later end would be stray.
+        var failure: String?
+        if geometryChanged { textShown.removeAll() }
+        var pictures: [(index: Int, bytes: [UInt8])] = []
+        for i in due {
+            do {
+                pictures.append((i, try bytes(for: sending[i])))
+            } catch {
+                failure = "frame \(sending[i].frame + 1): \(error)"
+                Painter.debugLog?.write(Data("failure \(error)\n".utf8))
+            }
+        }
+        var written = 0
+        // The link's clock starts when the bytes start to go, after the encoding.
+        let sendStart = ReviewRoom.monotonicSeconds()
+        if renderer.mode == .kitty {
+            for picture in pictures {
+                terminal.write(picture.bytes)
+                written += picture.bytes.count
+            }
+        }
+        terminal.write("\u{1B}[?2026h")
+        if geometryChanged {
+            // Old pictures must go: curses repaints the whole screen (rare: resize, zoom
+            // to another shape, help, gallery pages), then every picture is sent again.
+            if !shown.isEmpty || cleared { terminal.invalidateAll() }
+            if renderer.mode == .kitty {
+                terminal.write("\u{1B}_Ga=d,q=2\u{1B}\\")
+                kitty.unplaceAll()
+            }
+        }
+        terminal.flush()
+        terminal.draw(text)
+        terminal.refresh()
+        for picture in pictures {
+            let placement = sending[picture.index]
+            var bytes: [UInt8] = Array("\u{1B}7\u{1B}[\(placement.cells.row + 1);\(placement.cells.column + 1)H".utf8)
+            if renderer.mode == .kitty {
+                bytes += kitty.show(placement, columns: placement.cells.columns, rows: placement.cells.rows)
+            } else {
+                bytes += picture.bytes
+                written += picture.bytes.count
+            }
+            bytes += Array("\u{1B}8".utf8)
+            terminal.write(bytes)
+        }
+        terminal.write("\u{1B}[?2026l")
+        terminal.flush()
+        if !due.isEmpty {
+            pacer.wrote(written + 64)
+            pacer.probeSent(at: sendStart)
+            terminal.write(Self.probe)
+            terminal.flush()
+            adaptLightness(quality: quality, bytes: written)
+            if let log = Painter.debugLog {
+                let line = String(format: "%.3f enc %.3f frame %d %@ bytes %d rate %.0f rtt %.3f inflight %d level %d\n", now, sendStart - now, state.frame, "\(quality)", written, pacer.rate ?? -1, pacer.roundTrip ?? -1, pacer.inFlight, lightLevel)
+                log.write(Data(line.utf8))
+            }
+        }
+        for i in due.reversed() where pictures.allSatisfy({ $0.index != i }) { sending[i] = plan[i] }
+        shown = sending
+        lastText = text
+        cleared = false
+        prefetch(state)
+        return failure
+    }
+
+    /// Light pictures aim at about a twelfth of a second each on the link.
+    private mutating func adaptLightness(quality: PictureQuality, bytes: Int) {
+        guard case .light = quality else {
+            if bytes > 0 { fullBytes = bytes }
+            return
+        }
+        guard let rate = pacer.rate else { return }
+        // Small enough that about a dozen go a second, and that one fits in a round trip's
+        // worth of link so the next can follow without waiting for an answer.
+        // (Not below 16 KB: lighter pictures say little, and the round trip dominates anyway.)
+        let target = max(16_384, min(rate / 12, rate * (pacer.roundTrip ?? 0.05)))
+        let levels = renderer.mode == .kitty ? KittyShelf.lightScales.count : SixelCoarseness.levels.count
+        // Bytes fall roughly with the level's square; big misses jump more than one level.
+        if Double(bytes) > target {
+            lightLevel = min(levels - 1, lightLevel + (Double(bytes) > 2.5 * target ? 2 : 1))
+        } else if Double(bytes) < 0.45 * target {
+            lightLevel = max(0, lightLevel - 1)
+        }
+    }
+
+    /// The terminal bytes of a picture: pre-encoded ones when `prepareAhead` guessed right.
+    /// For kitty these store the image (nothing when it is stored already); `draw` places it.
+    private mutating func bytes(for placement: ImagePlacement) throws -> [UInt8] {
+        if renderer.mode == .blocks || renderer.mode == .ascii {
+            let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+            if let picture = try renderer.cells(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                                rows: placement.cells.rows) {
+                // Only the cells that changed since the last picture in this place.
+                let canvas = picture.canvas.snapped(to: picture.colourDepth)
+                    .keepingClose(to: textShown[placement.slot], tolerance: picture.colourDepth == .trueColour ? Self.trueColourTolerance : 0)
+                let bytes = canvas.encodeChanges(from: textShown[placement.slot], column: placement.cells.column,
+                                                 row: placement.cells.row, colourDepth: picture.colourDepth)
+                textShown[placement.slot] = canvas
+                return bytes
+            }
+        }
+        if renderer.mode == .kitty {
+            if kitty.isStored(placement) { return [] }
+            let ready = encoded.removeValue(forKey: placement)
+            let (id, evicted) = kitty.store(placement)
+            var out: [UInt8] = evicted.flatMap { KittyImages.free(id: $0) }
+            out += try ready.map { try retag($0, id: id) } ?? encode(placement, id: id)
+            return out
+        }
+        if let ready = encoded.removeValue(forKey: placement) { return ready }
+        return try encode(placement, id: nil)
+    }
+
+    /// Pre-encoded kitty bytes carry a placeholder id; the real one is known when stored.
+    private func retag(_ bytes: [UInt8], id: UInt32) throws -> [UInt8] {
+        let marker = Array("i=\(KittyShelf.placeholderID),".utf8)
+        guard let range = bytes.firstRange(of: marker) else { return bytes }
+        var out = bytes
+        out.replaceSubrange(range, with: Array("i=\(id),".utf8))
+        return out
+    }
+
+    private func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
+        try Self.encode(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: kittyFullBits, id: id)
+    }
+
+    /// The bytes of a picture (for kitty: storing it as `id`, or a placeholder id), as the room
+    /// sends them; text pictures whole, row by row.
+    static func encode(_ placement: ImagePlacement, frames: FrameProvider, renderer: FrameRenderer, cellDots: PixelSize,
+                       kittyBits: Int, id: UInt32?) throws -> [UInt8] {
+        if renderer.mode == .kitty {
+            // The terminal scales kitty pictures into their cells: send no more pixels than the
+            // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
+            let scale = KittyShelf.scale(placement)
+            let size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
+                                 height: max(1, Int((Double(placement.size.height) * scale).rounded())))
+            var image: RGBImage
+            if placement.quality == .full {
+                image = try frames.image(frame: placement.frame, region: placement.region, size: size)
+            } else {
+                image = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+                    .resized(width: size.width, height: size.height)
+            }
+            image = KittyShelf.padded(image, placement: placement, scale: scale, cellDots: cellDots)
+            image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyBits : 4)
+            let rendered = try renderer.render(image, overlays: placement.overlays.map { $0.scaled(by: scale) },
+                                               columns: placement.cells.columns, rows: placement.cells.rows, slot: placement.slot,
+                                               quality: placement.quality, storeAs: id ?? KittyShelf.placeholderID)
+            return rendered.lines.first ?? []
+        }
+        if case .light(let level) = placement.quality, let terminal = renderer as? TerminalFrameRenderer, renderer.mode == .sixel {
+            // Light sixel pictures are blocks: fetch the frame at one pixel a block.
+            let blocks = SixelEncoder.blockCount(width: placement.size.width, height: placement.size.height,
+                                                 coarseness: TerminalFrameRenderer.coarseness(level))
+            let small = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+                .resized(width: blocks.across, height: blocks.down)
+            if let bytes = try terminal.lightSixel(blocks: small, size: placement.size, overlays: placement.overlays, level: level) {
+                return bytes
+            }
+        }
+        let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+        let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                           rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
+        if rendered.lines.count == 1 { return rendered.lines[0] }
+        var bytes: [UInt8] = []
+        for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
+            if row > 0 { bytes += Array("\u{1B}[\(placement.cells.row + row + 1);\(placement.cells.column + 1)H".utf8) }
+            bytes += line
+        }
+        return bytes
+    }
+
+    /// Light pictures of every level are made from the frame at half the view's size: one
+    /// reduced decode for all of them, so changing level never sends the video decoder seeking.
+    static func lightFetchSize(_ placement: ImagePlacement) -> PixelSize {
+        PixelSize(width: max(1, placement.size.width / 2), height: max(1, placement.size.height / 2))
+    }
+
+    /// While the keys rest: encodes the full picture of what shows light, else the picture the
+    /// next step (in the direction of travel, or the next proposal in review) will show.
+    mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?, now: Double = 0) {
+        // Text pictures are cheap to make and sent as changes to what shows: nothing to prepare.
+        guard renderer.mode == .sixel || renderer.mode == .kitty else { return }
+        if shown.count == 1, shown[0].quality != .full {
+            guard keysResting(now) else { return }
+            let sharp = shown[0].asFull
+            if encoded[sharp] == nil, !(renderer.mode == .kitty && kitty.isStored(sharp)),
+               let bytes = try? encode(sharp, id: nil) {
+                if encoded.count >= 2 { encoded.removeAll() }
+                encoded[sharp] = bytes
+            }
+            return
+        }
+        // The first answer that measures the link is due: read it when it comes, not after encoding.
+        if pacer.rate == nil, pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
+        guard state != preparedFor else { return }
+        preparedFor = state
+        guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }
+        var plan = ReviewRoom.imagePlan(ahead, theme: theme)
+        guard plan.count == 1 else { return }
+        if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
+        guard encoded[plan[0]] == nil, !(renderer.mode == .kitty && kitty.isStored(plan[0])),
+              let bytes = try? encode(plan[0], id: nil) else { return }
+        if encoded.count >= 2 { encoded.removeAll() }
+        encoded[plan[0]] = bytes
+    }
+
+    /// Frees what the terminal stores for us (kitty images), before the room closes.
+    mutating func finish() {
+        guard renderer.mode == .kitty else { return }
+        for id in kitty.removeAll() { terminal.write(KittyImages.free(id: id)) }
+        terminal.flush()
+    }
+
+    /// Asks for the frames likely to come next, in the direction of travel.
+    private mutating func prefetch(_ state: ReviewState) {
+        guard state.mode.base != .review || state.galleryTiles == nil, state.project.frameCount > 1 else { return }
+        if state.frame != lastFrame { direction = state.frame < lastFrame ? -1 : 1 }
+        lastFrame = state.frame
+        let g = state.geometry
+        let ahead = [state.frame + direction, state.frame + 2 * direction, state.frame - direction]
+            .filter { $0 >= 0 && $0 < state.project.frameCount }
+        var size = g.imageSize
+        if renderer.mode == .kitty {
+            let placement = ImagePlacement(cells: g.cells, frame: state.frame, region: g.viewport, size: g.imageSize, overlays: [])
+            let scale = KittyShelf.scale(placement)
+            size = PixelSize(width: max(1, Int((Double(size.width) * scale).rounded())),
+                             height: max(1, Int((Double(size.height) * scale).rounded())))
+        }
+        frames.prefetch(frames: ahead, region: g.viewport, size: size)
+    }
+}
+
+extension ImagePlacement {
+    /// The same picture at full quality.
+    var asFull: ImagePlacement {
+        var full = self
+        full.quality = .full
+        return full
+    }
+}
+
+extension ViewOverlay {
+    /// The overlay for an image `scale` times the size.
+    func scaled(by scale: Double) -> ViewOverlay {
+        var out = self
+        switch shape {
+        case .box(let r, let tag):
+            out.shape = .box(BoxRect(x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale), tag: tag)
+        case .crosshair(let p):
+            out.shape = .crosshair(Point(x: p.x * scale, y: p.y * scale))
+        }
+        return out
+    }
+}
+
+/// The kitty images the terminal holds for the room, by what they show: stepping back to a
+/// frame sent before costs a placement command, not its pixels. The oldest are freed first.
+struct KittyShelf {
+    /// Images kept in the terminal (kitty's default quota is 320 MB; these are far smaller).
+    static let capacity = 48
+    /// The id pre-encoded pictures carry until they are stored.
+    static let placeholderID: UInt32 = 999_999
+    /// The pixel scale of light kitty pictures against full ones, from light to lighter.
+    static let lightScales: [Double] = [0.6, 0.5, 0.4, 0.32, 0.25, 0.2]
+
+    private var ids: [ImagePlacement: UInt32] = [:]
+    private var order: [ImagePlacement] = []
+    private var nextID: UInt32 = 10
+    /// The image placed in each slot.
+    private var placed: [Int: UInt32] = [:]
+
+    func isStored(_ placement: ImagePlacement) -> Bool { ids[placement] != nil }
+
+    /// An id for `placement`, and the ids freed to make room.
+    mutating func store(_ placement: ImagePlacement) -> (id: UInt32, evicted: [UInt32]) {
+        var evicted: [UInt32] = []
+        while order.count >= Self.capacity {
+            let old = order.removeFirst()
+            if let id = ids.removeValue(forKey: old) {
+                evicted.append(id)
+                for (slot, shownID) in placed where shownID == id { placed[slot] = nil }
+            }
+        }
+        let id = nextID
+        nextID = nextID >= 4_000_000 ? 10 : nextID + 1
+        ids[placement] = id
+        order.append(placement)
+        return (id, evicted)
+    }
+
+    /// Commands that show `placement` (already stored) in its cells, replacing its slot's picture.
+    mutating func show(_ placement: ImagePlacement, columns: Int, rows: Int) -> [UInt8] {
+        guard let id = ids[placement] else { return [] }
+        if let i = order.firstIndex(of: placement) { order.remove(at: i); order.append(placement) }
+        var out: [UInt8] = []
+        if let old = placed[placement.slot], old != id { out += KittyImages.unplace(id: old) }
+        out += KittyImages.place(id: id, columns: columns, rows: rows)
+        placed[placement.slot] = id
+        return out
+    }
+
+    mutating func unplaceAll() { placed.removeAll() }
+
+    mutating func removeAll() -> [UInt32] {
+        let all = Array(ids.values)
+        ids.removeAll()
+        order.removeAll()
+        placed.removeAll()
+        return all
+    }
+
+    /// `image` with `bits` per channel (see `KittyImages.reducedPrecision`).
+    static func reduced(_ image: RGBImage, bits: Int) -> RGBImage { KittyImages.reducedPrecision(image, bits: bits) }
+
+    /// Pixels per dot of the view: the source's own resolution at most (the terminal scales
+    /// up), less while scrubbing.
+    static func scale(_ placement: ImagePlacement) -> Double {
+        let source = min(placement.region.width / Double(max(1, placement.size.width)),
+                         placement.region.height / Double(max(1, placement.size.height)))
+        var scale = min(1, source)
+        if case .light(let level) = placement.quality { scale *= lightScales[min(max(level, 0), lightScales.count - 1)] }
+        return scale
+    }
+
+    /// The picture on a canvas the shape of its cells (black beyond the picture), so the
+    /// terminal's scaling into the cells keeps its aspect.
+    static func padded(_ image: RGBImage, placement: ImagePlacement, scale: Double, cellDots: PixelSize) -> RGBImage {
+        let width = max(image.width, Int((Double(placement.cells.columns * cellDots.width) * scale).rounded()))
+        let height = max(image.height, Int((Double(placement.cells.rows * cellDots.height) * scale).rounded()))
+        guard width != image.width || height != image.height else { return image }
+        var canvas = RGBImage(width: width, height: height)
+        image.pixels.withUnsafeBufferPointer { src in
+            canvas.pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<image.height {
+                    let s = y * image.width * 3, d = y * width * 3
+                    dst.baseAddress!.advanced(by: d).update(from: src.baseAddress!.advanced(by: s), count: image.width * 3)
+                }
+            }
+        }
+        return canvas
+    }
+}

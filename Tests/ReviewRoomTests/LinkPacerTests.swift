@@ -1,0 +1,146 @@
+import struct LabelStore.BoxRect
+@testable import ReviewRoom
+import XCTest
+
+final class LinkPacerTests: XCTestCase {
+    /// A pacer that has measured a 50 ms round trip with a bare query.
+    private func measured() -> LinkPacer {
+        var pacer = LinkPacer()
+        pacer.probeSent(at: 0, afterPicture: false)
+        pacer.answered(at: 0.05)
+        return pacer
+    }
+
+    func testABareQueryMeasuresTheRoundTripAndHoldsNothingBack() {
+        var pacer = LinkPacer()
+        pacer.wrote(40)
+        pacer.probeSent(at: 1.0, afterPicture: false)
+        XCTAssertTrue(pacer.maySend(now: 1.01), "text and queries never hold a picture back")
+        pacer.answered(at: 1.05)
+        XCTAssertEqual(pacer.roundTrip ?? 0, 0.05, accuracy: 1e-9)
+        XCTAssertNil(pacer.rate)
+        XCTAssertEqual(pacer.inFlight, 0)
+    }
+
+    func testTheNextPictureWaitsForTheLastOnesAnswerUntilTheRateIsKnown() {
+        var pacer = measured()
+        XCTAssertTrue(pacer.maySend(now: 1))
+        pacer.wrote(60_000)
+        pacer.probeSent(at: 1)
+        XCTAssertFalse(pacer.maySend(now: 1.01), "a second picture while the first is unanswered")
+        pacer.answered(at: 1.2)
+        XCTAssertTrue(pacer.maySend(now: 1.2))
+    }
+
+    func testAFullPictureMeasuresTheRate() {
+        var pacer = measured()
+        pacer.wrote(1_250_000)
+        pacer.probeSent(at: 2)
+        pacer.answered(at: 2 + 1.0 + 0.05)  // a second on a 10 Mbit/s link, then the round trip
+        XCTAssertEqual(pacer.rate ?? 0, 1_250_000, accuracy: 1_000)
+        XCTAssertEqual(pacer.transferTime(125_000), 0.1, accuracy: 0.001)
+    }
+
+    func testPicturesGoAtTheLinksRateWithoutQueueingBehindEachOther() {
+        var pacer = measured()
+        pacer.wrote(1_250_000)
+        pacer.probeSent(at: 2)
+        pacer.answered(at: 3.05)  // 1.25 MB/s
+        pacer.wrote(50_000)
+        pacer.probeSent(at: 4)  // 40 ms on the link
+        XCTAssertFalse(pacer.maySend(now: 4.02), "the link is still sending the last picture")
+        XCTAssertTrue(pacer.maySend(now: 4.041), "the link has sent it: the next one follows without waiting for the answer")
+        pacer.wrote(50_000)
+        pacer.probeSent(at: 4.041)
+        XCTAssertFalse(pacer.maySend(now: 4.06))
+        pacer.answered(at: 4.095)
+        XCTAssertEqual(pacer.inFlight, 50_000)
+        XCTAssertTrue(pacer.maySend(now: 4.082))
+    }
+
+    func testUnansweredBytesBeyondTwoRoundTripsHoldPicturesBack() {
+        var pacer = measured()
+        pacer.wrote(1_250_000)
+        pacer.probeSent(at: 2)
+        pacer.answered(at: 3.05)
+        pacer.wrote(400_000)
+        pacer.probeSent(at: 5)
+        XCTAssertFalse(pacer.maySend(now: 5.33), "sent by the rate, but unanswered for longer than the link can explain")
+        pacer.answered(at: 5.4)
+        XCTAssertTrue(pacer.maySend(now: 5.4))
+    }
+
+    func testAnswersReadTogetherCountAsOne() {
+        var pacer = measured()
+        for i in 0..<3 {
+            pacer.wrote(200_000)
+            pacer.probeSent(at: 10 + Double(i) * 0.001)
+        }
+        pacer.answered(3, at: 10.55)
+        XCTAssertTrue(pacer.outstanding.isEmpty)
+        XCTAssertEqual(pacer.inFlight, 0)
+        // 600 KB in half a second less the round trip.
+        XCTAssertEqual(pacer.rate ?? 0, 600_000 / 0.5, accuracy: 10_000)
+    }
+
+    func testATerminalThatNeverAnswersStopsThePacingNotTheRoom() {
+        var pacer = measured()
+        pacer.wrote(100_000)
+        pacer.probeSent(at: 5)
+        XCTAssertFalse(pacer.maySend(now: 5.5))
+        XCTAssertFalse(pacer.expire(now: 6))
+        XCTAssertEqual(pacer.expiryDeadline ?? 0, 5 + pacer.answerTimeout, accuracy: 1e-9)
+        XCTAssertTrue(pacer.expire(now: 5 + pacer.answerTimeout + 0.1))
+        XCTAssertTrue(pacer.maySend(now: 9))
+        pacer.probeSent(at: 9)
+        XCTAssertTrue(pacer.outstanding.isEmpty, "no more queries once the terminal is known not to answer")
+    }
+
+    // MARK: Kitty images kept by the terminal
+
+    private func placement(frame: Int, slot: Int = 0, quality: PictureQuality = .full) -> ImagePlacement {
+        ImagePlacement(cells: CellRect(column: 0, row: 1, columns: 80, rows: 30), frame: frame,
+                       region: BoxRect(x: 0, y: 0, width: 1280, height: 720), size: PixelSize(width: 800, height: 450),
+                       overlays: [], slot: slot, quality: quality)
+    }
+
+    func testSteppingBackToAStoredFrameCostsOnlyPlacements() {
+        var shelf = KittyShelf()
+        let a = placement(frame: 3), b = placement(frame: 4)
+        XCTAssertFalse(shelf.isStored(a))
+        let first = shelf.store(a)
+        XCTAssertEqual(first.evicted, [])
+        let shownA = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
+        XCTAssertEqual(shownA, "\u{1B}_Ga=p,i=\(first.id),p=1,c=80,r=30,C=1,q=2\u{1B}\\")
+        let second = shelf.store(b)
+        XCTAssertNotEqual(second.id, first.id)
+        let shownB = String(decoding: shelf.show(b, columns: 80, rows: 30), as: UTF8.self)
+        XCTAssertTrue(shownB.hasPrefix("\u{1B}_Ga=d,d=i,i=\(first.id),p=1,q=2\u{1B}\\"), "the picture it replaces is taken off")
+        // Back to frame 3: still stored, so only a placement goes.
+        XCTAssertTrue(shelf.isStored(a))
+        XCTAssertFalse(shelf.isStored(placement(frame: 3, quality: .light(level: 1))), "a light copy is another picture")
+        let back = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
+        XCTAssertLessThan(back.utf8.count, 100)
+        XCTAssertTrue(back.contains("a=p,i=\(first.id),"))
+    }
+
+    func testTheOldestStoredImagesAreFreedFirst() {
+        var shelf = KittyShelf()
+        var ids: [UInt32] = []
+        for frame in 0..<KittyShelf.capacity { ids.append(shelf.store(placement(frame: frame)).id) }
+        _ = shelf.show(placement(frame: 0), columns: 80, rows: 30)  // frame 0 is used again: it stays
+        let next = shelf.store(placement(frame: 1000))
+        XCTAssertEqual(next.evicted, [ids[1]])
+        XCTAssertTrue(shelf.isStored(placement(frame: 0)))
+        XCTAssertFalse(shelf.isStored(placement(frame: 1)))
+    }
+
+    func testKittyPicturesTravelAtTheSourcesResolutionAtMost() {
+        // 1280 source pixels shown over 800 dots: 800 go. 320 shown over 800 dots: 320 go.
+        XCTAssertEqual(KittyShelf.scale(placement(frame: 0)), 1, accuracy: 1e-9)
+        var zoomed = placement(frame: 0)
+        zoomed.region = BoxRect(x: 0, y: 0, width: 320, height: 180)
+        XCTAssertEqual(KittyShelf.scale(zoomed), 0.4, accuracy: 1e-9)
+        XCTAssertLessThan(KittyShelf.scale(placement(frame: 0, quality: .light(level: 0))), 1)
+    }
+}
