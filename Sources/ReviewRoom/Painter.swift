@@ -1,4 +1,4 @@
-import struct LabelStore.BoxRect
+import Geometry
 import Foundation
 import Imaging
 import TerminalGraphics

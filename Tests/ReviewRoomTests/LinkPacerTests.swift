@@ -1,4 +1,5 @@
-import struct LabelStore.BoxRect
+import Geometry
+import struct TerminalGraphics.PixelSize
 @testable import ReviewRoom
 import XCTest
 
