@@ -14,6 +14,7 @@ enum BenchCommand {
                 .value("threads", "N", "Worker threads for propagate (default 2)."),
                 .value("mot", "FILE", "propagate: also write every box (pending included) as MOT lines to FILE, for seedeval.py."),
                 .value("video", "FILE", "propagate: read the sequence's frames from this video instead of SEQ_DIR/img."),
+                .value("scores", "FILE", "propagate: also write each proposal's raw score and whether it is right (score,0|1 lines), to fit the calibration's prior."),
             ] + TUIBench.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
@@ -45,7 +46,8 @@ enum BenchCommand {
             try PropagationBenchmark(sequence: URL(fileURLWithPath: try arguments.positional(1, "SEQ_DIR")),
                                      threads: try arguments.int("threads", range: 1...256) ?? 2,
                                      motOutput: arguments.string("mot").map { URL(fileURLWithPath: $0) },
-                                     video: arguments.string("video").map { URL(fileURLWithPath: $0) }).run()
+                                     video: arguments.string("video").map { URL(fileURLWithPath: $0) },
+                                     rawOutput: arguments.string("scores").map { URL(fileURLWithPath: $0) }).run()
         case "render":
             try RenderBenchmark(images: arguments.positionals.dropFirst().map { URL(fileURLWithPath: $0) }, runs: runs,
                                 sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()

@@ -2,6 +2,7 @@ import Exchange
 import Foundation
 import Imaging
 import LabelStore
+import MicroModel
 
 enum ExportCommand {
     static let command = Subcommand(
@@ -220,7 +221,9 @@ enum EvalCommand {
             details: """
             Every box that is not rejected counts, pending proposals included; the highest-confidence box
             of a frame is its answer. The protocol's seed frames (ceil(N/100) of them, evenly spread) are
-            left out. Prints AO, AUC, SR50, P20, AP50 and GAIN.
+            left out. Prints AO, AUC, SR50, P20, AP50 and GAIN, then how well the pending proposals'
+            confidence is calibrated: a reliability table (10 bins: count, mean confidence, share of
+            boxes with IoU >= 0.5) and the expected calibration error (ECE).
             """),
         run: run)
 
@@ -236,5 +239,8 @@ enum EvalCommand {
         }
         let scores = try SeededEvaluation.score(groundTruth: groundTruth, predictions: try SeededEvaluation.predictions(from: dataset))
         print(scores.description)
+        let pending = try project.boxes(kinds: [.proposal]).filter { $0.frame < groundTruth.count }
+        print("calibration of the pending proposals' confidence (right: IoU >= 0.5 with the ground truth):")
+        print(Reliability(pending.map { (confidence: $0.confidence, correct: $0.rect.iou(groundTruth[$0.frame]) >= 0.5) }).description)
     }
 }

@@ -27,7 +27,7 @@ enum DemoCommand {
             details: """
             In a terminal, the project opens in the review room: press t to train, r to review, ? for keys.
             Without a terminal (a script, CI), or with --headless, the loop runs by itself and reports
-            each step: propagate from the seeds, accept what reaches the suggested threshold, export COCO.
+            each step: propagate from the seeds, accept what reaches expected precision 0.99, export COCO.
             The sample data is looked for in ./sample-data, next to the executable's package, or in
             $MICROLABEL_SAMPLE_DATA.
             """),
@@ -76,7 +76,7 @@ enum DemoCommand {
     }
 
     /// The loop a person runs in the review room, done by the program: train and propagate,
-    /// accept what the suggested threshold allows, export.
+    /// accept what reaches expected precision 0.99, export.
     static func headlessLoop(_ project: Project, projectURL: URL,
                              why: String = "no terminal on both ends (or --headless)") throws {
         print("demo: \(why): running the loop headless")
@@ -88,18 +88,18 @@ enum DemoCommand {
         progress.finish()
         print(String(format: "demo: propagated: %d frames tracked in %.1f s, %d pending proposals", summary.framesTracked, summary.seconds, summary.proposals))
         print("demo: " + PropagateCommand.thresholdLine(summary))
-        if let threshold = summary.threshold {
-            let chosen = try project.pendingProposals(orderedBy: .frame).filter { $0.confidence >= threshold }
-            if !chosen.isEmpty {
-                try project.perform("accept \(chosen.count) proposals with confidence >= \(threshold)") { action in
-                    try action.setKind(ids: chosen.map { $0.id }, to: .accepted)
-                }
+        let selection = PrecisionTarget().select(try project.pendingProposals(orderedBy: .frame), confidence: \.confidence)
+        if !selection.items.isEmpty {
+            try project.perform("accept \(selection.items.count) proposals at expected precision 0.99") { action in
+                try action.setKind(ids: selection.items.map(\.id), to: .accepted)
             }
-            print("demo: accepted \(chosen.count) proposals at or above \(String(format: "%.2f", threshold))")
+            try project.forgetScores(ids: selection.items.map(\.id))
         }
+        print(String(format: "demo: accepted %d proposals at expected precision 0.99 (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
         let out = projectURL.deletingLastPathComponent().appendingPathComponent("bigbuckbunny-coco")
         var options = ExportOptions()
         options.force = true
+        options.protectedPaths = [projectURL, URL(fileURLWithPath: try project.source().path)]
         let exported = try DatasetExporter.export(try DatasetBridge.dataset(of: project, frames: frames), format: .coco, to: out,
                                                   options: options, writeImage: DatasetBridge.imageWriter(for: frames))
         print("demo: exported \(exported.boxCount) boxes on \(exported.frameCount) frames as COCO to \(exported.output.path)")

@@ -62,8 +62,7 @@ enum InfoCommand {
         let objects = try project.objects()
         let counts = try project.counts()
         let labelNames = Dictionary(uniqueKeysWithValues: labels.map { ($0.id, $0.name) })
-        let threshold = try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init)
-        let precision = try project.setting(SettingKey.autoAcceptPrecision).flatMap(Double.init)
+        let autoAccept = PrecisionTarget().select(try project.pendingProposals(), confidence: \.confidence)
         // How the source on disk compares with what the project recorded.
         var sourceNotes: [String] = []
         var unreadable: [Int] = []
@@ -95,8 +94,8 @@ enum InfoCommand {
                 "proposals": counts.proposals,
                 "accepted": counts.accepted,
                 "rejected": counts.rejected,
-                "threshold": threshold as Any? ?? NSNull(),
-                "threshold_precision": precision as Any? ?? NSNull(),
+                "auto_accept": autoAccept.items.count,
+                "auto_accept_expected_wrong": autoAccept.expectedWrong,
                 "source_problems": sourceNotes,
                 "unreadable_frames": unreadable,
             ]
@@ -111,7 +110,7 @@ enum InfoCommand {
         labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
         objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \($0.name)\($0.name.hasPrefix(labelNames[$0.labelID] ?? "") ? "" : " (\(labelNames[$0.labelID] ?? "?"))")" }.joined(separator: ", "))
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
-        accept    \(threshold.map { String(format: "suggested threshold %.2f", $0) } ?? "no suggested threshold")\(precision.map { String(format: ", measured precision %.2f", $0) } ?? "")
+        accept    \(String(format: "%d pending proposals reach expected precision 0.99 (about %.1f of them wrong)", autoAccept.items.count, autoAccept.expectedWrong))
         """)
         for note in sourceNotes { print("warning   \(note)") }
     }

@@ -65,6 +65,7 @@ enum CommandRegistry {
         PropagateCommand.command,
         ReviewCommands.accept,
         ReviewCommands.reject,
+        BoxesCommand.command,
         ExportCommand.command,
         ImportCommand.command,
         EvalCommand.command,

@@ -21,8 +21,9 @@ enum PropagateCommand {
             Seeds and accepted boxes train the micro-models; rejected boxes are hard negatives and are
             never proposed again. Proposals go forward and backward in time from each seed, and are
             written as each stretch between two seeds is done. Seeds, accepted and rejected boxes are
-            never overwritten; pending proposals in a recomputed stretch are replaced. Ends by printing
-            the suggested auto-accept threshold and its precision on held-out seeds.
+            never overwritten; pending proposals in a recomputed stretch are replaced. Every pending
+            proposal's confidence is then calibrated again on the project's evidence (held-out checks
+            and review decisions). Ends by printing what 'accept' would take at precision 0.99.
             """),
         run: run)
 
@@ -64,14 +65,9 @@ enum PropagateCommand {
     }
 
     static func thresholdLine(_ summary: EngineSummary) -> String {
-        guard let precision = summary.precision else {
-            return "suggested threshold: none yet (it needs two seeds of one object, so a run can be checked against the other)"
-        }
-        let basis = "\(summary.checksPassed) of \(summary.checks) runs landed on the next seed"
-        guard let threshold = summary.threshold else {
-            return String(format: "suggested threshold: none; measured precision %.2f (%@) is below %.2f, so review by hand", precision, basis, summary.requiredPrecision)
-        }
-        return String(format: "suggested threshold: %.2f, measured precision %.2f (%@)", threshold, precision, basis)
+        let checks = summary.checks > 0 ? "\(summary.checksPassed) of \(summary.checks) runs landed on the next seed" : "no held-out checks yet"
+        return String(format: "calibrated on %d outcomes (%@); accept at precision 0.99 would take %d proposals, about %.1f of them wrong",
+                      summary.calibrationEvidence, checks, summary.autoAccept, summary.autoAcceptExpectedWrong)
     }
 }
 

@@ -15,6 +15,8 @@ struct PropagationBenchmark {
     var motOutput: URL?
     /// A video of the sequence's frames to read instead of its img/ folder.
     var video: URL?
+    /// Where to write each proposal's raw score and whether it is right, if anywhere.
+    var rawOutput: URL? = nil
 
     func run() throws {
         let images = sequence.appendingPathComponent("img")
@@ -40,7 +42,10 @@ struct PropagationBenchmark {
         var config = PropagationConfig()
         config.threads = threads
         let frames = CachedFrameSource(source)
-        let summary = try PropagationEngine(project: project, frames: frames, config: config).run()
+        let engine = PropagationEngine(project: project, frames: frames, config: config)
+        let stitched = Stitched()
+        if rawOutput != nil { engine.onStitched = { _, proposals in stitched.add(proposals) } }
+        let summary = try engine.run()
 
         // Training cost of one micro-model from one seed, alone.
         let seedImage = try source.frame(at: seedFrames[0])
@@ -72,15 +77,33 @@ struct PropagationBenchmark {
         let scores = try SeededEvaluation.score(groundTruth: Array(groundTruth.prefix(source.frameCount)), predictions: predictions)
         print(scores.description)
         print(PropagateCommand.thresholdLine(summary))
-        if let threshold = summary.threshold {
-            let above = try project.boxes(kinds: [.proposal]).filter { $0.confidence >= threshold }
-            let good = above.filter { box in
-                let g = groundTruth[box.frame]
-                return box.rect.iou(g) > 0.5
+        // Calibration: each pending proposal's confidence against whether its box is right.
+        let proposals = try project.boxes(kinds: [.proposal])
+        let outcomes = proposals.map { (confidence: $0.confidence, correct: $0.rect.iou(groundTruth[$0.frame]) >= 0.5) }
+        print("calibration of the proposals' confidence (right: IoU >= 0.5 with the ground truth):")
+        print(Reliability(outcomes).description)
+        if let rawOutput {
+            // Each stitched proposal's score features and whether its box is right, one per line,
+            // for fitting the score's weights.
+            let lines = stitched.all.compactMap { p in
+                p.evidence.map { "\($0.csv),\(p.box.iou(groundTruth[p.frame]) >= 0.5 ? 1 : 0)" }
             }
-            print(String(format: "true precision at the threshold: %d of %d proposals have IoU > 0.5 (%.3f)", good.count, above.count,
-                         above.isEmpty ? 1 : Double(good.count) / Double(above.count)))
+            try (lines.joined(separator: "\n") + "\n").write(to: rawOutput, atomically: true, encoding: .utf8)
         }
+    }
+}
+
+/// Proposals collected from the engine's worker threads.
+private final class Stitched: @unchecked Sendable {
+    private let lock = NSLock()
+    private var proposals: [Proposal] = []
+    func add(_ more: [Proposal]) {
+        lock.lock(); defer { lock.unlock() }
+        proposals += more
+    }
+    var all: [Proposal] {
+        lock.lock(); defer { lock.unlock() }
+        return proposals
     }
 }
 

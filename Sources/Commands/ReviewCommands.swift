@@ -7,15 +7,22 @@ enum ReviewCommands {
     static let accept = Subcommand(
         spec: CommandSpec(
             name: "accept",
-            summary: "Accept pending proposals: at or above a score, in a frame range, of one object.",
-            usage: "PROJECT [--min-score S] [--frames A-B] [--object ID]",
+            summary: "Accept pending proposals: those the tool vouches for at a target precision, or at or above a score.",
+            usage: "PROJECT [--precision P | --min-score S] [--frames A-B] [--object ID]",
             positionals: [("PROJECT", "The project file.")],
             options: [
-                .value("min-score", "S", "Accept proposals with confidence >= S (0-1). Default: the suggested auto-accept threshold."),
+                .value("precision", "P", "Accept the most pending proposals whose expected precision is at least P (0-1, default 0.99)."),
+                .value("min-score", "S", "Accept proposals with confidence >= S (0-1) instead."),
                 .value("frames", "A-B", "Only frames A to B (1-based, inclusive)."),
                 .value("object", "ID", "Only this object's proposals."),
             ],
-            details: "Accepted boxes become labels and training examples. One undoable action."),
+            details: """
+            A proposal's confidence is the project's estimate of the probability that its box overlaps
+            the true one with IoU >= 0.5. Without --min-score, the proposals are taken in decreasing
+            confidence for as long as their mean confidence (the expected precision) stays at or above
+            P; the command prints how many it accepted and how many of those it expects to be wrong.
+            Accepted boxes become labels and training examples. One undoable action.
+            """),
         run: { try run($0, to: .accepted) })
 
     static let reject = Subcommand(
@@ -25,7 +32,7 @@ enum ReviewCommands {
             usage: "PROJECT [--max-score S] [--frames A-B] [--object ID]",
             positionals: [("PROJECT", "The project file.")],
             options: [
-                .value("max-score", "S", "Reject proposals with confidence <= S (0-1). Default: those below the suggested auto-accept threshold."),
+                .value("max-score", "S", "Reject proposals with confidence <= S (0-1). Default: those 'accept' would not take at precision 0.99."),
                 .value("frames", "A-B", "Only frames A to B (1-based, inclusive)."),
                 .value("object", "ID", "Only this object's proposals."),
             ],
@@ -46,28 +53,36 @@ enum ReviewCommands {
         if let objectID, try project.object(id: objectID) == nil {
             throw CommandError("object #\(objectID) does not exist (see 'microlabel info')")
         }
-        let threshold = try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init)
-        let include: (Double) -> Bool
+        let inRange = try project.pendingProposals(orderedBy: .frame, objectID: objectID).filter { frames?.contains($0.frame) ?? true }
+        let include: (Box) -> Bool
         let rule: String
-        if kind == .accepted {
-            guard let minimum = try arguments.double("min-score", range: 0...1) ?? threshold else {
-                throw CommandError("no suggested threshold yet (run 'microlabel propagate' first), so give --min-score")
-            }
-            include = { $0 >= minimum }
+        if kind == .accepted, let minimum = try arguments.double("min-score", range: 0...1) {
+            include = { $0.confidence >= minimum }
             rule = "confidence >= \(UserInput.number(minimum))"
+        } else if kind == .accepted {
+            let target = PrecisionTarget(precision: try arguments.double("precision", range: 0...1) ?? PrecisionTarget.defaultPrecision)
+            let selection = target.select(inRange, confidence: \.confidence)
+            guard !selection.items.isEmpty else {
+                print("accepted 0 proposals: no set of pending proposals\(frames.map { " on frames \($0.lowerBound + 1)-\($0.upperBound + 1)" } ?? "") reaches expected precision \(UserInput.number(target.precision)) (\(inRange.count) pending)")
+                return
+            }
+            try project.perform("accept \(selection.items.count) proposals at expected precision \(UserInput.number(target.precision))") { action in
+                try action.setKind(ids: selection.items.map(\.id), to: .accepted)
+            }
+            // Nobody looked at them: they are no evidence for the calibration.
+            try project.forgetScores(ids: selection.items.map(\.id))
+            print(String(format: "accepted %d of %d pending proposals at expected precision %.3f (target %@): about %.1f of them are expected to be wrong",
+                         selection.items.count, inRange.count, selection.expectedPrecision, UserInput.number(target.precision), selection.expectedWrong))
+            return
         } else if let maximum = try arguments.double("max-score", range: 0...1) {
-            include = { $0 <= maximum }
+            include = { $0.confidence <= maximum }
             rule = "confidence <= \(UserInput.number(maximum))"
         } else {
-            guard let threshold else {
-                throw CommandError("no suggested threshold yet (run 'microlabel propagate' first), so give --max-score")
-            }
-            include = { $0 < threshold }
-            rule = "confidence < \(UserInput.number(threshold))"
+            let kept = Set(PrecisionTarget().select(inRange, confidence: \.confidence).items.map(\.id))
+            include = { !kept.contains($0.id) }
+            rule = "confidence too low for expected precision 0.99"
         }
-        let chosen = try project.pendingProposals(orderedBy: .frame, objectID: objectID).filter { box in
-            include(box.confidence) && (frames?.contains(box.frame) ?? true)
-        }
+        let chosen = inRange.filter(include)
         guard !chosen.isEmpty else {
             print("no pending proposals with \(rule)\(frames.map { " on frames \($0.lowerBound + 1)-\($0.upperBound + 1)" } ?? "")")
             return

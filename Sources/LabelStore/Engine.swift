@@ -63,12 +63,13 @@ extension Project {
                 var stored = 0
                 for proposal in proposals where !decided.contains(proposal.frame) {
                     try connection.run("""
-                        INSERT INTO boxes (frame, object_id, x, y, w, h, kind, confidence, model_id, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, 'proposal', ?, ?, ?, ?)
+                        INSERT INTO boxes (frame, object_id, x, y, w, h, kind, confidence, model_id, created_at, updated_at, score)
+                        VALUES (?, ?, ?, ?, ?, ?, 'proposal', ?, ?, ?, ?, ?)
                         """,
                         [.integer(Int64(proposal.frame)), .integer(objectID),
                          .real(proposal.rect.x), .real(proposal.rect.y), .real(proposal.rect.width), .real(proposal.rect.height),
-                         .real(proposal.confidence), proposal.modelID.map { .integer($0) } ?? .null, .real(now), .real(now)])
+                         .real(proposal.confidence), proposal.modelID.map { .integer($0) } ?? .null, .real(now), .real(now),
+                         proposal.score.map { .real($0) } ?? .null])
                     stored += 1
                 }
                 return stored
@@ -131,6 +132,42 @@ extension Project {
         return try locked {
             try connection.query(
                 "SELECT \(Connection.boxColumns) FROM boxes WHERE kind = 'proposal'\(filter) ORDER BY \(orderBy) LIMIT ?", values, connection.makeBox)
+        }
+    }
+
+    /// Review decisions that carry the engine's raw score: (score, accepted) for every accepted or
+    /// rejected box that was a scored proposal and was decided by a person.
+    public func scoredDecisions() throws -> [(objectID: Int64, score: Double, accepted: Bool)] {
+        try locked {
+            try connection.query("SELECT object_id, score, kind FROM boxes WHERE kind IN ('accepted', 'rejected') AND score IS NOT NULL ORDER BY id") {
+                (objectID: $0.int64(0), score: $0.double(1), accepted: $0.string(2) == "accepted")
+            }
+        }
+    }
+
+    /// Sets each scored pending proposal's confidence to `calibrate(object id, score)`, in one transaction.
+    public func recalibrateProposals(_ calibrate: (Int64, Double) -> Double) throws {
+        try locked {
+            try connection.transaction(immediate: true) {
+                let rows = try connection.query("SELECT id, object_id, score FROM boxes WHERE kind = 'proposal' AND score IS NOT NULL") {
+                    (id: $0.int64(0), objectID: $0.int64(1), score: $0.double(2))
+                }
+                for row in rows {
+                    let value = calibrate(row.objectID, row.score)
+                    guard value.isFinite else { continue }
+                    try connection.run("UPDATE boxes SET confidence = ? WHERE id = ?", [.real(value), .integer(row.id)])
+                }
+            }
+        }
+    }
+
+    /// Drops the raw score of boxes nobody looked at (accepted automatically): they are no evidence
+    /// for the calibration.
+    public func forgetScores(ids: [Int64]) throws {
+        try locked {
+            try connection.transaction(immediate: true) {
+                for id in ids { try connection.run("UPDATE boxes SET score = NULL WHERE id = ?", [.integer(id)]) }
+            }
         }
     }
 

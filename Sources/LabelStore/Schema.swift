@@ -9,7 +9,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4D4C_424C
 
     /// `steps[n]` migrates a file from version n to n + 1.
-    static let steps: [String] = [version1, version2]
+    static let steps: [String] = [version1, version2, version3]
 
     static var currentVersion: Int { steps.count }
 
@@ -113,5 +113,12 @@ enum Schema {
             PRIMARY KEY (object_id, first_frame, last_frame)
         ) WITHOUT ROWID;
         DELETE FROM settings WHERE key LIKE 'engine.segments.%';
+        """
+
+    // The engine's raw score of each proposal, before calibration: what the project's calibration is
+    // fitted on, kept on a box when it is accepted or rejected (a review decision is evidence).
+    // NULL for drawn boxes and for boxes accepted without a human look. Not in the undo log.
+    private static let version3 = """
+        ALTER TABLE boxes ADD COLUMN score REAL;
         """
 }

@@ -143,12 +143,15 @@ public struct ProposedBox: Sendable, Equatable {
     public var rect: BoxRect
     public var confidence: Double
     public var modelID: Int64?
+    /// The engine's raw score, from which `confidence` is calibrated.
+    public var score: Double?
 
-    public init(frame: Int, rect: BoxRect, confidence: Double, modelID: Int64? = nil) {
+    public init(frame: Int, rect: BoxRect, confidence: Double, modelID: Int64? = nil, score: Double? = nil) {
         self.frame = frame
         self.rect = rect
         self.confidence = confidence
         self.modelID = modelID
+        self.score = score
     }
 }
 

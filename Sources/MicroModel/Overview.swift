@@ -18,9 +18,10 @@
 //   confidence grows with their agreement (0.5...1); elsewhere one run's box is kept with a
 //   confidence below 0.5 that decays with the distance from its seed and with how little the
 //   box still looks like the seed.
-// - `ThresholdPolicy`: each run that reaches another seed is a held-out check (that seed was
-//   not used to make it). When the checks pass, 0.75 (two verified runs agreeing) is suggested,
-//   with the checks' pass rate as its measured precision; otherwise nothing is auto-accepted.
+// - `ConfidenceCalibrator`: stitching's raw score becomes the probability that the box is right
+//   (IoU >= 0.5), per score bin: a prior fitted on the dev sequences plus the project's own
+//   outcomes (each run that reaches another seed is a held-out check, `heldOutOutcomes`, and
+//   review decisions), made monotone in the score.
 //
 // Everything is deterministic and value-typed, and knows nothing of projects: the Pipeline
 // target reads seeds from the store, schedules the windows on threads, and writes proposals.

@@ -27,8 +27,6 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     /// Windows computed at the same time by the engine.
     public var threads = 2
     public var tracker = TrackerParameters()
-    /// When proposals may be accepted without review.
-    public var threshold = ThresholdPolicy()
     /// Colour-signature distance (0...1) between consecutive frames above which a new scene starts.
     public var sceneCutThreshold = 0.3
     /// A window ends when the HOG response's sharpness stays below `collapseSharpness`
@@ -41,7 +39,7 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case maxDistance, tracker, threshold, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness
+        case maxDistance, tracker, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness
     }
 }
 
@@ -120,12 +118,16 @@ public struct Run: Sendable, Hashable {
 public struct Proposal: Sendable, Hashable {
     public let frame: Int
     public let box: BoxRect
-    /// 0...1, ranks good boxes above bad ones.
+    /// 0...1, ranks good boxes above bad ones: the engine's raw score, `evidence.score`, for
+    /// proposals made by `stitch`. The project's calibration turns it into a probability.
     public let confidence: Double
-    public init(frame: Int, box: BoxRect, confidence: Double) {
+    /// What the score was computed from.
+    public let evidence: ScoreFeatures?
+    public init(frame: Int, box: BoxRect, confidence: Double, evidence: ScoreFeatures? = nil) {
         self.frame = frame
         self.box = box
         self.confidence = confidence
+        self.evidence = evidence
     }
 }
 
@@ -235,6 +237,24 @@ func neighbour(of run: Run, in seeds: [Seed]) -> Seed? {
     return run.direction == .forward ? others.min { $0.frame < $1.frame } : others.max { $0.frame < $1.frame }
 }
 
+/// How well a run held on to the object where it reached the neighbouring seed: the IoU of its
+/// raw box there with that seed; nil when it did not reach one.
+func checkOverlap(_ run: Run, seeds: [Seed]) -> Double? {
+    guard let next = neighbour(of: run, in: seeds),
+          let end = run.points.first(where: { $0.frame == next.frame }) else { return nil }
+    return end.box.iou(next.box)
+}
+
+/// What a run's held-out evidence says of its boxes, 0...1: its own check at the far seed, else
+/// the check of the run from the same seed the other way (the same object, the same look), else
+/// a neutral 0.8. An overlap of 0.6 or more at the check is full trust.
+func checkQuality(_ run: Run, runs: [Run], seeds: [Seed], ownCheck: Bool = true) -> Double {
+    if ownCheck, let own = checkOverlap(run, seeds: seeds) { return min(1, own / 0.6) }
+    let sibling = runs.first { $0.seed.frame == run.seed.frame && $0.direction != run.direction }
+    if let other = sibling.flatMap({ checkOverlap($0, seeds: seeds) }) { return min(1, other / 0.6) }
+    return 0.8
+}
+
 /// A run's boxes with its drift removed: when the run reaches the neighbouring seed and lands on
 /// it, its error there (centre offset, log width and log height) is spread linearly over the run.
 /// `anchored` is nil when the run has no neighbouring seed in reach.
@@ -265,7 +285,7 @@ func anchoredBoxes(_ run: Run, seeds: [Seed]) -> (boxes: [BoxRect], anchored: Bo
 public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:], imageWidth: Int, imageHeight: Int,
                    config: PropagationConfig = PropagationConfig()) -> [Proposal] {
     struct Candidate {
-        let box: BoxRect, point: TrackPoint, distance: Int, anchored: Bool?, reference: Double, recent: Double
+        let box: BoxRect, point: TrackPoint, distance: Int, anchored: Bool?, reference: Double, recent: Double, quality: Double
     }
     let seedFrames = Set(seeds.map(\.frame))
     // Per frame: the envelope halves in about 23 frames.
@@ -273,6 +293,7 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:],
     var byFrame: [Int: [Candidate]] = [:]
     for run in runs {
         let (boxes, anchored) = anchoredBoxes(run, seeds: seeds)
+        let quality = checkQuality(run, runs: runs, seeds: seeds)
         // How much the first frames after the seed look like it: the run's own yardstick.
         let reference = run.points.prefix(3).map(\.similarity).max() ?? 1
         // How much the run's recent frames looked like the seed: a slowly fading envelope, so a
@@ -285,7 +306,7 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:],
             if let bad = rejected[p.frame], bad.contains(where: { $0.iou(b) > 0.5 }) { continue }
             byFrame[p.frame, default: []].append(
                 Candidate(box: b, point: p, distance: abs(p.frame - run.seed.frame), anchored: anchored,
-                          reference: reference, recent: recent))
+                          reference: reference, recent: recent, quality: quality))
         }
     }
     // Full trust while the response is sharp and the box still looks at least half as much like
@@ -313,10 +334,12 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:],
     var out: [Proposal] = []
     for frame in byFrame.keys.sorted() {
         let cands = byFrame[frame]!.sorted { $0.distance < $1.distance }
-        let box: BoxRect, confidence: Double
+        let box: BoxRect, confidence: Double, features: ScoreFeatures
         if cands.count == 1 {
             box = cands[0].box
-            confidence = single(cands[0])
+            confidence = single(cands[0]) * cands[0].quality
+            features = ScoreFeatures(quality: cands[0].quality, distance: Double(cands[0].distance), bridged: false, agreement: 0,
+                                     steadiness: steadiness(cands[0]), heuristic: confidence)
         } else {
             let a = cands[0], b = cands[1]
             let agreement = a.box.iou(b.box)
@@ -325,28 +348,34 @@ public func stitch(runs: [Run], seeds: [Seed], rejected: [Int: [BoxRect]] = [:],
                 box = BoxRect(x: wa * a.box.x + (1 - wa) * b.box.x, y: wa * a.box.y + (1 - wa) * b.box.y,
                           width: wa * a.box.width + (1 - wa) * b.box.width,
                           height: wa * a.box.height + (1 - wa) * b.box.height)
-                confidence = 0.5 + 0.5 * agreement * min(reliability(a), reliability(b))
+                confidence = 0.5 + 0.5 * agreement * min(reliability(a), reliability(b)) * min(a.quality, b.quality)
+                features = ScoreFeatures(quality: min(a.quality, b.quality), distance: Double(min(a.distance, b.distance)), bridged: true,
+                                         agreement: agreement, steadiness: min(reliability(a), reliability(b)), heuristic: confidence)
             } else if let checked = [a, b].first(where: { $0.anchored == true }) {
                 // One run passed its check at the far seed, the other did not. How far the kept
                 // box can be off is bounded by the checked run's bridge, not by their disagreement.
                 box = (support(a) >= support(b) ? a : b).box
                 let da = Double(a.distance), db = Double(b.distance)
-                confidence = decay(da * db / (da + db)) * steadiness(checked)
+                confidence = decay(da * db / (da + db)) * steadiness(checked) * checked.quality
+                features = ScoreFeatures(quality: checked.quality, distance: da * db / (da + db), bridged: true, agreement: agreement,
+                                         steadiness: steadiness(checked), heuristic: confidence)
             } else {
                 let best = support(a) >= support(b) ? a : b
                 box = best.box
-                confidence = single(best) * (0.5 + 0.5 * agreement)
+                confidence = single(best) * (0.5 + 0.5 * agreement) * best.quality
+                features = ScoreFeatures(quality: best.quality, distance: Double(best.distance), bridged: false, agreement: agreement,
+                                         steadiness: steadiness(best), heuristic: confidence)
             }
         }
         let clipped = box.clamped(width: imageWidth, height: imageHeight)
         if clipped.width > 0 && clipped.height > 0 {
-            out.append(Proposal(frame: frame, box: clipped, confidence: min(max(confidence, 0), 1)))
+            out.append(Proposal(frame: frame, box: clipped, confidence: features.score, evidence: features))
         }
     }
     return out
 }
 
-// MARK: - Auto-accept threshold
+// MARK: - Held-out checks
 
 /// Held-out checks: runs that reached a neighbouring seed, and how many of them landed on it.
 public struct HeldOutChecks: Sendable, Hashable {
@@ -360,38 +389,6 @@ public struct HeldOutChecks: Sendable, Hashable {
     public var precision: Double? { total > 0 ? Double(passed) / Double(total) : nil }
     public static func + (a: HeldOutChecks, b: HeldOutChecks) -> HeldOutChecks {
         HeldOutChecks(total: a.total + b.total, passed: a.passed + b.passed)
-    }
-}
-
-/// When proposals may be accepted without review. Every run that reaches a neighbouring seed is
-/// a held-out test: that seed was not used to make it. A check passes when the run's raw box
-/// there overlaps the seed with IoU above `passingOverlap`. Proposals at or above `threshold` (0.75)
-/// are those where two such runs, corrected by their checks, agree with IoU >= 0.5 (see
-/// `stitch`). When the checks pass at `requiredPrecision` that level is suggested; otherwise
-/// nothing is auto-accepted.
-public struct ThresholdPolicy: Sendable, Hashable, Codable {
-    public var requiredPrecision = 0.95
-    public var threshold = 0.75
-    public var passingOverlap = 0.5
-
-    public init() {}
-
-    /// The checks made by `runs` against `seeds`.
-    public func checks(runs: [Run], seeds: [Seed]) -> HeldOutChecks {
-        var checks = HeldOutChecks()
-        for run in runs {
-            guard let next = neighbour(of: run, in: seeds),
-                  let end = run.points.first(where: { $0.frame == next.frame }) else { continue }
-            checks.total += 1
-            if end.box.iou(next.box) > passingOverlap { checks.passed += 1 }
-        }
-        return checks
-    }
-
-    /// The threshold `checks` allow: nil without checks or when they fall short of the precision.
-    public func threshold(for checks: HeldOutChecks) -> Double? {
-        guard let precision = checks.precision, precision >= requiredPrecision else { return nil }
-        return threshold
     }
 }
 

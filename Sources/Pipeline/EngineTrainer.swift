@@ -55,10 +55,8 @@ public final class EngineTrainer: TrainingEngine, @unchecked Sendable {
                     report(.cancelled)
                 } else {
                     var text = "\(summary.proposals) pending proposals"
-                    if let threshold = summary.threshold, let precision = summary.precision {
-                        text += String(format: "; accept >= %.2f (precision %.2f)", threshold, precision)
-                    } else if let precision = summary.precision {
-                        text += String(format: "; no auto-accept (precision %.2f)", precision)
+                    if summary.autoAccept > 0 {
+                        text += String(format: "; A would accept %d (about %.1f wrong)", summary.autoAccept, summary.autoAcceptExpectedWrong)
                     }
                     if let first = summary.unreadableFrames.keys.min() {
                         let count = summary.unreadableFrames.count

@@ -27,12 +27,15 @@ public struct EngineSummary: Sendable {
     /// Stretches whose seeds changed (someone added, moved or removed one) while they were being
     /// computed: nothing was written for them; the next pass computes them.
     public var stale = 0
-    /// Held-out checks behind the threshold: runs that reached a neighbouring seed, and how many landed on it.
+    /// Held-out checks: runs that reached a neighbouring seed, and how many landed on it.
     public var checks = 0
     public var checksPassed = 0
-    public var threshold: Double?
-    /// The precision the checks had to reach for `threshold`.
-    public var requiredPrecision = ThresholdPolicy().requiredPrecision
+    /// Outcomes the confidence is calibrated on: held-out checks and review decisions.
+    public var calibrationEvidence = 0
+    /// What accepting at the default precision target would take now: how many pending boxes, and
+    /// how many of those are expected to be wrong.
+    public var autoAccept = 0
+    public var autoAcceptExpectedWrong = 0.0
     public var times = StageTimes()
     /// Seconds spent stitching runs into proposals and writing them.
     public var stitching = 0.0
@@ -54,6 +57,9 @@ public final class PropagationEngine: @unchecked Sendable {
     /// Of every setting the results depend on; part of each stretch's fingerprint, so that a
     /// change of any of them recomputes every stretch.
     private let parameters: String
+    /// Called with each stretch's stitched proposals (object id, proposals) before they are
+    /// written, from a worker thread: for benchmarks that study the scores.
+    public var onStitched: (@Sendable (Int64, [Proposal]) -> Void)?
 
     public init(project: Project, frames: any FrameSource, config: PropagationConfig = PropagationConfig()) {
         self.project = project
@@ -108,6 +114,7 @@ public final class PropagationEngine: @unchecked Sendable {
         let state = EngineState(segments: work.count, windowsPerSegment: work.map(\.windows.count))
         let workers = max(1, min(config.threads, jobs.count))
         let rejected = try rejectedBoxes()
+        let calibrate = try Calibration.current(project)
         let frameSource = frames
         let fetch: @Sendable (Int) throws -> RGBImage = { try frameSource.frame(at: $0) }
         let config = self.config
@@ -133,7 +140,7 @@ public final class PropagationEngine: @unchecked Sendable {
                                             progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
                     if let finished = state.finish(run, segment: job.segment) {
                         let start = Date()
-                        let written = try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], report: report)
+                        let written = try self.write(segment, runs: finished, rejected: rejected[segment.objectID] ?? [:], calibrate: calibrate, report: report)
                         state.addStitching(Date().timeIntervalSince(start))
                         if !written { state.markStale(job.segment) }
                     }
@@ -147,11 +154,15 @@ public final class PropagationEngine: @unchecked Sendable {
         summary.framesTracked = state.tracked
         summary.times = state.times
         summary.stitching = state.stitching
+        var outcomes: [String: [ScoredOutcome]] = [:]
         for (index, segment) in work.enumerated() {
             guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
             for run in runs { if case let .unreadable(frame, reason) = run.end { summary.unreadableFrames[frame] = reason } }
             if state.staleSegments.contains(index) { summary.stale += 1; continue }
-            if let record = record(segment, runs: runs) { records[segment.objectID, default: [:]][segment.range] = record }
+            if let record = record(segment, runs: runs) {
+                records[segment.objectID, default: [:]][segment.range] = record
+                outcomes[Calibration.key(segment.objectID, segment.range)] = heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)
+            }
             summary.recomputed += 1
         }
         for (objectID, kept) in records {
@@ -161,31 +172,28 @@ public final class PropagationEngine: @unchecked Sendable {
         try recordModels(work, summary: summary)
         if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project, frameCount: frameCount) }
 
-        // The threshold rests on every object's held-out checks, recomputed or not.
+        // The calibration rests on every object's held-out checks, recomputed or not, and on the
+        // review decisions; every pending proposal's confidence follows it.
         let checks = try project.stretchRecords().values.joined()
             .reduce(HeldOutChecks()) { $0 + HeldOutChecks(total: $1.checks, passed: $1.checksPassed) }
         summary.checks = checks.total
         summary.checksPassed = checks.passed
-        summary.requiredPrecision = config.threshold.requiredPrecision
-        if let precision = checks.precision {
-            summary.threshold = config.threshold.threshold(for: checks)
-            try project.setSetting(SettingKey.autoAcceptThreshold, summary.threshold.map { String($0) })
-            try project.setSetting(SettingKey.autoAcceptPrecision, String(precision))
-            try project.setSetting(Self.checksKey, "\(checks.passed)/\(checks.total)")
-        }
+        let current = Set(records.flatMap { objectID, kept in kept.keys.map { Calibration.key(objectID, $0) } })
+        summary.calibrationEvidence = try Calibration.refit(project, newOutcomes: outcomes, keep: current, objects: Set(objects.map(\.id)))
+        let preview = PrecisionTarget().select(try project.pendingProposals(), confidence: \.confidence)
+        summary.autoAccept = preview.items.count
+        summary.autoAcceptExpectedWrong = preview.expectedWrong
         summary.proposals = try project.counts().proposals
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    static let checksKey = "auto_accept.checks"
-
     /// What a finished stretch leaves for the next pass to compare against; nil when a run met a
     /// frame it could not read, so that the next pass tries the stretch again.
     private func record(_ segment: Segment, runs: [Run]) -> StretchRecord? {
         if runs.contains(where: { if case .unreadable = $0.end { return true }; return false }) { return nil }
-        let checks = config.threshold.checks(runs: runs, seeds: segment.seeds)
-        return StretchRecord(frames: segment.range, fingerprint: segment.fingerprint, checks: checks.total, checksPassed: checks.passed)
+        let checks = heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)
+        return StretchRecord(frames: segment.range, fingerprint: segment.fingerprint, checks: checks.count, checksPassed: checks.filter(\.correct).count)
     }
 
     /// Pending proposals gain nothing from a pass that cannot see past the seeds: the segments of
@@ -223,12 +231,16 @@ public final class PropagationEngine: @unchecked Sendable {
 
     /// Writes a finished stretch's proposals and its record in one transaction. Returns false,
     /// writing nothing, when the stretch's seeds changed since the pass began.
-    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], report: (EngineEvent) -> Void) throws -> Bool {
+    private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], calibrate: (Int64, Double) -> Double,
+                       report: (EngineEvent) -> Void) throws -> Bool {
         if runs.contains(where: { $0.end == .cancelled }) { return true }  // a half-computed segment is not written
         let proposals = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
                                imageWidth: frames.width, imageHeight: frames.height, config: config)
+        onStitched?(segment.objectID, proposals.filter { segment.range.contains($0.frame) })
         let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
-            p.box.clipped(toWidth: frames.width, height: frames.height).map { ProposedBox(frame: p.frame, rect: $0, confidence: p.confidence) }
+            p.box.clipped(toWidth: frames.width, height: frames.height).map {
+                ProposedBox(frame: p.frame, rect: $0, confidence: calibrate(segment.objectID, p.confidence), score: p.confidence)
+            }
         }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
         let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
         let written = try project.replaceProposals(

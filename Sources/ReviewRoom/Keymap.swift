@@ -178,7 +178,7 @@ public struct Keymap: Sendable, Hashable {
             b(.accept, [.char("a")], [.review], "Accept the proposal"),
             b(.reject, [.char("x")], [.review], "Reject the proposal"),
             b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter"),
-            b(.acceptAll, [.char("A")], [.review], "Accept all at or above the suggested threshold (asks first)"),
+            b(.acceptAll, [.char("A")], [.review], "Accept what reaches expected precision 0.99 (asks first, with how many are expected wrong)"),
             b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame"),
             b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected"),
             b(.previousTab, [.backTab], [.review], "Previous tab"),

@@ -175,8 +175,12 @@ public protocol ReviewStore: AnyObject {
     /// Boxes of one kind in the given order.
     func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox]
     func counts() throws -> KindCounts
-    /// The auto-accept threshold the engine suggests, if it has one.
+    /// The lowest confidence bulk accept takes: that of the last box of the largest set of pending
+    /// boxes, in decreasing confidence, whose expected precision reaches the target (`PrecisionTarget`);
+    /// nil when no such set exists.
     func suggestedThreshold() throws -> Double?
+    /// How many of the boxes bulk accept takes are expected to be wrong; nil when it takes none.
+    func expectedWrongAtThreshold() throws -> Double?
     /// Pending boxes with confidence at or above `minConfidence`.
     func pendingCount(minConfidence: Double) throws -> Int
 
@@ -205,6 +209,10 @@ public protocol ReviewStore: AnyObject {
 }
 
 /// Decoded frames, cropped and scaled for the view.
+extension ReviewStore {
+    public func expectedWrongAtThreshold() throws -> Double? { nil }
+}
+
 public protocol FrameProvider: AnyObject {
     /// Frame `index` (0-based), the source region `region` scaled to `size`.
     func image(frame index: Int, region: BoxRect, size: PixelSize) throws -> RGBImage

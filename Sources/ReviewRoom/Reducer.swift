@@ -216,14 +216,16 @@ extension ReviewState {
             return []
         case .acceptAll:
             guard let threshold = project.threshold else {
-                message = Message("no suggested threshold yet: train first (\(keyHint(.train)))")
+                message = Message(project.counts.pending > 0 ? "no pending box reaches expected precision 0.99: review them one by one"
+                                                             : "nothing pending: train first (\(keyHint(.train)))")
                 return []
             }
             guard project.aboveThreshold > 0 else {
                 message = Message("no pending box is at or above \(format(threshold))")
                 return []
             }
-            let question = "Accept \(project.aboveThreshold) pending box\(project.aboveThreshold == 1 ? "" : "es") with confidence ≥ \(format(threshold))? (y/n)"
+            let expected = project.expectedWrong.map { String(format: ", about %.1f of them expected wrong", $0) } ?? ""
+            let question = "Accept \(project.aboveThreshold) pending box\(project.aboveThreshold == 1 ? "" : "es") (confidence ≥ \(format(threshold))\(expected))? (y/n)"
             mode = .confirm(Confirmation(question: question, effects: [.acceptAtOrAbove(threshold)]), under: mode)
             return []
         case .toggleSort:

@@ -265,6 +265,7 @@ public final class ReviewSession {
         project.counts = try store.counts()
         project.threshold = try store.suggestedThreshold()
         project.aboveThreshold = try project.threshold.map { try store.pendingCount(minConfidence: $0) } ?? 0
+        project.expectedWrong = try store.expectedWrongAtThreshold()
         state.project = project
         if let o = state.currentObject, project.object(o) == nil { state.currentObject = nil }
         if let l = state.currentLabel, project.label(l) == nil { state.currentLabel = nil }

@@ -14,6 +14,8 @@ public struct ProjectSnapshot: Sendable, Hashable {
     public var threshold: Double?
     /// Pending boxes at or above `threshold`.
     public var aboveThreshold = 0
+    /// How many of those are expected to be wrong.
+    public var expectedWrong: Double?
 
     public init(frameCount: Int, frameSize: PixelSize) {
         self.frameCount = frameCount

@@ -5,7 +5,8 @@ import XCTest
 
 /// Projects written by an older microlabel open, are brought up to date, and keep their work.
 final class MigrationTests: XCTestCase {
-    /// A version 1 project: stretch records were JSON in the settings, and there was no table for them.
+    /// A version 1 project: stretch records were JSON in the settings, and there was no table for
+    /// them; boxes had no raw score.
     private func makeVersion1Project(_ folder: ProjectFolder) throws -> (seed: Box, object: Int64) {
         let seed: Box, object: Int64
         do {
@@ -19,6 +20,7 @@ final class MigrationTests: XCTestCase {
         defer { connection.close() }
         try connection.execute("""
             DROP TABLE stretch_records;
+            ALTER TABLE boxes DROP COLUMN score;
             INSERT INTO settings (key, value) VALUES ('engine.segments.\(object)', '{"0-3":{"fingerprint":"2|150|100","checks":0,"passed":0}}');
             PRAGMA user_version = 1;
             """)
@@ -39,12 +41,15 @@ final class MigrationTests: XCTestCase {
 
         let project = try Project.open(at: folder.projectURL)
         XCTAssertEqual(try userVersion(folder.projectURL), Schema.currentVersion)
-        XCTAssertEqual(Schema.currentVersion, 2)
+        XCTAssertEqual(Schema.currentVersion, 3)
         XCTAssertEqual(try project.box(id: seed.id), seed)
         XCTAssertEqual(try project.counts(), BoxCounts(seeds: 1, proposals: 1))
         XCTAssertNil(try project.setting("engine.segments.\(object)"), "the old records, keyed by strings, are gone")
         XCTAssertEqual(try project.stretchRecords(), [:])
         XCTAssertEqual(try project.integrityProblems(), [])
+        // Boxes made before version 3 have no raw score: they are no calibration evidence.
+        try project.perform("reject") { try $0.setKind(ids: try project.pendingProposals().map(\.id), to: .rejected) }
+        XCTAssertTrue(try project.scoredDecisions().isEmpty)
 
         // The new table works: an object's records are replaced as a whole.
         let records = [StretchRecord(frames: 0...3, fingerprint: "a", checks: 0, checksPassed: 0),

@@ -45,7 +45,7 @@ final class EngineTests: XCTestCase {
         a.iou(BoxRect(x: b.x, y: b.y, width: b.width, height: b.height))
     }
 
-    func testProposalsFollowTheObjectAndTheThresholdIsSuggested() throws {
+    func testProposalsFollowTheObjectAndAreCalibrated() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
         let summary = try PropagationEngine(project: project, frames: source).run()
@@ -56,7 +56,15 @@ final class EngineTests: XCTestCase {
         XCTAssertGreaterThan(meanIoU, 0.7)
         XCTAssertTrue(proposals.allSatisfy { $0.confidence >= 0 && $0.confidence <= 1 })
         XCTAssertEqual(summary.checks, 2, "each seed's run checked against the other seed")
-        XCTAssertEqual(try project.setting(SettingKey.autoAcceptThreshold).flatMap(Double.init), summary.threshold)
+        XCTAssertEqual(summary.checksPassed, 2)
+        XCTAssertEqual(summary.calibrationEvidence, 2, "the two held-out checks are the calibration's evidence")
+        // Every run landed on its held-out seed, so the boxes between the seeds are trusted most.
+        let between = proposals.filter { $0.frame > 15 && $0.frame < 45 }
+        let outside = proposals.filter { $0.frame < 15 }
+        XCTAssertGreaterThan(between.map(\.confidence).min()!, 0.9)
+        XCTAssertGreaterThan(between.map(\.confidence).reduce(0, +) / Double(between.count),
+                             outside.map(\.confidence).reduce(0, +) / Double(outside.count))
+        XCTAssertEqual(summary.autoAccept, PrecisionTarget().select(try project.pendingProposals(), confidence: \.confidence).items.count)
     }
 
     /// Two objects of one label that look the same pass each other; each keeps its own track.
@@ -176,7 +184,7 @@ final class EngineTests: XCTestCase {
 
 extension EngineTests {
     /// Stretch records live in their own table, one row per stretch, with the held-out checks
-    /// the threshold rests on.
+    /// the calibration rests on.
     func testStretchRecordsAreKeptPerStretch() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
@@ -204,13 +212,13 @@ extension EngineTests {
         let retuned = try PropagationEngine(project: project, frames: source, config: config).run()
         XCTAssertEqual(retuned.recomputed, 3)
         XCTAssertEqual(retuned.unchanged, 0)
-        config.threshold.passingOverlap = 0.6
+        config.collapseFrames += 1
         let stricter = try PropagationEngine(project: project, frames: source, config: config).run()
-        XCTAssertEqual(stricter.recomputed, 3, "the checks depend on the threshold policy")
+        XCTAssertEqual(stricter.recomputed, 3, "the runs depend on when a collapse ends them")
         let models = try project.models()
         let parameters = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).parameters.utf8)) as? [String: Any])
         let recorded = try XCTUnwrap(parameters["config"] as? [String: Any])
-        XCTAssertEqual((recorded["threshold"] as? [String: Any])?["passing_overlap"] as? Double, 0.6)
+        XCTAssertEqual(recorded["collapse_frames"] as? Int, PropagationConfig().collapseFrames + 1)
         XCTAssertEqual(recorded["max_distance"] as? Int, 150)
         XCTAssertNil(recorded["threads"])
         let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(models.last).metrics.utf8)) as? [String: Any])

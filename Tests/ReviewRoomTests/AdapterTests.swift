@@ -85,20 +85,20 @@ final class ProjectReviewStoreTests: XCTestCase {
         let store = try ProjectReviewStore(project: project)
         XCTAssertEqual(try store.counts(), KindCounts())
         // The engine writes behind the store's back; the next refresh notices.
-        let proposals = [(2, 0.9), (4, 0.2), (6, 0.5), (8, 0.9)].map { frame, confidence in
+        let proposals = [(2, 0.999), (4, 0.2), (6, 0.5), (8, 0.995)].map { frame, confidence in
             ProposedBox(frame: frame, rect: .init(x: 1, y: 1, width: 10, height: 10), confidence: confidence)
         }
         try project.replaceProposals(objectID: object.id, frames: 0...19, with: proposals)
         XCTAssertEqual(try store.frameMarks()[4], .pending)
         XCTAssertEqual(try store.counts(), KindCounts(pending: 4))
 
-        XCTAssertEqual(try store.queue(kind: .pending, order: .confidenceAscending).map(\.frame), [4, 6, 2, 8])
+        XCTAssertEqual(try store.queue(kind: .pending, order: .confidenceAscending).map(\.frame), [4, 6, 8, 2])
         XCTAssertEqual(try store.queue(kind: .pending, order: .confidenceDescending).map(\.frame), [2, 8, 6, 4])
         XCTAssertEqual(try store.queue(kind: .pending, order: .frame).map(\.frame), [2, 4, 6, 8])
 
-        XCTAssertNil(try store.suggestedThreshold())
-        try project.setSetting(SettingKey.autoAcceptThreshold, "0.8")
-        XCTAssertEqual(try store.suggestedThreshold(), 0.8)
+        // Bulk accept's rule is `accept`'s: the two sure boxes reach expected precision 0.99, the third would not.
+        XCTAssertEqual(try store.suggestedThreshold(), 0.995)
+        XCTAssertEqual(try XCTUnwrap(store.expectedWrongAtThreshold()), 0.006, accuracy: 1e-9)
         XCTAssertEqual(try store.pendingCount(minConfidence: 0.8), 2)
 
         let low = try store.queue(kind: .pending, order: .confidenceAscending)[0]

@@ -75,6 +75,8 @@ final class FakeStore: ReviewStore {
         return c
     }
     func suggestedThreshold() throws -> Double? { threshold }
+    var expectedWrong: Double?
+    func expectedWrongAtThreshold() throws -> Double? { expectedWrong }
     func pendingCount(minConfidence: Double) throws -> Int {
         contents.boxes.filter { $0.kind == .pending && $0.confidence >= minConfidence }.count
     }

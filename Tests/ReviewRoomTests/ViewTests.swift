@@ -187,10 +187,11 @@ extension ViewTests {
         let object = try store.addObject(label: label)
         store.propose(frame: 3, object: object, rect: BoxRect(x: 0, y: 0, width: 9, height: 9), confidence: 0.9)
         store.threshold = 0.5
+        store.expectedWrong = 0.1
         let session = try makeSession(columns: 100, rows: 30, store: store)
         session.send([.key(.char("r")), .key(.char("A"))])
         let screen = View.compose(session.state)
-        XCTAssertTrue(screen.line(28).hasPrefix("Accept 1 pending box with confidence ≥ 0.50? (y/n)"), screen.line(28))
+        XCTAssertTrue(screen.line(28).hasPrefix("Accept 1 pending box (confidence ≥ 0.50, about 0.1 of them expected wrong)? (y/n)"), screen.line(28))
     }
 }
 

@@ -98,9 +98,19 @@ public final class ProjectReviewStore: ReviewStore {
     }
 
     public func suggestedThreshold() throws -> Double? {
-        guard let text = try project.setting(SettingKey.autoAcceptThreshold) else { return nil }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
-        return min(max(value, 0), 1)
+        try autoAccept().items.last
+    }
+
+    public func expectedWrongAtThreshold() throws -> Double? {
+        let selection = try autoAccept()
+        return selection.items.isEmpty ? nil : selection.expectedWrong
+    }
+
+    /// What bulk accept takes: the same rule as `microlabel accept` without a score.
+    private func autoAccept() throws -> PrecisionTarget.Selection<Double> {
+        try loadIfNeeded()
+        let pending = boxesByFrame.joined().filter { $0.kind == .pending }.map(\.confidence)
+        return PrecisionTarget().select(pending) { $0 }
     }
 
     public func pendingCount(minConfidence: Double) throws -> Int {
@@ -167,6 +177,8 @@ public final class ProjectReviewStore: ReviewStore {
     public func acceptPending(minConfidence: Double) throws -> Int {
         let ids = try pendingIDs(minConfidence: minConfidence)
         try setKind(ids, to: .accepted)
+        // Accepted in bulk, unseen one by one: no evidence for the calibration.
+        try project.forgetScores(ids: ids)
         return ids.count
     }
 
