@@ -74,7 +74,7 @@ enum OpenCommand {
             note = "NO_COLOR is set: frames in ASCII without colour"
         }
         if terminal.insideTmux, let first = decision.reasons.first, first.hasPrefix("inside tmux") {
-            if choice == .auto && !decision.mode.isPixelProtocol {
+            if choice == .auto && !decision.mode.isPixel {
                 note = "inside tmux without passthrough: frames drawn with \(decision.mode) (tmux set -g allow-passthrough on shows pictures)"
             }
         }
@@ -83,8 +83,4 @@ enum OpenCommand {
         }
         return (decision, decision.renderer(), note)
     }
-}
-
-extension TerminalGraphics.GraphicsMode {
-    fileprivate var isPixelProtocol: Bool { self == .sixel || self == .kitty }
 }

@@ -220,12 +220,6 @@ public protocol FrameProvider: AnyObject {
     func prefetch(frames: [Int], region: BoxRect, size: PixelSize)
 }
 
-/// How the terminal draws pictures.
-extension GraphicsMode {
-    /// Whether the mode draws real pixels (as opposed to text cells).
-    public var isPixel: Bool { self == .sixel || self == .kitty }
-}
-
 /// One thing drawn over a frame, in the rendered image's own pixel (dot) coordinates.
 public struct ViewOverlay: Sendable, Hashable {
     public enum Shape: Sendable, Hashable {

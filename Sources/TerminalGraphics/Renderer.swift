@@ -4,6 +4,8 @@ import Imaging
 public enum GraphicsMode: String, Sendable, CaseIterable, CustomStringConvertible {
     case sixel, kitty, blocks, ascii
     public var description: String { rawValue }
+    /// Whether the mode draws real pixels, as opposed to text cells.
+    public var isPixel: Bool { self == .sixel || self == .kitty }
 }
 
 /// Where an image is drawn: a rectangle of terminal cells and the pixel size of one cell.
