@@ -53,12 +53,17 @@ struct LinkPacer {
     mutating func probeSent(at now: Double, afterPicture: Bool = true) {
         guard !unanswered else { return }
         let chunk = sent - (outstanding.last?.offset ?? delivered)
-        if let rate { linkFreeAt = max(now, linkFreeAt) + Double(chunk) / rate }
+        if let rate {
+            lastChunkTime = Double(chunk) / rate
+            linkFreeAt = max(now, linkFreeAt) + lastChunkTime
+        }
         outstanding.append(Probe(sentAt: now, offset: sent, queuedBehind: !outstanding.isEmpty, afterPicture: afterPicture))
     }
 
     /// When the link will have sent everything written so far, at the measured rate.
     private(set) var linkFreeAt = 0.0
+    /// Seconds the last chunk takes on the link at the measured rate.
+    private var lastChunkTime = 0.0
 
     /// The terminal answered the `count` oldest queries (answers read at once count as one).
     /// They arrived at `now` at the latest and at `earliest` at the earliest (the caller may
@@ -107,9 +112,11 @@ struct LinkPacer {
     func maySend(now: Double) -> Bool {
         guard !unanswered, outstanding.contains(where: \.afterPicture) else { return true }
         guard let rate, let roundTrip else { return false }
-        // (Half a round trip early: the measured rate is one the link reached at least, so the
-        // link is likely done sooner, and the next picture reaches it as the last one leaves.)
-        return now >= linkFreeAt - 0.5 * roundTrip && Double(inFlight) <= rate * 2 * roundTrip + Double(Self.slackBytes)
+        // Where a picture takes less than a round trip on the link, half a round trip early: the
+        // measured rate is one the link reached at least, so it is likely done sooner, and the
+        // next picture reaches it as the last one leaves. (On thin links, strictly one at a time.)
+        let early = lastChunkTime < roundTrip ? 0.5 * roundTrip : 0
+        return now >= linkFreeAt - early && Double(inFlight) <= rate * 2 * roundTrip + Double(Self.slackBytes)
     }
 
     /// Gives up on answers that do not come (a terminal that ignores DA1): pacing stops
@@ -137,7 +144,7 @@ struct LinkPacer {
     }
 
     /// Full pictures go while each takes at most this many key intervals on the link.
-    static let lightFactor = 1.2
+    static let lightFactor = 1.5
 
     /// Seconds `bytes` take to reach the terminal at the measured rate (0 when it is not known).
     func transferTime(_ bytes: Int) -> Double { rate.map { Double(bytes) / $0 } ?? 0 }
