@@ -36,7 +36,7 @@ struct LinkPacer {
     var answerTimeout = 3.0
 
     /// Chunks smaller than this say more about delays on the way (the terminal, the
-    /// machines at both ends) than about the rate: full pictures measure it, light ones do not.
+    /// machines at both ends) than about the rate: pictures measure it, text and queries do not.
     static let rateSampleBytes = 64 * 1024
 
     var inFlight: Int { sent - delivered }
