@@ -49,11 +49,12 @@ final class LinkPacerTests: XCTestCase {
         pacer.answered(at: 3.05)  // 1.25 MB/s
         pacer.wrote(50_000)
         pacer.probeSent(at: 4)  // 40 ms on the link
-        XCTAssertFalse(pacer.maySend(now: 4.02), "the link is still sending the last picture")
+        XCTAssertFalse(pacer.maySend(now: 4.01), "the link is still sending the last picture")
+        XCTAssertTrue(pacer.maySend(now: 4.016), "within half a round trip of its end, the next one may go")
         XCTAssertTrue(pacer.maySend(now: 4.041), "the link has sent it: the next one follows without waiting for the answer")
         pacer.wrote(50_000)
         pacer.probeSent(at: 4.041)
-        XCTAssertFalse(pacer.maySend(now: 4.06))
+        XCTAssertFalse(pacer.maySend(now: 4.05))
         pacer.answered(at: 4.095)
         XCTAssertEqual(pacer.inFlight, 50_000)
         XCTAssertTrue(pacer.maySend(now: 4.082))
@@ -95,6 +96,70 @@ final class LinkPacerTests: XCTestCase {
         XCTAssertTrue(pacer.maySend(now: 9))
         pacer.probeSent(at: 9)
         XCTAssertTrue(pacer.outstanding.isEmpty, "no more queries once the terminal is known not to answer")
+    }
+
+    /// Holds a key at 30 presses a second for 3 s over a link of `bytesPerSecond` with a 50 ms
+    /// round trip, a picture of `pictureBytes` per press when the pacer lets it go. The room reads
+    /// an answer when it comes, unless it is busy encoding a picture (`encodeSeconds` after each
+    /// press that sends one): then after, knowing only that it came since the press. Returns the
+    /// presses that had to wait, those the pacer would show light, and the pictures sent.
+    private func hold(bytesPerSecond: Double, pictureBytes: Int, encodeSeconds: Double = 0.02) -> (waited: Int, light: Int, sent: Int) {
+        var pacer = LinkPacer()
+        pacer.probeSent(at: 0, afterPicture: false)
+        pacer.answered(at: 0.05)
+        let interval = 1.0 / 30
+        var linkFree = 0.0
+        var arrivals: [Double] = []  // when each unanswered query's answer reaches the room
+        var busyFrom = -1.0, waited = 0, light = 0, sent = 0
+        for press in 0..<90 {
+            let now = 1 + Double(press) * interval
+            while let arrival = arrivals.first {
+                let busy = arrival < busyFrom + encodeSeconds && arrival >= busyFrom
+                let readAt = busy ? busyFrom + encodeSeconds : arrival
+                guard readAt <= now else { break }
+                pacer.answered(at: readAt, earliest: busy ? busyFrom : nil)
+                arrivals.removeFirst()
+            }
+            guard pacer.maySend(now: now) else { waited += 1; continue }
+            if press > 0, !pacer.carriesFull(pictureBytes, every: interval) { light += 1 }
+            busyFrom = now
+            pacer.wrote(pictureBytes)
+            pacer.probeSent(at: now + encodeSeconds)
+            linkFree = max(now + encodeSeconds, linkFree) + Double(pictureBytes) / bytesPerSecond
+            arrivals.append(linkFree + 0.05)
+            sent += 1
+        }
+        return (waited, light, sent)
+    }
+
+    func testOnAFastLinkFullPicturesGoAtEveryPressWithoutWaiting() {
+        // 1 Gbit/s: a 650 KB sixel picture takes 5 ms. Only the first picture waits for its
+        // answer (about 80 ms: two presses), which measures the rate.
+        let fast = hold(bytesPerSecond: 125_000_000, pictureBytes: 650_000)
+        XCTAssertLessThanOrEqual(fast.waited, 2, "\(fast)")
+        XCTAssertEqual(fast.light, 0, "\(fast)")
+        // A link starved to 20 MB/s (33 ms a picture, just over the 30 presses a second): still
+        // full pictures, at least 25 a second.
+        let starved = hold(bytesPerSecond: 20_000_000, pictureBytes: 650_000)
+        XCTAssertEqual(starved.light, 0, "\(starved)")
+        XCTAssertGreaterThanOrEqual(starved.sent, 75, "\(starved)")
+    }
+
+    func testOnAThinLinkPicturesWaitAndGoLight() {
+        // 10 Mbit/s: a full picture takes half a second, so most presses wait and the rest go light.
+        let run = hold(bytesPerSecond: 1_250_000, pictureBytes: 650_000)
+        XCTAssertGreaterThan(run.waited, 60)
+        XCTAssertEqual(run.light, run.sent - 1)
+    }
+
+    func testAnAnswerReadLateNeverRaisesTheRate() {
+        var pacer = measured()
+        pacer.wrote(1_250_000)
+        pacer.probeSent(at: 2)
+        // Arrived at 3.05 (1.25 MB/s), read only at 3.5: the rate is taken as what the latest time allows.
+        pacer.answered(at: 3.5, earliest: 3.0)
+        XCTAssertEqual(pacer.rate ?? 0, 1_250_000 / 1.45, accuracy: 1_000)
+        XCTAssertFalse(pacer.carriesFull(650_000, every: 1.0 / 30))
     }
 
     // MARK: Kitty images kept by the terminal
