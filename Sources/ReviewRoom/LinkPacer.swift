@@ -114,9 +114,12 @@ struct LinkPacer {
         guard let rate, let roundTrip else { return false }
         // Where a picture takes less than a round trip on the link, half a round trip early: the
         // measured rate is one the link reached at least, so it is likely done sooner, and the
-        // next picture reaches it as the last one leaves. (On thin links, strictly one at a time.)
-        let early = lastChunkTime < roundTrip ? 0.5 * roundTrip : 0
-        return now >= linkFreeAt - early && Double(inFlight) <= rate * 2 * roundTrip + Double(Self.slackBytes)
+        // next picture reaches it as the last one leaves.
+        // On a thin link (a picture takes a round trip or more) the rate is only an estimate, and
+        // a picture sent on it could still catch the last one on the way: there the next one
+        // waits for the last one's answer, so exactly one is ever in flight.
+        guard lastChunkTime < roundTrip else { return false }
+        return now >= linkFreeAt - 0.5 * roundTrip && Double(inFlight) <= rate * 2 * roundTrip + Double(Self.slackBytes)
     }
 
     /// Gives up on answers that do not come (a terminal that ignores DA1): pacing stops
