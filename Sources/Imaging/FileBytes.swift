@@ -14,50 +14,46 @@ enum FileBytes {
 
     /// At most `limit` bytes from the start of the file, and the file's full size.
     static func read(path: String, limit: Int) throws -> (bytes: [UInt8], fileSize: Int) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        let (descriptor, status) = try openForReading(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw ImagingError.unreadableFile(path: path, reason: "not a regular file")
         }
         let fileSize = Int(status.st_size)
-        let wanted = min(fileSize, limit)
-        var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
-            var done = 0
-            while done < wanted {
-                let got = posixRead(descriptor, buffer.baseAddress! + done, wanted - done)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errnoText()
-                    break
-                }
-                if got == 0 { break }  // the file shrank while we read it
-                done += got
-            }
-            initialized = done
-        }
-        if let failure { throw ImagingError.unreadableFile(path: path, reason: failure) }
-        return (bytes, fileSize)
+        return (try readUpTo(min(fileSize, limit), from: descriptor, path: path), fileSize)
     }
 
     /// The last `count` bytes of the file (fewer when it is shorter).
     static func tail(path: String, count: Int) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        let (descriptor, status) = try openForReading(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
         let size = Int(status.st_size)
         let wanted = min(size, count)
         guard wanted > 0, lseek(descriptor, off_t(size - wanted), SEEK_SET) >= 0 else { return [] }
+        return try readUpTo(wanted, from: descriptor, path: path)
+    }
+
+    /// The file opened read-only, and its fstat; the caller closes it.
+    private static func openForReading(_ path: String) throws -> (descriptor: Int32, status: stat) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ImagingError.unreadableFile(path: path, reason: errnoText()) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = errnoText()
+            close(descriptor)
+            throw ImagingError.unreadableFile(path: path, reason: reason)
+        }
+        return (descriptor, status)
+    }
+
+    /// Reads up to `count` bytes from the descriptor's offset in one allocation; fewer when
+    /// the file ends first (it shrank while we read it).
+    private static func readUpTo(_ count: Int, from descriptor: Int32, path: String) throws -> [UInt8] {
         var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
-            while done < wanted {
-                let got = posixRead(descriptor, buffer.baseAddress! + done, wanted - done)
+            while done < count {
+                let got = posixRead(descriptor, buffer.baseAddress! + done, count - done)
                 if got < 0 {
                     if errno == EINTR { continue }
                     failure = errnoText()

@@ -99,16 +99,22 @@ public struct FolderSource: FrameSource {
     /// The header of one frame file, after checking that a JPEG is complete. A JPEG whose last
     /// bytes hold no end-of-image marker is decoded (at 1/8 size, which is quick) to tell a
     /// truncated file from one with harmless bytes after its end; a truncated one throws.
+    /// A file the header read took whole is not read again.
     static func probe(_ url: URL) throws -> ImageInfo {
-        if let problem = FileBytes.problem(path: url.path), problem == "no such file or folder" {
-            throw ImagingError.missingFrame(path: url.path, sourceFrameCount: 0)
+        let path = url.path
+        if let problem = FileBytes.problem(path: path), problem == "no such file or folder" {
+            throw ImagingError.missingFrame(path: path, sourceFrameCount: 0)
         }
-        let info = try ImageCodec.info(contentsOf: url)
-        guard info.format == .jpeg else { return info }
-        let tail = try FileBytes.tail(path: url.path, count: 256)
-        if zip(tail, tail.dropFirst()).contains(where: { $0 == 0xFF && $1 == 0xD9 }) { return info }
-        _ = try ImageCodec.decode(contentsOf: url, scale: 8)
-        return info
+        let header = try ImageCodec.header(ofFile: path)
+        guard header.info.format == .jpeg else { return header.info }
+        let tail = header.isWholeFile ? Array(header.bytes.suffix(256)) : try FileBytes.tail(path: path, count: 256)
+        if zip(tail, tail.dropFirst()).contains(where: { $0 == 0xFF && $1 == 0xD9 }) { return header.info }
+        if header.isWholeFile {
+            _ = try header.bytes.withUnsafeBytes { try ImageCodec.decode($0, scale: 8, name: path) }
+        } else {
+            _ = try ImageCodec.decode(contentsOf: url, scale: 8)
+        }
+        return header.info
     }
 
     /// The frames' file names, in frame order.

@@ -94,13 +94,18 @@ public enum ImageCodec {
     /// Reads format and size from the file's header only (the first 64 KiB, more if the
     /// header lies further in), so probing hundreds of frames is cheap.
     public static func info(contentsOf url: URL) throws -> ImageInfo {
-        let path = url.path
+        try header(ofFile: url.path).info
+    }
+
+    /// `info(contentsOf:)` with the bytes it read: the file's start, or all of it when
+    /// `isWholeFile` (a file no longer than the prefix, or one whose header lies further in).
+    static func header(ofFile path: String) throws -> (info: ImageInfo, bytes: [UInt8], isWholeFile: Bool) {
         let (prefix, fileSize) = try FileBytes.read(path: path, limit: probePrefixSize)
         do {
-            return try prefix.withUnsafeBytes { try info(of: $0, name: path) }
+            return (try prefix.withUnsafeBytes { try info(of: $0, name: path) }, prefix, prefix.count == fileSize)
         } catch ImagingError.truncated(_, _) where fileSize > prefix.count {
             let bytes = try FileBytes.read(path: path)
-            return try bytes.withUnsafeBytes { try info(of: $0, name: path) }
+            return (try bytes.withUnsafeBytes { try info(of: $0, name: path) }, bytes, true)
         }
     }
 

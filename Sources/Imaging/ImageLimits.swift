@@ -8,14 +8,20 @@ public enum ImageLimits {
 
     /// Whether an image of this size may be decoded.
     public static func allows(width: Int, height: Int) -> Bool {
-        width > 0 && height > 0 && width <= maxSide && height <= maxSide && width * height <= maxPixels
+        width > 0 && height > 0 && isWithin(width: width, height: height)
     }
 
     /// Throws `.tooLarge` naming `path` when the size is over the limits.
     static func check(width: Int, height: Int, path: String) throws {
-        guard width <= maxSide, height <= maxSide, width * height <= maxPixels else {
+        guard isWithin(width: width, height: height) else {
             throw ImagingError.tooLarge(path: path, width: width, height: height)
         }
+    }
+
+    /// Neither side nor the pixel count over the limits. The sides are compared first, so for
+    /// sides of zero or more the product cannot overflow.
+    private static func isWithin(width: Int, height: Int) -> Bool {
+        width <= maxSide && height <= maxSide && width * height <= maxPixels
     }
 }
 

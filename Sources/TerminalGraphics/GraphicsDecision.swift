@@ -139,9 +139,6 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
     if let unusable = outer?.unusableCellSize ?? replies?.unusableCellSize {
         reasons.append("the terminal answered CSI 16 t with '\(unusable)', which is not a cell size (sides of 2 to \(PixelSize.largestCell) px): ignored")
     }
-    func plausible(_ size: PixelSize) -> Bool {
-        PixelSize.plausibleCellSide.contains(size.width) && PixelSize.plausibleCellSide.contains(size.height)
-    }
     let window = probe.windowSize.flatMap { $0.columns > 0 && $0.rows > 0 ? $0 : nil }
     let fromWindow = window.flatMap { window in
         window.pixelWidth > 0 && window.pixelHeight > 0
@@ -153,15 +150,15 @@ public func decideGraphics(_ probe: ProbeResult, choice: GraphicsChoice) -> Grap
     if let cell = outer?.cellSize ?? replies?.cellSize {
         cellSize = cell
         reasons.append("cell size \(cell) from the terminal's answer to CSI 16 t")
-    } else if let window, let cell = fromWindow, plausible(cell) {
+    } else if let window, let cell = fromWindow, cell.isPlausibleCell {
         cellSize = cell
         reasons.append("cell size \(cellSize) from TIOCGWINSZ (\(window.pixelWidth)x\(window.pixelHeight) px over \(window.columns)x\(window.rows) cells)")
-    } else if let area = replies?.textAreaSize, let cell = fromArea, plausible(cell) {
+    } else if let area = replies?.textAreaSize, let cell = fromArea, cell.isPlausibleCell {
         cellSize = cell
         reasons.append("cell size \(cellSize) from the text area (CSI 14 t, \(area))")
     } else {
         cellSizeAssumed = true
-        if let cell = fromWindow, !plausible(cell) {
+        if let cell = fromWindow, !cell.isPlausibleCell {
             reasons.append("TIOCGWINSZ gives \(cell) per cell, which is not a cell size: ignored")
         }
         reasons.append("no usable cell size; assuming \(cellSize)")

@@ -11,6 +11,11 @@ public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
     /// The sides a terminal cell can have, in pixels; answers outside are not believed.
     public static let plausibleCellSide = 2...largestCell
     public static let largestCell = 512
+
+    /// Whether both sides are a plausible number of pixels for a terminal cell.
+    var isPlausibleCell: Bool {
+        Self.plausibleCellSide.contains(width) && Self.plausibleCellSide.contains(height)
+    }
 }
 
 /// What a terminal answered to the probe's queries. Parsing is pure: it reads recorded bytes.
@@ -117,7 +122,7 @@ public struct ProbeReplies: Sendable, Equatable {
 
     /// `6;h;w` with both sides a plausible number of pixels.
     private func usableCell(_ parameters: [Int]) -> Bool {
-        parameters.count >= 3 && PixelSize.plausibleCellSide.contains(parameters[1]) && PixelSize.plausibleCellSide.contains(parameters[2])
+        parameters.count >= 3 && PixelSize(width: parameters[2], height: parameters[1]).isPlausibleCell
     }
 
     /// `1;2;;4` -> [1, 2, 0, 4]; an empty parameter counts as 0, and one holding anything but

@@ -14,18 +14,15 @@ final class TerminalSignalTmuxTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        guard let program = Fixtures.program("tmux") else {
+        guard let session = try TmuxSession.onSampleProject(folderName: "microlabel-signals") else {
             throw XCTSkip("tmux is not installed; these tests need it (apt-get install tmux)")
         }
-        folder = try Fixtures.temporaryDirectory("microlabel-signals")
-        let made = try runMicrolabel(["init", "P", "--source", Fixtures.sampleData.appendingPathComponent("frames").path], directory: folder)
-        XCTAssertEqual(made.status, 0, made.stderr)
-        tmux = TmuxSession(program: program, folder: folder)
+        tmux = session
+        folder = session.folder
     }
 
     override func tearDownWithError() throws {
-        tmux?.killServer()
-        if let folder { try? FileManager.default.removeItem(at: folder) }
+        tmux?.close()
     }
 
     private func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
@@ -84,15 +81,9 @@ final class TerminalSignalTmuxTests: XCTestCase {
 /// The project file deleted while the room is open, as a user would do it from another shell.
 final class DeletedProjectTmuxTests: XCTestCase {
     func testTheRoomSaysSoAndKeepsTheWork() throws {
-        guard let program = Fixtures.program("tmux") else { throw XCTSkip("tmux is not installed") }
-        let folder = try Fixtures.temporaryDirectory("microlabel-deleted")
-        let tmux = TmuxSession(program: program, folder: folder)
-        defer {
-            tmux.killServer()
-            try? FileManager.default.removeItem(at: folder)
-        }
-        XCTAssertEqual(try runMicrolabel(["init", "P", "--source", Fixtures.sampleData.appendingPathComponent("frames").path],
-                                         directory: folder).status, 0)
+        guard let tmux = try TmuxSession.onSampleProject(folderName: "microlabel-deleted") else { throw XCTSkip("tmux is not installed") }
+        defer { tmux.close() }
+        let folder = tmux.folder
         try tmux.start(Fixtures.microlabelExecutable.path, ["open", "P", "--graphics", "blocks"], columns: 140, rows: 40)
         try tmux.waitFor("the room") { $0.statusLine.contains("1/132") }
         for suffix in ["", "-wal", "-shm"] {

@@ -103,6 +103,32 @@ final class FolderSourceTests: XCTestCase {
         }
     }
 
+    /// The end-marker check finds a cut JPEG both when the header read took the whole file and
+    /// when the file is longer (its last bytes read apart); bytes after a whole JPEG's end are harmless.
+    func testCutJPEGsAreFoundWhateverTheirSizeAndBytesAfterTheEndAreHarmless() throws {
+        let folder = try temporaryFolder()
+        let large = try ImageCodec.encodeJPEG(TestImages.noise(width: 640, height: 480), quality: 95)
+        let small = try ImageCodec.encodeJPEG(RGBImage(width: 640, height: 480), quality: 90)
+        let padding = Data(repeating: 0, count: 512)
+        XCTAssertGreaterThan(large.count * 2 / 3, ImageCodec.probePrefixSize)
+        XCTAssertLessThan(small.count + padding.count, ImageCodec.probePrefixSize)
+        let files = [large, large.prefix(large.count * 2 / 3), large + padding,
+                     small, small.prefix(small.count * 2 / 3), small + padding]
+        for (index, data) in files.enumerated() {
+            try data.write(to: folder.appendingPathComponent("\(index + 1).jpg"))
+        }
+        let source = try FolderSource(folder: folder)
+        XCTAssertEqual(source.unreadableFrames.keys.sorted(), [1, 4])
+        for index in [1, 4] {
+            guard case .badFrame(number: index + 1, error: .truncated)? = source.unreadableFrames[index] else {
+                return XCTFail("frame \(index + 1): \(String(describing: source.unreadableFrames[index]))")
+            }
+        }
+        for index in [0, 2, 3, 5] {
+            XCTAssertEqual(try source.frame(at: index).height, 480, "frame \(index + 1)")
+        }
+    }
+
     func testAFrameWithAnUnreadableHeaderIsRecordedAndOthersStayUsable() throws {
         let folder = try copySampleFrames(3)
         let broken = folder.appendingPathComponent("000002.jpg")
