@@ -170,7 +170,7 @@ public final class PropagationEngine: @unchecked Sendable {
         }
         try recordSceneCuts(state.completed.values.joined())
         try recordModels(work, summary: summary)
-        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project, frameCount: frameCount) }
+        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project) }
 
         // The calibration rests on every object's held-out checks, recomputed or not, and on the
         // review decisions; every pending proposal's confidence follows it.
