@@ -78,9 +78,10 @@ enum ReviewCommands {
             include = { $0.confidence <= maximum }
             rule = "confidence <= \(UserInput.number(maximum))"
         } else {
-            let kept = Set(PrecisionTarget().select(inRange, confidence: \.confidence).items.map(\.id))
+            let target = PrecisionTarget()
+            let kept = Set(target.select(inRange, confidence: \.confidence).items.map(\.id))
             include = { !kept.contains($0.id) }
-            rule = "confidence too low for expected precision 0.99"
+            rule = "confidence too low for expected precision \(UserInput.number(target.precision))"
         }
         let chosen = inRange.filter(include)
         guard !chosen.isEmpty else {

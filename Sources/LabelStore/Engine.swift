@@ -161,6 +161,15 @@ extension Project {
         }
     }
 
+    /// Removes the pending proposals among `ids`, in one transaction; boxes decided meanwhile stay.
+    public func removeProposals(ids: [Int64]) throws {
+        try locked {
+            try connection.transaction(immediate: true) {
+                for id in ids { try connection.run("DELETE FROM boxes WHERE id = ? AND kind = 'proposal'", [.integer(id)]) }
+            }
+        }
+    }
+
     /// Drops the raw score of boxes nobody looked at (accepted automatically): they are no evidence
     /// for the calibration.
     public func forgetScores(ids: [Int64]) throws {

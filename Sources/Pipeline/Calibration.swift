@@ -38,22 +38,24 @@ enum Calibration {
         }
     }
 
-    private static func fit(_ project: Project, checks: [String: [ScoredOutcome]]) throws -> (ConfidenceCalibrator, [Int64: HeldOutChecks]) {
+    /// The calibrator fitted on `checks` and the review decisions, as a box's confidence from its
+    /// object and raw score, and how many outcomes it rests on.
+    private static func fit(_ project: Project, checks: [String: [ScoredOutcome]]) throws -> (confidence: @Sendable (Int64, Double) -> Double, evidence: Int) {
         let byObject = try checksByObject(project)
-        let adjust = { (objectID: Int64, score: Double) in ScoreFeatures.adjusted(score, checks: byObject[objectID] ?? HeldOutChecks()) }
+        let adjust = { @Sendable (objectID: Int64, score: Double) in ScoreFeatures.adjusted(score, checks: byObject[objectID] ?? HeldOutChecks()) }
         var evidence: [ScoredOutcome] = []
         for key in checks.keys.sorted() {
             guard let objectID = object(of: key) else { continue }
             evidence += checks[key]!.map { ScoredOutcome(score: adjust(objectID, $0.score), correct: $0.correct) }
         }
         evidence += try project.scoredDecisions().map { ScoredOutcome(score: adjust($0.objectID, $0.score), correct: $0.accepted) }
-        return (ConfidenceCalibrator(evidence: evidence), byObject)
+        let calibrator = ConfidenceCalibrator(evidence: evidence)
+        return ({ objectID, score in calibrator.probability(adjust(objectID, score)) }, calibrator.evidenceCount)
     }
 
     /// The calibration as the project's evidence has it now, and a box's confidence from its object and raw score.
     static func current(_ project: Project) throws -> @Sendable (Int64, Double) -> Double {
-        let (calibrator, byObject) = try fit(project, checks: try storedChecks(project))
-        return { objectID, score in calibrator.probability(ScoreFeatures.adjusted(score, checks: byObject[objectID] ?? HeldOutChecks())) }
+        try fit(project, checks: try storedChecks(project)).confidence
     }
 
     /// Stores the checks of the stretches computed in this pass (dropping those of `objects`'
@@ -70,10 +72,8 @@ enum Calibration {
         encoder.outputFormatting = .sortedKeys
         let entries = checks.mapValues { $0.map { Entry(score: ($0.score * 1e6).rounded() / 1e6, right: $0.correct) } }
         try project.setSetting(checksKey, String(decoding: try encoder.encode(entries), as: UTF8.self))
-        let (calibrator, byObject) = try fit(project, checks: checks)
-        try project.recalibrateProposals { objectID, score in
-            calibrator.probability(ScoreFeatures.adjusted(score, checks: byObject[objectID] ?? HeldOutChecks()))
-        }
-        return calibrator.evidenceCount
+        let calibration = try fit(project, checks: checks)
+        try project.recalibrateProposals(calibration.confidence)
+        return calibration.evidence
     }
 }

@@ -6,6 +6,14 @@ import MicroModel
 /// IoU > 0.5 on one frame, only the most confident stays (the others are dropped, not moved).
 /// `objects[i]` are object i's proposals; the result has the same shape.
 public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
+    let dropped = conflictLosers(objects)
+    return objects.enumerated().map { o, proposals in
+        proposals.enumerated().filter { !dropped.contains([o, $0.offset]) }.map(\.element)
+    }
+}
+
+/// The proposals `resolveConflicts` drops, as [object, index] pairs.
+private func conflictLosers(_ objects: [[Proposal]]) -> Set<[Int]> {
     var byFrame: [Int: [(object: Int, index: Int)]] = [:]
     for (o, proposals) in objects.enumerated() {
         for (i, p) in proposals.enumerated() { byFrame[p.frame, default: []].append((o, i)) }
@@ -26,25 +34,14 @@ public func resolveConflicts(_ objects: [[Proposal]]) -> [[Proposal]] {
             }
         }
     }
-    return objects.enumerated().map { o, proposals in
-        proposals.enumerated().filter { !dropped.contains([o, $0.offset]) }.map(\.element)
-    }
+    return dropped
 }
 
-
-/// Applies `resolveConflicts` to every object's pending proposals in the store, rewriting the
-/// objects that lost some. `frameCount` frames; nothing happens without frames.
-func resolveObjectConflicts(in project: Project, frameCount: Int) throws {
-    guard frameCount > 0 else { return }
-    let objects = try project.objects()
-    let pending = try objects.map { object in
-        try project.boxes(objectID: object.id, kinds: [.proposal]).map {
-            Proposal(frame: $0.frame, box: $0.rect, confidence: $0.confidence)
-        }
-    }
-    let kept = resolveConflicts(pending)
-    for (index, object) in objects.enumerated() where kept[index].count != pending[index].count {
-        let boxes = kept[index].map { ProposedBox(frame: $0.frame, rect: $0.box, confidence: $0.confidence) }
-        try project.replaceProposals(objectID: object.id, frames: 0...(frameCount - 1), with: boxes)
-    }
+/// Applies `resolveConflicts` to every object's pending proposals in the store: the losers are
+/// removed, the others stay as they are (with their raw scores, which the calibration needs).
+func resolveObjectConflicts(in project: Project) throws {
+    let pending = try project.objects().map { try project.boxes(objectID: $0.id, kinds: [.proposal]) }
+    let losers = conflictLosers(pending.map { $0.map { Proposal(frame: $0.frame, box: $0.rect, confidence: $0.confidence) } })
+    guard !losers.isEmpty else { return }
+    try project.removeProposals(ids: losers.map { pending[$0[0]][$0[1]].id })
 }

@@ -159,9 +159,10 @@ public final class PropagationEngine: @unchecked Sendable {
             guard let runs = state.completed[index], !runs.contains(where: { $0.end == .cancelled }) else { continue }
             for run in runs { if case let .unreadable(frame, reason) = run.end { summary.unreadableFrames[frame] = reason } }
             if state.staleSegments.contains(index) { summary.stale += 1; continue }
-            if let record = record(segment, runs: runs) {
+            let checks = heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)
+            if let record = record(segment, runs: runs, checks: checks) {
                 records[segment.objectID, default: [:]][segment.range] = record
-                outcomes[Calibration.key(segment.objectID, segment.range)] = heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)
+                outcomes[Calibration.key(segment.objectID, segment.range)] = checks
             }
             summary.recomputed += 1
         }
@@ -170,7 +171,7 @@ public final class PropagationEngine: @unchecked Sendable {
         }
         try recordSceneCuts(state.completed.values.joined())
         try recordModels(work, summary: summary)
-        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project, frameCount: frameCount) }
+        if objects.count > 1 && summary.recomputed > 0 { try resolveObjectConflicts(in: project) }
 
         // The calibration rests on every object's held-out checks, recomputed or not, and on the
         // review decisions; every pending proposal's confidence follows it.
@@ -188,11 +189,11 @@ public final class PropagationEngine: @unchecked Sendable {
         return summary
     }
 
-    /// What a finished stretch leaves for the next pass to compare against; nil when a run met a
-    /// frame it could not read, so that the next pass tries the stretch again.
-    private func record(_ segment: Segment, runs: [Run]) -> StretchRecord? {
+    /// What a finished stretch leaves for the next pass to compare against, with `checks`, its
+    /// runs' held-out checks; nil when a run met a frame it could not read, so that the next pass
+    /// tries the stretch again.
+    private func record(_ segment: Segment, runs: [Run], checks: [ScoredOutcome]) -> StretchRecord? {
         if runs.contains(where: { if case .unreadable = $0.end { return true }; return false }) { return nil }
-        let checks = heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)
         return StretchRecord(frames: segment.range, fingerprint: segment.fingerprint, checks: checks.count, checksPassed: checks.filter(\.correct).count)
     }
 
@@ -244,7 +245,8 @@ public final class PropagationEngine: @unchecked Sendable {
         }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
         let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
         let written = try project.replaceProposals(
-            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided, record: record(segment, runs: runs))
+            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided,
+            record: record(segment, runs: runs, checks: heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)))
         guard let written else { return false }
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
         return true

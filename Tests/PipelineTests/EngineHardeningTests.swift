@@ -48,30 +48,9 @@ final class EngineHardeningTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func makeProject(_ sequence: SyntheticSequence, seedFrames: [Int]) throws -> (Project, FolderSource, Int64) {
-        let folder = directory.appendingPathComponent("frames")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for index in 0..<sequence.frameCount {
-            try ImageCodec.encodePPM(sequence.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
-        }
-        let source = try FolderSource(folder: folder)
-        let project = try Project.create(
-            at: directory.appendingPathComponent("p.microlabel"),
-            source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
-            labels: ["thing"], frameFiles: source.fileNames)
-        let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
-        for frame in seedFrames { _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: rect(sequence, frame))) }
-        return (project, source, object.id)
-    }
-
-    private func rect(_ sequence: SyntheticSequence, _ frame: Int) -> BoxRect {
-        let b = sequence.boxes[frame]
-        return BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)
-    }
-
     func testFramesRemovedAfterCreationStopRunsThereAndTheRestIsComputed() throws {
         let sequence = SyntheticSequence(frameCount: 40)
-        let (project, _, _) = try makeProject(sequence, seedFrames: [5, 30])
+        let (project, _, _) = try makeSeededProject(sequence, seedFrames: [5, 30], in: directory)
         let folder = directory.appendingPathComponent("frames")
         try FileManager.default.removeItem(at: folder.appendingPathComponent("0015.ppm"))
         for n in 37...40 { try FileManager.default.removeItem(at: folder.appendingPathComponent(String(format: "%04d.ppm", n))) }
@@ -97,10 +76,10 @@ final class EngineHardeningTests: XCTestCase {
 
     func testAFrameThatGainsASeedDuringThePassGetsNoProposalsFromIt() throws {
         let sequence = SyntheticSequence(frameCount: 40)
-        let (project, source, objectID) = try makeProject(sequence, seedFrames: [5, 35])
+        let (project, source, objectID) = try makeSeededProject(sequence, seedFrames: [5, 35], in: directory)
         // Another writer adds a seed on frame 20 while the stretch 5-35 is being tracked.
         let hooked = HookedSource(source) { index in
-            if index == 12 { _ = try project.addBox(NewBox(frame: 20, objectID: objectID, rect: self.rect(sequence, 20))) }
+            if index == 12 { _ = try project.addBox(NewBox(frame: 20, objectID: objectID, rect: sequence.rect(20))) }
         }
         var config = PropagationConfig()
         config.threads = 1
@@ -118,7 +97,7 @@ final class EngineHardeningTests: XCTestCase {
 
     func testAPassThatDiesHalfWayKeepsTheStretchesItWrote() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source, _) = try makeProject(sequence, seedFrames: [10, 30, 50])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [10, 30, 50], in: directory)
         var config = PropagationConfig()
         config.threads = 1
         // Dies on the first frame past the seed on frame 50: stretches before it are written by then.
@@ -134,22 +113,22 @@ final class EngineHardeningTests: XCTestCase {
 
     func testProposalsAreNotWrittenWhenTheDecidedBoxesChanged() throws {
         let sequence = SyntheticSequence(frameCount: 20)
-        let (project, _, objectID) = try makeProject(sequence, seedFrames: [2, 12])
+        let (project, _, objectID) = try makeSeededProject(sequence, seedFrames: [2, 12], in: directory)
         let proposal = ProposedBox(frame: 6, rect: BoxRect(x: 10, y: 10, width: 20, height: 20), confidence: 0.5)
         let record = StretchRecord(frames: 2...12, fingerprint: "f", checks: 2, checksPassed: 1)
         let stale = try project.replaceProposals(objectID: objectID, frames: 2...12, with: [proposal],
-                                                 ifDecidedAre: [2: rect(sequence, 2)], record: record)
+                                                 ifDecidedAre: [2: sequence.rect(2)], record: record)
         XCTAssertNil(stale, "the seed on frame 12 was not expected")
         XCTAssertEqual(try project.counts().proposals, 0)
         XCTAssertEqual(try project.stretchRecords(), [:], "no record without the proposals")
         let written = try project.replaceProposals(
-            objectID: objectID, frames: 2...12, with: [proposal], ifDecidedAre: [2: rect(sequence, 2), 12: rect(sequence, 12)],
+            objectID: objectID, frames: 2...12, with: [proposal], ifDecidedAre: [2: sequence.rect(2), 12: sequence.rect(12)],
             record: record)
         XCTAssertEqual(written, 1)
         XCTAssertEqual(try project.stretchRecords(), [objectID: [record]], "the record is written with the proposals")
         // Written again without a record (a run met an unreadable frame), the old record goes.
         _ = try project.replaceProposals(objectID: objectID, frames: 2...12, with: [proposal],
-                                         ifDecidedAre: [2: rect(sequence, 2), 12: rect(sequence, 12)], record: nil)
+                                         ifDecidedAre: [2: sequence.rect(2), 12: sequence.rect(12)], record: nil)
         XCTAssertEqual(try project.stretchRecords(), [:])
     }
 }

@@ -19,35 +19,13 @@ final class EngineTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// A project on a synthetic sequence written as PPM frames, seeded at `seedFrames`.
-    private func makeProject(_ sequence: SyntheticSequence, seedFrames: [Int], name: String = "p") throws -> (Project, FolderSource) {
-        let folder = directory.appendingPathComponent("frames-\(name)")
-        if !FileManager.default.fileExists(atPath: folder.path) {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for index in 0..<sequence.frameCount {
-                try ImageCodec.encodePPM(sequence.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
-            }
-        }
-        let source = try FolderSource(folder: folder)
-        let project = try Project.create(
-            at: directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).microlabel"),
-            source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
-            labels: ["thing"])
-        let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
-        for frame in seedFrames {
-            let b = sequence.boxes[frame]
-            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)))
-        }
-        return (project, source)
-    }
-
     private func iou(_ a: BoxRect, _ b: (x: Double, y: Double, width: Double, height: Double)) -> Double {
         a.iou(BoxRect(x: b.x, y: b.y, width: b.width, height: b.height))
     }
 
     func testProposalsFollowTheObjectAndAreCalibrated() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
         let summary = try PropagationEngine(project: project, frames: source).run()
         XCTAssertEqual(summary.recomputed, 3)
         let proposals = try project.boxes(kinds: [.proposal])
@@ -70,7 +48,7 @@ final class EngineTests: XCTestCase {
     /// Two objects of one label that look the same pass each other; each keeps its own track.
     func testTwoLookalikeObjectsOfOneLabelDoNotSwap() throws {
         let sequence = SyntheticSequence(frameCount: 60, twin: true)
-        let (project, source) = try makeProject(sequence, seedFrames: [5, 54], name: "twins")
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [5, 54], in: directory, framesFolder: "frames-twins")
         let twin = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
         for frame in [5, 54] {
             let b = sequence.twinBoxes[frame]
@@ -94,7 +72,7 @@ final class EngineTests: XCTestCase {
 
     func testAcceptedBoxesAreNeverOverwrittenAndOnlyChangedStretchesAreRecomputed() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
         let engine = PropagationEngine(project: project, frames: source)
         _ = try engine.run()
         let accepted = try XCTUnwrap(project.boxes(frames: 30...30, kinds: [.proposal]).first)
@@ -112,7 +90,7 @@ final class EngineTests: XCTestCase {
 
     func testARejectedFalsePositiveDoesNotComeBack() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
         let engine = PropagationEngine(project: project, frames: source)
         _ = try engine.run()
         let rejected = try XCTUnwrap(project.boxes(frames: 5...5, kinds: [.proposal]).first)
@@ -128,7 +106,7 @@ final class EngineTests: XCTestCase {
     /// frames overlap the truth well.
     func testTwoSeedsThroughAnOcclusionReachHighOverlap() throws {
         let sequence = SyntheticSequence(frameCount: 90, occluded: 44..<47)
-        let (project, source) = try makeProject(sequence, seedFrames: [22, 67])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [22, 67], in: directory)
         let summary = try PropagationEngine(project: project, frames: source).run()
         XCTAssertEqual(summary.recomputed, 3, "0-22, 22-67 and 67-89")
         var byFrame: [Int: BoxRect] = [:]
@@ -142,8 +120,8 @@ final class EngineTests: XCTestCase {
     /// backward window then waits for its stretch's forward window).
     func testTheSameInputGivesTheSameOutput() throws {
         let sequence = SyntheticSequence(frameCount: 40, occluded: 20..<23)
-        let (first, source) = try makeProject(sequence, seedFrames: [8, 30], name: "same")
-        let (second, _) = try makeProject(sequence, seedFrames: [8, 30], name: "same")
+        let (first, source, _) = try makeSeededProject(sequence, seedFrames: [8, 30], in: directory, framesFolder: "frames-same")
+        let (second, _, _) = try makeSeededProject(sequence, seedFrames: [8, 30], in: directory, framesFolder: "frames-same")
         var config = PropagationConfig()
         config.threads = 2
         _ = try PropagationEngine(project: first, frames: source, config: config).run()
@@ -157,7 +135,7 @@ final class EngineTests: XCTestCase {
 
     func testASceneCutStopsProposals() throws {
         let sequence = SyntheticSequence(frameCount: 50, cutAt: 30)
-        let (project, source) = try makeProject(sequence, seedFrames: [10])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [10], in: directory)
         _ = try PropagationEngine(project: project, frames: source).run()
         XCTAssertFalse(try project.boxes(frames: 11...29, kinds: [.proposal]).isEmpty)
         XCTAssertTrue(try project.boxes(frames: 30...49, kinds: [.proposal]).isEmpty, "proposed across a scene cut")
@@ -166,7 +144,7 @@ final class EngineTests: XCTestCase {
 
     func testCancellingMidwayLeavesAConsistentStore() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [10, 30, 50])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [10, 30, 50], in: directory)
         let tracked = Counter()
         let summary = try PropagationEngine(project: project, frames: source).run(
             cancel: { tracked.value > 12 },
@@ -187,7 +165,7 @@ extension EngineTests {
     /// the calibration rests on.
     func testStretchRecordsAreKeptPerStretch() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
         let summary = try PropagationEngine(project: project, frames: source).run()
         let object = try XCTUnwrap(project.objects().first).id
         let records = try XCTUnwrap(project.stretchRecords()[object])
@@ -201,7 +179,7 @@ extension EngineTests {
     /// Records are invalidated by a change of any setting the results depend on, and only by those.
     func testChangedEngineParametersRecomputeEveryStretch() throws {
         let sequence = SyntheticSequence(frameCount: 60)
-        let (project, source) = try makeProject(sequence, seedFrames: [15, 45])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
         var config = PropagationConfig()
         _ = try PropagationEngine(project: project, frames: source, config: config).run()
         config.threads = 1
@@ -229,7 +207,7 @@ extension EngineTests {
     /// A project that has frames no more (0 frames) runs, and changes nothing.
     func testAProjectWithoutFramesRunsAndWritesNothing() throws {
         let sequence = SyntheticSequence(frameCount: 10)
-        let (project, source) = try makeProject(sequence, seedFrames: [2])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [2], in: directory)
         let empty = RecordedSource(source, frameCount: 0, width: source.width, height: source.height)
         let summary = try PropagationEngine(project: project, frames: empty).run()
         XCTAssertEqual(summary.recomputed, 0)

@@ -19,28 +19,9 @@ final class EngineTrainerTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func makeProject(_ sequence: SyntheticSequence, seedFrames: [Int]) throws -> (Project, FolderSource) {
-        let folder = directory.appendingPathComponent("frames")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for index in 0..<sequence.frameCount {
-            try ImageCodec.encodePPM(sequence.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
-        }
-        let source = try FolderSource(folder: folder)
-        let project = try Project.create(
-            at: directory.appendingPathComponent("p.microlabel"),
-            source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
-            labels: ["thing"])
-        let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
-        for frame in seedFrames {
-            let b = sequence.boxes[frame]
-            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)))
-        }
-        return (project, source)
-    }
-
     func testATrainingReportsProgressWritesAndFinishes() throws {
         let sequence = SyntheticSequence(frameCount: 40)
-        let (project, source) = try makeProject(sequence, seedFrames: [10, 30])
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [10, 30], in: directory)
         let writes = Events()
         let trainer = EngineTrainer(project: project, frames: source, threads: 2, onWrite: { writes.append(.proposalsWritten(count: 0)) })
         let events = Events()

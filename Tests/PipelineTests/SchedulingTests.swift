@@ -1,7 +1,9 @@
 import Foundation
 import Geometry
+import LabelStore
 import MicroModel
 @testable import Pipeline
+import TestSupport
 import XCTest
 
 /// The order in which the engine's workers take windows: the production queue, driven by hand.
@@ -75,5 +77,26 @@ final class ObjectConflictTests: XCTestCase {
         let out = resolveConflicts([first, second])
         XCTAssertEqual(out[0].map(\.frame), [1])
         XCTAssertEqual(out[1].map(\.frame), [2, 3])
+    }
+
+    /// In the store, the losing proposals go and the winners stay as they were, raw score and all,
+    /// so that the calibration still learns from them once they are reviewed.
+    func testConflictsInTheStoreKeepTheWinnersScores() throws {
+        let directory = try Fixtures.temporaryDirectory("conflicts")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (project, _, first) = try makeSeededProject(SyntheticSequence(frameCount: 4), seedFrames: [], in: directory)
+        let second = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id).id
+        let a = BoxRect(x: 10, y: 10, width: 20, height: 20), far = BoxRect(x: 100, y: 10, width: 20, height: 20)
+        try project.replaceProposals(objectID: first, frames: 0...3, with: [
+            ProposedBox(frame: 1, rect: a, confidence: 0.9, score: 0.8), ProposedBox(frame: 2, rect: a, confidence: 0.3, score: 0.2)])
+        try project.replaceProposals(objectID: second, frames: 0...3, with: [
+            ProposedBox(frame: 1, rect: a, confidence: 0.4, score: 0.3), ProposedBox(frame: 2, rect: a, confidence: 0.8, score: 0.7),
+            ProposedBox(frame: 3, rect: far, confidence: 0.2, score: 0.1)])
+
+        try resolveObjectConflicts(in: project)
+        let pending = try project.pendingProposals(orderedBy: .frame)
+        XCTAssertEqual(pending.map { [$0.objectID, Int64($0.frame)] }, [[first, 1], [second, 2], [second, 3]])
+        try project.perform("accept") { try $0.setKind(ids: pending.map(\.id), to: .accepted) }
+        XCTAssertEqual(try project.scoredDecisions().map(\.score).sorted(), [0.1, 0.7, 0.8])
     }
 }

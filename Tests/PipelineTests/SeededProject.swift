@@ -1,0 +1,36 @@
+import Foundation
+import Geometry
+import Imaging
+import LabelStore
+import TestSupport
+import XCTest
+
+extension SyntheticSequence {
+    /// The true box of frame `frame` (0-based).
+    func rect(_ frame: Int) -> BoxRect {
+        let b = boxes[frame]
+        return BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)
+    }
+}
+
+/// A project on `sequence`, its frames written as PPM files to `directory/framesFolder` (once: a
+/// folder already there is reused), with one object of label "thing" seeded with its true boxes
+/// on `seedFrames`. Each call makes a new project file.
+func makeSeededProject(_ sequence: SyntheticSequence, seedFrames: [Int], in directory: URL,
+                       framesFolder: String = "frames") throws -> (project: Project, source: FolderSource, objectID: Int64) {
+    let folder = directory.appendingPathComponent(framesFolder)
+    if !FileManager.default.fileExists(atPath: folder.path) {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for index in 0..<sequence.frameCount {
+            try ImageCodec.encodePPM(sequence.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
+        }
+    }
+    let source = try FolderSource(folder: folder)
+    let project = try Project.create(
+        at: directory.appendingPathComponent("\(framesFolder)-\(UUID().uuidString.prefix(6)).microlabel"),
+        source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
+        labels: ["thing"], frameFiles: source.fileNames)
+    let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
+    for frame in seedFrames { _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: sequence.rect(frame))) }
+    return (project, source, object.id)
+}
