@@ -82,7 +82,7 @@ public final class EngineTrainer: TrainingEngine, @unchecked Sendable {
         cancelRequested = true
         lock.unlock()
         finished.lock()
-        while isRunning { finished.wait(until: Date().addingTimeInterval(0.05)) }
+        while isRunning { _ = finished.wait(until: Date().addingTimeInterval(0.05)) }
         finished.unlock()
     }
 
