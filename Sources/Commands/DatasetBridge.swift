@@ -56,21 +56,23 @@ enum DatasetBridge {
     /// Writes exported frame images: hard-links or copies a folder's own files when the format
     /// matches, and otherwise decodes the frame (from the video or the folder) and encodes it.
     static func imageWriter(for frames: CachedFrameSource) -> ImageWriter {
-        let encode: ImageWriter = { index, destination in
-            try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95)
+        guard let folder = folderSource(of: frames) else {
+            return { index, destination in try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95) }
         }
-        guard let folder = folderSource(of: frames) else { return encode }
-        return DatasetExporter.linkingImageWriter(sourceFile: { index in
-            // Only a frame that decodes is linked: a damaged file must not end up in a dataset.
+        // A damaged file must not end up in a dataset, linked or re-encoded: say which file it is.
+        func decode(_ index: Int, scale: Int) throws -> RGBImage {
             do {
-                _ = try frames.frame(at: index, scale: 8)
+                return try frames.frame(at: index, scale: scale)
             } catch let error as ImagingError {
                 throw ExchangeError.unreadable(
                     path: folder.url(at: index).path,
                     reason: "frame \(index + 1) does not decode (\(error.underlying)), so nothing was exported; replace the file, or leave the frame out with --frames")
             }
-            return folder.url(at: index)
-        }, encode: encode)
+        }
+        return DatasetExporter.linkingImageWriter(
+            sourceFile: { folder.url(at: $0) },
+            verify: { index in _ = try decode(index, scale: 8) },
+            encode: { index, destination in try ImageCodec.write(try decode(index, scale: 1), to: destination, quality: 95) })
     }
 
     /// The folder under a source, through the cache and the project's view of it.
