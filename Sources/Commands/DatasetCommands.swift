@@ -96,12 +96,16 @@ enum ExportCommand {
                 throw CommandError("\(which) no label '\(unknown)' (labels: \(known.sorted().joined(separator: ", ")))")
             }
         }
-        let total = datasets.reduce(0) { $0 + Set($1.boxes.filter { $0.kind != .rejected }.map(\.frame)).count }
-        let progress = needsImages ? ProgressReporter("exporting", total: total) : nil
+        // The exporter knows how many images it writes (after --frames, --labels and pending boxes
+        // are applied): the bar starts with the first of them.
+        var progress: ProgressReporter?
         let summary = try DatasetExporter.export(
             datasets, format: format, to: out, options: options,
             writeImage: needsImages ? { video, frame, destination in try writers[video](frame, destination) } : nil,
-            progress: progress.map { reporter in { done, _ in reporter.update(done) } })
+            progress: needsImages ? { done, total in
+                if progress == nil { progress = ProgressReporter("exporting", total: total) }
+                progress?.update(done)
+            } : nil)
         progress?.finish()
         for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var line = "exported \(summary.boxCount) boxes on \(summary.frameCount) frames"
