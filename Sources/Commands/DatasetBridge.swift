@@ -32,7 +32,7 @@ enum DatasetBridge {
     /// Takes out of `dataset` the boxes on frames known to be unreadable (a file gone or damaged, a
     /// source that shrank), so that no dataset holds an image that does not decode; returns those
     /// frames, 0-based, with the reason.
-    static func leaveOutUnreadable(_ dataset: inout Dataset, frames: any FrameSource) -> [(frame: Int, reason: String)] {
+    private static func leaveOutUnreadable(_ dataset: inout Dataset, frames: any FrameSource) -> [(frame: Int, reason: String)] {
         var current: (any FrameSource)? = frames
         while let cached = current as? CachedFrameSource { current = cached.base }
         guard let recorded = current as? RecordedSource else { return [] }
@@ -53,24 +53,54 @@ enum DatasetBridge {
         }
     }
 
+    /// One project's part of an export: its boxes, what writes their images, and the paths the
+    /// export must never replace or remove. The export command, the review room's `E` and the demo
+    /// all export through this.
+    struct ExportInput {
+        var dataset: Dataset
+        /// Nil when no images are written (a single MOT file).
+        var writeImage: ImageWriter?
+        /// Frames whose boxes were left out because the frame cannot be read, 0-based, with the reason.
+        var leftOut: [(frame: Int, reason: String)]
+        /// The project file and its source.
+        var protectedPaths: [URL]
+
+        /// "; left out 2 unreadable frames (first: 7)", or "" when none were.
+        var leftOutNote: String {
+            guard let first = leftOut.first else { return "" }
+            return "; left out \(leftOut.count) unreadable frame\(leftOut.count == 1 ? "" : "s") (first: \(first.frame + 1))"
+        }
+    }
+
+    /// `project` ready to export; with images, the boxes on frames known to be unreadable are left
+    /// out (they stay in the project), since no dataset may hold an image that does not decode.
+    static func exportInput(_ project: Project, frames: CachedFrameSource, withImages: Bool) throws -> ExportInput {
+        var dataset = try dataset(of: project, frames: frames)
+        let leftOut = withImages ? leaveOutUnreadable(&dataset, frames: frames) : []
+        return ExportInput(dataset: dataset, writeImage: withImages ? imageWriter(for: frames) : nil, leftOut: leftOut,
+                           protectedPaths: [project.url, URL(fileURLWithPath: try project.source().path)])
+    }
+
     /// Writes exported frame images: hard-links or copies a folder's own files when the format
     /// matches, and otherwise decodes the frame (from the video or the folder) and encodes it.
     static func imageWriter(for frames: CachedFrameSource) -> ImageWriter {
-        let encode: ImageWriter = { index, destination in
-            try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95)
+        guard let folder = folderSource(of: frames) else {
+            return { index, destination in try ImageCodec.write(try frames.frame(at: index), to: destination, quality: 95) }
         }
-        guard let folder = folderSource(of: frames) else { return encode }
-        return DatasetExporter.linkingImageWriter(sourceFile: { index in
-            // Only a frame that decodes is linked: a damaged file must not end up in a dataset.
+        // A damaged file must not end up in a dataset, linked or re-encoded: say which file it is.
+        func decode(_ index: Int, scale: Int) throws -> RGBImage {
             do {
-                _ = try frames.frame(at: index, scale: 8)
+                return try frames.frame(at: index, scale: scale)
             } catch let error as ImagingError {
                 throw ExchangeError.unreadable(
                     path: folder.url(at: index).path,
                     reason: "frame \(index + 1) does not decode (\(error.underlying)), so nothing was exported; replace the file, or leave the frame out with --frames")
             }
-            return folder.url(at: index)
-        }, encode: encode)
+        }
+        return DatasetExporter.linkingImageWriter(
+            sourceFile: { folder.url(at: $0) },
+            verify: { index in _ = try decode(index, scale: 8) },
+            encode: { index, destination in try ImageCodec.write(try decode(index, scale: 1), to: destination, quality: 95) })
     }
 
     /// The folder under a source, through the cache and the project's view of it.
@@ -103,15 +133,11 @@ final class ProjectExporter: ReviewExporter {
         let stamp = Self.stamp.string(from: Date())
         let base = project.url.deletingPathExtension()
         let out = URL(fileURLWithPath: "\(base.path)-\(name)-\(stamp)" + (format == .mot ? ".txt" : ""))
-        var dataset = try DatasetBridge.dataset(of: project, frames: frames)
-        let left = format == .mot ? [] : DatasetBridge.leaveOutUnreadable(&dataset, frames: frames)
+        let input = try DatasetBridge.exportInput(project, frames: frames, withImages: format != .mot)
         var options = ExportOptions()
-        options.protectedPaths = [project.url, URL(fileURLWithPath: try project.source().path)]
-        let summary = try DatasetExporter.export(
-            dataset, format: format, to: out, options: options,
-            writeImage: format == .mot ? nil : DatasetBridge.imageWriter(for: frames))
-        let note = left.isEmpty ? "" : "; left out \(left.count) unreadable frame\(left.count == 1 ? "" : "s") (first: \(left[0].frame + 1))"
-        return "exported \(summary.boxCount) boxes on \(summary.frameCount) frames to \(summary.output.path)\(note)"
+        options.protectedPaths = input.protectedPaths
+        let summary = try DatasetExporter.export(input.dataset, format: format, to: out, options: options, writeImage: input.writeImage)
+        return "exported \(summary.boxCount) boxes on \(summary.frameCount) frames to \(summary.output.path)\(input.leftOutNote)"
     }
 
     private static let stamp: DateFormatter = {

@@ -68,32 +68,26 @@ enum ExportCommand {
         }
 
         var datasets: [Dataset] = []
-        var sources: [CachedFrameSource] = []
+        var writers: [ImageWriter] = []
         var seen = Set<String>()
-        let motFile = format == .mot && out.pathExtension.lowercased() == "txt"
-        let needsImages = !motFile
+        let needsImages = !(format == .mot && out.pathExtension.lowercased() == "txt")
         for argument in projectArguments {
             let project = try ProjectPaths.openForReading(argument)
             guard seen.insert(project.url.resolvingSymlinksInPath().path).inserted else {
                 throw UsageError(command: "export", message: "\(project.url.path) is named twice")
             }
-            // The export may never replace or remove a project or its frames.
-            options.protectedPaths += [project.url, URL(fileURLWithPath: try project.source().path)]
-            let frames = try ProjectPaths.frames(of: project)
-            var dataset = try DatasetBridge.dataset(of: project, frames: frames)
-            if needsImages {
-                // A frame that cannot be read has no image to export: its boxes stay in the project.
-                let left = DatasetBridge.leaveOutUnreadable(&dataset, frames: frames)
-                let name = projectArguments.count > 1 ? "\(project.url.lastPathComponent): " : ""
-                for (frame, reason) in left.prefix(10) {
-                    FileHandle.standardError.write(Data("warning: \(name)frame \(frame + 1) is left out of the export, it cannot be read: \(reason)\n".utf8))
-                }
-                if left.count > 10 {
-                    FileHandle.standardError.write(Data("warning: \(name)\(left.count - 10) more unreadable frames are left out\n".utf8))
-                }
+            let input = try DatasetBridge.exportInput(project, frames: try ProjectPaths.frames(of: project), withImages: needsImages)
+            options.protectedPaths += input.protectedPaths
+            // A frame that cannot be read has no image to export: its boxes stay in the project.
+            let name = projectArguments.count > 1 ? "\(project.url.lastPathComponent): " : ""
+            for (frame, reason) in input.leftOut.prefix(10) {
+                FileHandle.standardError.write(Data("warning: \(name)frame \(frame + 1) is left out of the export, it cannot be read: \(reason)\n".utf8))
             }
-            datasets.append(dataset)
-            sources.append(frames)
+            if input.leftOut.count > 10 {
+                FileHandle.standardError.write(Data("warning: \(name)\(input.leftOut.count - 10) more unreadable frames are left out\n".utf8))
+            }
+            datasets.append(input.dataset)
+            if let writeImage = input.writeImage { writers.append(writeImage) }
         }
         if let labels = options.labels {
             let known = Set(datasets.flatMap(\.labels))
@@ -102,13 +96,16 @@ enum ExportCommand {
                 throw CommandError("\(which) no label '\(unknown)' (labels: \(known.sorted().joined(separator: ", ")))")
             }
         }
-        let writers = needsImages ? sources.map { DatasetBridge.imageWriter(for: $0) } : []
-        let total = datasets.reduce(0) { $0 + Set($1.boxes.filter { $0.kind != .rejected }.map(\.frame)).count }
-        let progress = needsImages ? ProgressReporter("exporting", total: total) : nil
+        // The exporter knows how many images it writes (after --frames, --labels and pending boxes
+        // are applied): the bar starts with the first of them.
+        var progress: ProgressReporter?
         let summary = try DatasetExporter.export(
             datasets, format: format, to: out, options: options,
             writeImage: needsImages ? { video, frame, destination in try writers[video](frame, destination) } : nil,
-            progress: progress.map { reporter in { done, _ in reporter.update(done) } })
+            progress: needsImages ? { done, total in
+                if progress == nil { progress = ProgressReporter("exporting", total: total) }
+                progress?.update(done)
+            } : nil)
         progress?.finish()
         for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var line = "exported \(summary.boxCount) boxes on \(summary.frameCount) frames"

@@ -97,12 +97,12 @@ enum DemoCommand {
         }
         print(String(format: "demo: accepted %d proposals at expected precision 0.99 (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
         let out = projectURL.deletingLastPathComponent().appendingPathComponent("bigbuckbunny-coco")
+        let input = try DatasetBridge.exportInput(project, frames: frames, withImages: true)
         var options = ExportOptions()
         options.force = true
-        options.protectedPaths = [projectURL, URL(fileURLWithPath: try project.source().path)]
-        let exported = try DatasetExporter.export(try DatasetBridge.dataset(of: project, frames: frames), format: .coco, to: out,
-                                                  options: options, writeImage: DatasetBridge.imageWriter(for: frames))
-        print("demo: exported \(exported.boxCount) boxes on \(exported.frameCount) frames as COCO to \(exported.output.path)")
+        options.protectedPaths = input.protectedPaths
+        let exported = try DatasetExporter.export(input.dataset, format: .coco, to: out, options: options, writeImage: input.writeImage)
+        print("demo: exported \(exported.boxCount) boxes on \(exported.frameCount) frames as COCO to \(exported.output.path)\(input.leftOutNote)")
         let counts = try project.counts()
         print("demo: \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected")
         print("demo: review the rest with 'microlabel open \(projectURL.path)'")

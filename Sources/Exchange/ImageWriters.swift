@@ -9,14 +9,17 @@ extension DatasetExporter {
     /// An image writer for a folder source: hard-links the frame's own file when its format is the
     /// exported one (copying it when a link is impossible, e.g. across file systems), and otherwise
     /// hands the frame to `encode`, which decodes and re-encodes it with the Imaging codecs.
-    /// `sourceFile` gives the source file of a 0-based frame, nil for none (then `encode` is used);
-    /// it throws for a frame that must not be exported.
-    public static func linkingImageWriter(sourceFile: @escaping (Int) throws -> URL?, encode: @escaping ImageWriter) -> ImageWriter {
+    /// `sourceFile` gives the source file of a 0-based frame, nil for none (then `encode` is used).
+    /// `verify` runs only before a file is linked or copied, and throws for a frame that must not be
+    /// exported; `encode` decodes the frame anyway, so it is not checked twice.
+    public static func linkingImageWriter(sourceFile: @escaping (Int) throws -> URL?, verify: @escaping (Int) throws -> Void = { _ in },
+                                          encode: @escaping ImageWriter) -> ImageWriter {
         { frame, destination in
             guard let source = try sourceFile(frame), sameFormat(source.pathExtension, destination.pathExtension) else {
                 try encode(frame, destination)
                 return
             }
+            try verify(frame)
             if link(source.path, destination.path) == 0 { return }
             let reason = errno
             guard reason == EXDEV || reason == EPERM || reason == EMLINK || reason == ENOTSUP else {

@@ -102,13 +102,19 @@ public struct SplitSpec: Sendable, Equatable {
             return ("whole videos", splits)
         }
 
-        let length = blockLength(frameCount: counts.reduce(0, +))
-        assigned = [Int](repeating: 0, count: parts.count)
-        dealt = 0
+        return ("segments of each video", dealBlocks(videos, length: blockLength(frameCount: counts.reduce(0, +))))
+    }
+
+    /// Cuts each video's frames into blocks of `length` frames, in time order and never spanning two
+    /// videos, and deals the blocks in order, each to the split furthest below its share so far.
+    private func dealBlocks(_ videos: [[Int]], length: Int) -> [[Int: Int]] {
+        var assigned = [Int](repeating: 0, count: parts.count)
+        var dealt = 0
         var splits: [[Int: Int]] = []
         for frames in videos {
             let ordered = Array(Set(frames)).sorted()
             var result: [Int: Int] = [:]
+            result.reserveCapacity(ordered.count)
             var start = 0
             while start < ordered.count {
                 let end = min(start + length, ordered.count)
@@ -120,7 +126,7 @@ public struct SplitSpec: Sendable, Equatable {
             }
             splits.append(result)
         }
-        return ("segments of each video", splits)
+        return splits
     }
 
     /// The split furthest below its share of `dealt` frames (ties to the one named first).
@@ -139,28 +145,6 @@ public struct SplitSpec: Sendable, Equatable {
 
     /// The split (an index into `parts`) of each frame in `frames` (0-based frame indices).
     public func assign(frames: [Int]) -> [Int: Int] {
-        let ordered = Array(Set(frames)).sorted()
-        let length = blockLength(frameCount: ordered.count)
-        var assigned = [Int](repeating: 0, count: parts.count)
-        var result: [Int: Int] = [:]
-        result.reserveCapacity(ordered.count)
-        var start = 0
-        while start < ordered.count {
-            let end = min(start + length, ordered.count)
-            let dealt = end
-            var best = 0
-            var bestDeficit = -Double.infinity
-            for (index, part) in parts.enumerated() {
-                let deficit = part.share * Double(dealt) - Double(assigned[index])
-                if deficit > bestDeficit {
-                    best = index
-                    bestDeficit = deficit
-                }
-            }
-            assigned[best] += end - start
-            for frame in ordered[start..<end] { result[frame] = best }
-            start = end
-        }
-        return result
+        dealBlocks([frames], length: blockLength(frameCount: Set(frames).count))[0]
     }
 }

@@ -154,11 +154,14 @@ final class HardeningTests: XCTestCase {
         _ = try run(["seed", project, "--frame", "2", "--box", "10,10,50,50"])
         _ = try run(["seed", project, "--frame", "3", "--box", "10,10,50,50"])
         let out = directory.appendingPathComponent("set")
-        let result = try run(["export", project, "--format", "yolo", "--out", out.path], 1)
-        XCTAssertTrue(result.stderr.contains("frame 3"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("000003.jpg is corrupt"), result.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
-        XCTAssertEqual(staging(), [], "a failed export leaves nothing behind")
+        // Linked as they are (jpg), and decoded to be written as png: the same file is named.
+        for imageFormat in ["jpg", "png"] {
+            let result = try run(["export", project, "--format", "yolo", "--out", out.path, "--image-format", imageFormat], 1)
+            XCTAssertTrue(result.stderr.contains("frame 3"), "\(imageFormat): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("000003.jpg is corrupt"), "\(imageFormat): \(result.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), imageFormat)
+            XCTAssertEqual(staging(), [], "a failed export leaves nothing behind (\(imageFormat))")
+        }
     }
 
     func testASymbolicLinkLoopIsCalledOne() throws {

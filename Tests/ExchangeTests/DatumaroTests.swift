@@ -120,36 +120,16 @@ final class DatumaroTests: XCTestCase {
         """
 
     private func datumaro(_ job: Job) throws -> [String: Loaded] {
-        let probe = try python(["-c", "import datumaro"])
-        guard probe.status == 0 else {
-            throw XCTSkip("datumaro is not installed (pip install datumaro): \(probe.output.suffix(200))")
-        }
+        try Python.require("datumaro", package: "datumaro")
         let jobFile = folder.appendingPathComponent("job.json")
         try JSONEncoder().encode(job).write(to: jobFile)
-        let result = try python(["-c", Self.script, jobFile.path])
+        let result = try Python.run(["-c", Self.script, jobFile.path])
         XCTAssertEqual(result.status, 0, result.output)
         guard let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
             XCTFail("no report from datumaro: \(result.output)")
             return [:]
         }
         return try JSONDecoder().decode([String: Loaded].self, from: Data(line.utf8))
-    }
-
-    private func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do {
-            try process.run()
-        } catch {
-            throw XCTSkip("python3 cannot be started: \(error)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Real images (datumaro reads YOLO's image sizes from them): a flat grey frame of the project's size.

@@ -15,8 +15,10 @@ final class ImageWriterTests: XCTestCase {
             try FileManager.default.copyItem(at: frames.appendingPathComponent(name), to: source.appendingPathComponent(name))
         }
         var encoded: [Int] = []
+        var verified: [Int] = []
         let writer = DatasetExporter.linkingImageWriter(
             sourceFile: { $0 < 3 ? source.appendingPathComponent(String(format: "%06d.jpg", $0 + 1)) : nil },
+            verify: { verified.append($0) },
             encode: { frame, url in
                 encoded.append(frame)
                 try Data("encoded".utf8).write(to: url)
@@ -26,6 +28,7 @@ final class ImageWriterTests: XCTestCase {
         let out = folder.appendingPathComponent("coco")
         _ = try DatasetExporter.export(dataset, format: .coco, to: out, writeImage: writer)
         XCTAssertEqual(encoded, [3, 4])
+        XCTAssertEqual(verified, [0, 1, 2], "only linked frames are checked; encoding decodes them anyway")
         let linked = out.appendingPathComponent("images/default/000002.jpg")
         XCTAssertEqual(try Data(contentsOf: linked), try Data(contentsOf: source.appendingPathComponent("000002.jpg")))
         let attributes = try FileManager.default.attributesOfItem(atPath: linked.path)
@@ -33,8 +36,10 @@ final class ImageWriterTests: XCTestCase {
 
         let png = folder.appendingPathComponent("png")
         encoded = []
+        verified = []
         _ = try DatasetExporter.export(dataset, format: .yolo, to: png, options: ExportOptions(imageExtension: "png"), writeImage: writer)
         XCTAssertEqual(encoded, [0, 1, 2, 3, 4], "another format is encoded")
+        XCTAssertEqual(verified, [], "an encoded frame is not decoded a second time to check it")
     }
 
     func testFrameRangesAreOneBasedAndInclusiveOnTheCommandLine() throws {

@@ -5,28 +5,8 @@ import XCTest
 
 /// The COCO export loads unchanged in pycocotools (installed with pip in CI).
 final class PycocotoolsTests: XCTestCase {
-    private func python(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do {
-            try process.run()
-        } catch {
-            throw XCTSkip("python3 cannot be started: \(error)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func testCOCOExportLoadsAndEvaluatesInPycocotools() throws {
-        let probe = try python("import pycocotools.coco", [])
-        guard probe.status == 0 else {
-            throw XCTSkip("pycocotools is not installed (pip install pycocotools): \(probe.output.suffix(200))")
-        }
+        try Python.require("pycocotools.coco", package: "pycocotools")
         let folder = try Fixtures.temporaryDirectory("exchange-pycocotools")
         defer { try? FileManager.default.removeItem(at: folder) }
         let dataset = SampleDataset.make()
@@ -48,7 +28,7 @@ final class PycocotoolsTests: XCTestCase {
             scored = sum(1 for a in anns if "score" in a)
             print(len(gt.getImgIds()), len(anns), scored, "|".join(names), "%.4f" % ev.stats[0])
             """
-        let result = try python(script, [out.appendingPathComponent("annotations/instances_default.json").path])
+        let result = try Python.run(["-c", script, out.appendingPathComponent("annotations/instances_default.json").path])
         XCTAssertEqual(result.status, 0, result.output)
         let expectedBoxes = SampleDataset.expected(dataset, includePending: true)
         let frames = Set(expectedBoxes.map(\.frame)).count
