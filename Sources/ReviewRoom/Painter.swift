@@ -310,12 +310,9 @@ struct Painter {
             if let picture = try renderer.cells(image, overlays: placement.overlays, columns: placement.cells.columns,
                                                 rows: placement.cells.rows) {
                 // Only the cells that changed since the last picture in this place.
-                let canvas = picture.canvas.snapped(to: picture.colourDepth)
-                    .keepingClose(to: textShown[placement.slot], tolerance: picture.colourDepth == .trueColour ? Self.trueColourTolerance : 0)
-                let bytes = canvas.encodeChanges(from: textShown[placement.slot], column: placement.cells.column,
-                                                 row: placement.cells.row, colourDepth: picture.colourDepth)
-                textShown[placement.slot] = canvas
-                return bytes
+                let changes = Self.textChanges(picture, from: textShown[placement.slot], at: placement.cells)
+                textShown[placement.slot] = changes.shown
+                return changes.bytes
             }
         }
         if renderer.mode == .kitty {
@@ -328,6 +325,15 @@ struct Painter {
         }
         if let ready = encoded.removeValue(forKey: placement) { return ready }
         return try encode(placement, id: nil)
+    }
+
+    /// A text picture sent as changes to `previous` (what its cells show; nil when not known):
+    /// the bytes, and what the cells show after them. Truecolor cells that moved only slightly
+    /// keep their old colours.
+    static func textChanges(_ picture: TextPicture, from previous: TextCanvas?, at cells: CellRect) -> (bytes: [UInt8], shown: TextCanvas) {
+        let shown = picture.canvas.snapped(to: picture.colourDepth)
+            .keepingClose(to: previous, tolerance: picture.colourDepth == .trueColour ? trueColourTolerance : 0)
+        return (shown.encodeChanges(from: previous, column: cells.column, row: cells.row, colourDepth: picture.colourDepth), shown)
     }
 
     /// Pre-encoded kitty bytes carry a placeholder id; the real one is known when stored.
