@@ -251,15 +251,15 @@ struct Painter {
         terminal.refresh()
         for picture in pictures {
             let placement = sending[picture.index]
-            var bytes: [UInt8] = Array("\u{1B}7\u{1B}[\(placement.cells.row + 1);\(placement.cells.column + 1)H".utf8)
+            // Written in pieces: the picture (half a megabyte of sixel) is not copied again.
+            terminal.write("\u{1B}7\u{1B}[\(placement.cells.row + 1);\(placement.cells.column + 1)H")
             if renderer.mode == .kitty {
-                bytes += kitty.show(placement, columns: placement.cells.columns, rows: placement.cells.rows)
+                terminal.write(kitty.show(placement, columns: placement.cells.columns, rows: placement.cells.rows))
             } else {
-                bytes += picture.bytes
+                terminal.write(picture.bytes)
                 written += picture.bytes.count
             }
-            bytes += Array("\u{1B}8".utf8)
-            terminal.write(bytes)
+            terminal.write("\u{1B}8")
         }
         terminal.write("\u{1B}[?2026l")
         terminal.flush()
