@@ -320,7 +320,11 @@ struct Painter {
             let ready = encoded.removeValue(forKey: placement)
             let (id, evicted) = kitty.store(placement)
             var out: [UInt8] = evicted.flatMap { KittyImages.free(id: $0) }
-            out += try ready.map { try retag($0, id: id) } ?? encode(placement, id: id)
+            if let ready {
+                Self.append(ready, storedAs: id, to: &out)
+            } else {
+                out += try encode(placement, id: id)
+            }
             return out
         }
         if let ready = encoded.removeValue(forKey: placement) { return ready }
@@ -336,13 +340,15 @@ struct Painter {
         return (shown.encodeChanges(from: previous, column: cells.column, row: cells.row, colourDepth: picture.colourDepth), shown)
     }
 
-    /// Pre-encoded kitty bytes carry a placeholder id; the real one is known when stored.
-    private func retag(_ bytes: [UInt8], id: UInt32) throws -> [UInt8] {
+    /// Appends pre-encoded kitty bytes, which carry a placeholder id, with the real one (known
+    /// when stored) in its place: one copy of the picture, not one per change.
+    static func append(_ bytes: [UInt8], storedAs id: UInt32, to out: inout [UInt8]) {
         let marker = Array("i=\(KittyShelf.placeholderID),".utf8)
-        guard let range = bytes.firstRange(of: marker) else { return bytes }
-        var out = bytes
-        out.replaceSubrange(range, with: Array("i=\(id),".utf8))
-        return out
+        guard let range = bytes.firstRange(of: marker) else { return out += bytes }
+        out.reserveCapacity(out.count + bytes.count + 8)
+        out += bytes[..<range.lowerBound]
+        out += "i=\(id),".utf8
+        out += bytes[range.upperBound...]
     }
 
     private func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {

@@ -1,5 +1,7 @@
 import Geometry
 import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.KittyImages
+import struct Imaging.RGBImage
 @testable import ReviewRoom
 import XCTest
 
@@ -203,6 +205,14 @@ final class LinkPacerTests: XCTestCase {
         let back = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
         XCTAssertLessThan(back.utf8.count, 100)
         XCTAssertTrue(back.contains("a=p,i=\(first.id),"))
+    }
+
+    func testAPictureEncodedAheadIsSentUnderTheIdItIsStoredAs() throws {
+        let image = RGBImage(width: 4, height: 2, pixels: [UInt8](repeating: 200, count: 24))
+        let ahead = try KittyImages.transmit(image, id: KittyShelf.placeholderID)
+        var out = KittyImages.free(id: 3)
+        Painter.append(ahead, storedAs: 42, to: &out)
+        XCTAssertEqual(out, KittyImages.free(id: 3) + (try KittyImages.transmit(image, id: 42)))
     }
 
     func testTheOldestStoredImagesAreFreedFirst() {
