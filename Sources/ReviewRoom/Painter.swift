@@ -363,8 +363,7 @@ struct Painter {
             // The terminal scales kitty pictures into their cells: send no more pixels than the
             // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
             let scale = KittyShelf.scale(placement)
-            let size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
-                                 height: max(1, Int((Double(placement.size.height) * scale).rounded())))
+            let size = KittyShelf.pixelSize(placement)
             var image: RGBImage
             if placement.quality == .full {
                 image = try frames.image(frame: placement.frame, region: placement.region, size: size)
@@ -454,9 +453,7 @@ struct Painter {
         var size = g.imageSize
         if renderer.mode == .kitty {
             let placement = ImagePlacement(cells: g.cells, frame: state.frame, region: g.viewport, size: g.imageSize, overlays: [])
-            let scale = KittyShelf.scale(placement)
-            size = PixelSize(width: max(1, Int((Double(size.width) * scale).rounded())),
-                             height: max(1, Int((Double(size.height) * scale).rounded())))
+            size = KittyShelf.pixelSize(placement)
         }
         frames.prefetch(frames: ahead, region: g.viewport, size: size)
     }
@@ -552,6 +549,13 @@ struct KittyShelf {
         var scale = min(1, source)
         if case .light(let level) = placement.quality { scale *= lightScales[min(max(level, 0), lightScales.count - 1)] }
         return scale
+    }
+
+    /// The size `placement`'s kitty picture travels at (`scale` of the view's dots).
+    static func pixelSize(_ placement: ImagePlacement) -> PixelSize {
+        let scale = scale(placement)
+        return PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
+                         height: max(1, Int((Double(placement.size.height) * scale).rounded())))
     }
 
     /// The picture on a canvas the shape of its cells (black beyond the picture), so the
