@@ -175,6 +175,12 @@ struct Painter {
     /// Draws if anything changed and the link has room; returns a message when rendering failed.
     @discardableResult
     mutating func draw(_ state: ReviewState, now: Double = 0) -> String? {
+        // What shows is a function of the state, unless a picture waits for the link or a
+        // light one for the keys to rest: then the same state may still need drawing. Otherwise
+        // the same state again (the room looks before each wait) costs no composing or diffing.
+        if state == drawnState, !cleared, !deferred, shown.allSatisfy({ $0.quality == .full }) { return nil }
+        drawnState = nil
+        let input = state
         var state = state
         cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
         let plan = ReviewRoom.imagePlan(state, theme: theme)
@@ -199,7 +205,10 @@ struct Painter {
         let note = !due.isEmpty && mayPicture ? linkNote() : shownLinkNote
         let text = compose(note)
         let textChanged = text != lastText
-        guard textChanged || !due.isEmpty else { return nil }
+        guard textChanged || !due.isEmpty else {
+            drawnState = input
+            return nil
+        }
         if !mayPicture {
             Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
             waitedAt = now
@@ -279,8 +288,12 @@ struct Painter {
         lastText = text
         cleared = false
         prefetch(state)
+        drawnState = input
         return failure
     }
+
+    /// The state the screen shows in full, when nothing is waiting to be drawn.
+    private var drawnState: ReviewState?
 
     /// Light pictures aim at about a twelfth of a second each on the link.
     private mutating func adaptLightness(quality: PictureQuality, bytes: Int) {
