@@ -88,12 +88,10 @@ extension ReviewRoom {
                     let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
                     guard let picture = try renderer.cells(image, overlays: placement.overlays, columns: placement.cells.columns,
                                                            rows: placement.cells.rows) else { continue }
-                    let canvas = picture.canvas.snapped(to: picture.colourDepth)
-                        .keepingClose(to: previous[placement.slot], tolerance: picture.colourDepth == .trueColour ? Painter.trueColourTolerance : 0)
-                    totals[0] += canvas.encodeChanges(from: previous[placement.slot], column: placement.cells.column,
-                                                      row: placement.cells.row, colourDepth: picture.colourDepth).count
+                    let changes = Painter.textChanges(picture, from: previous[placement.slot], at: placement.cells)
+                    totals[0] += changes.bytes.count
                     totals[1] += picture.canvas.encode(colourDepth: picture.colourDepth).count
-                    previous[placement.slot] = canvas
+                    previous[placement.slot] = changes.shown
                     continue
                 }
                 for (i, variant) in variants.enumerated() {

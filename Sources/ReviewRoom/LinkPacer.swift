@@ -75,13 +75,15 @@ struct LinkPacer {
         let first = taken.first!, last = taken.last!
         let chunk = last.offset - delivered
         let previousEarliest = lastAnswerEarliest
-        let soonest = min(now, earliest ?? now)
+        // An answer never comes before its query: an earliest time before that (no empty read
+        // since the query went, or none at all yet) says only that nobody looked meanwhile.
+        let soonest = max(min(now, earliest ?? now), last.sentAt)
         delivered = last.offset
         lastAnswerEarliest = soonest
         // The round trip: the shortest wait for an answer behind (next to) nothing, at the
         // likeliest time the answer came.
         let elapsed = (now + soonest) / 2 - first.sentAt
-        if chunk <= Self.smallBytes && taken.count == 1 { roundTrip = min(roundTrip ?? elapsed, max(0.0005, elapsed)) }
+        if chunk <= Self.smallBytes && taken.count == 1 { roundTrip = min(roundTrip ?? .infinity, max(0.0005, elapsed)) }
         guard chunk >= Self.rateSampleBytes else { return }
         // The chunk's time on the link, at most: up to this answer at its latest, from when it was
         // sent less one round trip, or (when the link was busy with it all along) from the previous

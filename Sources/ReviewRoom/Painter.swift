@@ -175,6 +175,12 @@ struct Painter {
     /// Draws if anything changed and the link has room; returns a message when rendering failed.
     @discardableResult
     mutating func draw(_ state: ReviewState, now: Double = 0) -> String? {
+        // What shows is a function of the state, unless a picture waits for the link or a
+        // light one for the keys to rest: then the same state may still need drawing. Otherwise
+        // the same state again (the room looks before each wait) costs no composing or diffing.
+        if state == drawnState, !cleared, !deferred, shown.allSatisfy({ $0.quality == .full }) { return nil }
+        drawnState = nil
+        let input = state
         var state = state
         cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
         let plan = ReviewRoom.imagePlan(state, theme: theme)
@@ -199,7 +205,10 @@ struct Painter {
         let note = !due.isEmpty && mayPicture ? linkNote() : shownLinkNote
         let text = compose(note)
         let textChanged = text != lastText
-        guard textChanged || !due.isEmpty else { return nil }
+        guard textChanged || !due.isEmpty else {
+            drawnState = input
+            return nil
+        }
         if !mayPicture {
             Painter.debugLog?.write(Data("wait outstanding \(pacer.outstanding.count) inflight \(pacer.inFlight)\n".utf8))
             waitedAt = now
@@ -251,15 +260,15 @@ struct Painter {
         terminal.refresh()
         for picture in pictures {
             let placement = sending[picture.index]
-            var bytes: [UInt8] = Array("\u{1B}7\u{1B}[\(placement.cells.row + 1);\(placement.cells.column + 1)H".utf8)
+            // Written in pieces: the picture (half a megabyte of sixel) is not copied again.
+            terminal.write("\u{1B}7\u{1B}[\(placement.cells.row + 1);\(placement.cells.column + 1)H")
             if renderer.mode == .kitty {
-                bytes += kitty.show(placement, columns: placement.cells.columns, rows: placement.cells.rows)
+                terminal.write(kitty.show(placement, columns: placement.cells.columns, rows: placement.cells.rows))
             } else {
-                bytes += picture.bytes
+                terminal.write(picture.bytes)
                 written += picture.bytes.count
             }
-            bytes += Array("\u{1B}8".utf8)
-            terminal.write(bytes)
+            terminal.write("\u{1B}8")
         }
         terminal.write("\u{1B}[?2026l")
         terminal.flush()
@@ -279,8 +288,12 @@ struct Painter {
         lastText = text
         cleared = false
         prefetch(state)
+        drawnState = input
         return failure
     }
+
+    /// The state the screen shows in full, when nothing is waiting to be drawn.
+    private var drawnState: ReviewState?
 
     /// Light pictures aim at about a twelfth of a second each on the link.
     private mutating func adaptLightness(quality: PictureQuality, bytes: Int) {
@@ -310,12 +323,9 @@ struct Painter {
             if let picture = try renderer.cells(image, overlays: placement.overlays, columns: placement.cells.columns,
                                                 rows: placement.cells.rows) {
                 // Only the cells that changed since the last picture in this place.
-                let canvas = picture.canvas.snapped(to: picture.colourDepth)
-                    .keepingClose(to: textShown[placement.slot], tolerance: picture.colourDepth == .trueColour ? Self.trueColourTolerance : 0)
-                let bytes = canvas.encodeChanges(from: textShown[placement.slot], column: placement.cells.column,
-                                                 row: placement.cells.row, colourDepth: picture.colourDepth)
-                textShown[placement.slot] = canvas
-                return bytes
+                let changes = Self.textChanges(picture, from: textShown[placement.slot], at: placement.cells)
+                textShown[placement.slot] = changes.shown
+                return changes.bytes
             }
         }
         if renderer.mode == .kitty {
@@ -323,20 +333,35 @@ struct Painter {
             let ready = encoded.removeValue(forKey: placement)
             let (id, evicted) = kitty.store(placement)
             var out: [UInt8] = evicted.flatMap { KittyImages.free(id: $0) }
-            out += try ready.map { try retag($0, id: id) } ?? encode(placement, id: id)
+            if let ready {
+                Self.append(ready, storedAs: id, to: &out)
+            } else {
+                out += try encode(placement, id: id)
+            }
             return out
         }
         if let ready = encoded.removeValue(forKey: placement) { return ready }
         return try encode(placement, id: nil)
     }
 
-    /// Pre-encoded kitty bytes carry a placeholder id; the real one is known when stored.
-    private func retag(_ bytes: [UInt8], id: UInt32) throws -> [UInt8] {
+    /// A text picture sent as changes to `previous` (what its cells show; nil when not known):
+    /// the bytes, and what the cells show after them. Truecolor cells that moved only slightly
+    /// keep their old colours.
+    static func textChanges(_ picture: TextPicture, from previous: TextCanvas?, at cells: CellRect) -> (bytes: [UInt8], shown: TextCanvas) {
+        let shown = picture.canvas.snapped(to: picture.colourDepth)
+            .keepingClose(to: previous, tolerance: picture.colourDepth == .trueColour ? trueColourTolerance : 0)
+        return (shown.encodeChanges(from: previous, column: cells.column, row: cells.row, colourDepth: picture.colourDepth), shown)
+    }
+
+    /// Appends pre-encoded kitty bytes, which carry a placeholder id, with the real one (known
+    /// when stored) in its place: one copy of the picture, not one per change.
+    static func append(_ bytes: [UInt8], storedAs id: UInt32, to out: inout [UInt8]) {
         let marker = Array("i=\(KittyShelf.placeholderID),".utf8)
-        guard let range = bytes.firstRange(of: marker) else { return bytes }
-        var out = bytes
-        out.replaceSubrange(range, with: Array("i=\(id),".utf8))
-        return out
+        guard let range = bytes.firstRange(of: marker) else { return out += bytes }
+        out.reserveCapacity(out.count + bytes.count + 8)
+        out += bytes[..<range.lowerBound]
+        out += "i=\(id),".utf8
+        out += bytes[range.upperBound...]
     }
 
     private func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
@@ -351,8 +376,7 @@ struct Painter {
             // The terminal scales kitty pictures into their cells: send no more pixels than the
             // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
             let scale = KittyShelf.scale(placement)
-            let size = PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
-                                 height: max(1, Int((Double(placement.size.height) * scale).rounded())))
+            let size = KittyShelf.pixelSize(placement)
             var image: RGBImage
             if placement.quality == .full {
                 image = try frames.image(frame: placement.frame, region: placement.region, size: size)
@@ -442,9 +466,7 @@ struct Painter {
         var size = g.imageSize
         if renderer.mode == .kitty {
             let placement = ImagePlacement(cells: g.cells, frame: state.frame, region: g.viewport, size: g.imageSize, overlays: [])
-            let scale = KittyShelf.scale(placement)
-            size = PixelSize(width: max(1, Int((Double(size.width) * scale).rounded())),
-                             height: max(1, Int((Double(size.height) * scale).rounded())))
+            size = KittyShelf.pixelSize(placement)
         }
         frames.prefetch(frames: ahead, region: g.viewport, size: size)
     }
@@ -540,6 +562,13 @@ struct KittyShelf {
         var scale = min(1, source)
         if case .light(let level) = placement.quality { scale *= lightScales[min(max(level, 0), lightScales.count - 1)] }
         return scale
+    }
+
+    /// The size `placement`'s kitty picture travels at (`scale` of the view's dots).
+    static func pixelSize(_ placement: ImagePlacement) -> PixelSize {
+        let scale = scale(placement)
+        return PixelSize(width: max(1, Int((Double(placement.size.width) * scale).rounded())),
+                         height: max(1, Int((Double(placement.size.height) * scale).rounded())))
     }
 
     /// The picture on a canvas the shape of its cells (black beyond the picture), so the

@@ -270,7 +270,8 @@ final class CursesTerminal {
 
     func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { ml_write_raw($0, buffer.count) }
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { ml_write_raw($0, buffer.count) }
         }
     }
 

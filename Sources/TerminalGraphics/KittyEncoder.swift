@@ -22,28 +22,8 @@ public struct KittyEncoder: Sendable {
     /// Transmit-and-display commands for `image` at its own pixel size.
     public func encode(_ image: RGBImage) throws -> [UInt8] {
         let compressed = try deflate(image.pixels, level: compressionLevel)
-        let payload = base64(compressed)
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count + (payload.count / Self.chunkSize + 1) * 16 + 96)
-        var offset = 0
-        var first = true
-        repeat {
-            let end = min(payload.count, offset + Self.chunkSize)
-            let more = end < payload.count
-            out.append(contentsOf: Array("\u{1B}_G".utf8))
-            if first {
-                out.append(contentsOf: Array("a=T,f=24,o=z,s=\(image.width),v=\(image.height),i=\(imageID),p=\(placementID),C=1,q=2".utf8))
-                if more { out.append(contentsOf: Array(",m=1".utf8)) }
-            } else {
-                out.append(contentsOf: Array((more ? "m=1" : "m=0").utf8))
-            }
-            out.append(UInt8(ascii: ";"))
-            out.append(contentsOf: payload[offset..<end])
-            out.append(contentsOf: [0x1B, UInt8(ascii: "\\")])
-            offset = end
-            first = false
-        } while offset < payload.count
-        return out
+        let keys = "a=T,f=24,o=z,s=\(image.width),v=\(image.height),i=\(imageID),p=\(placementID),C=1,q=2"
+        return KittyImages.chunked(base64(compressed), keys: keys, laterKeys: "")
     }
 
     /// Deletes this image and frees its data in the terminal.
@@ -196,20 +176,23 @@ public enum KittyImages {
         Array("\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\".utf8)
     }
 
-    static func chunked(_ payload: [UInt8], keys: String) -> [UInt8] {
+    /// `payload` in commands of at most `KittyEncoder.chunkSize` bytes: the first carries
+    /// `keys`, the later ones `laterKeys` and whether more follow (m=).
+    static func chunked(_ payload: [UInt8], keys: String, laterKeys: String = "q=2,") -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(payload.count + (payload.count / KittyEncoder.chunkSize + 1) * 12 + keys.utf8.count + 16)
+        out.reserveCapacity(payload.count + (payload.count / KittyEncoder.chunkSize + 1) * (8 + laterKeys.utf8.count) + keys.utf8.count + 16)
         var offset = 0
         var first = true
         repeat {
             let end = min(payload.count, offset + KittyEncoder.chunkSize)
             let more = end < payload.count
-            out.append(contentsOf: Array("\u{1B}_G".utf8))
+            out.append(contentsOf: "\u{1B}_G".utf8)
             if first {
-                out.append(contentsOf: Array(keys.utf8))
-                if more { out.append(contentsOf: Array(",m=1".utf8)) }
+                out.append(contentsOf: keys.utf8)
+                if more { out.append(contentsOf: ",m=1".utf8) }
             } else {
-                out.append(contentsOf: Array((more ? "q=2,m=1" : "q=2,m=0").utf8))
+                out.append(contentsOf: laterKeys.utf8)
+                out.append(contentsOf: (more ? "m=1" : "m=0").utf8)
             }
             out.append(UInt8(ascii: ";"))
             out.append(contentsOf: payload[offset..<end])

@@ -68,22 +68,7 @@ public struct TextCanvas: Sendable, Equatable {
                             dirty = true
                         }
                     }
-                    let value = cell.character.value
-                    if value < 0x80 {
-                        out.append(UInt8(truncatingIfNeeded: value))
-                    } else if value < 0x800 {
-                        out.append(UInt8(truncatingIfNeeded: 0xC0 | value >> 6))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
-                    } else if value < 0x10000 {
-                        out.append(UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
-                    } else {
-                        out.append(UInt8(truncatingIfNeeded: 0xF0 | value >> 18))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 12) & 0x3F))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
-                        out.append(UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
-                    }
+                    appendUTF8(cell.character, to: &out)
                 }
                 out.reserve(8)
                 if dirty { out.append("\u{1B}[0m") }

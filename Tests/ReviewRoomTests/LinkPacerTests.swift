@@ -1,5 +1,7 @@
 import Geometry
 import struct TerminalGraphics.PixelSize
+import enum TerminalGraphics.KittyImages
+import struct Imaging.RGBImage
 @testable import ReviewRoom
 import XCTest
 
@@ -162,6 +164,21 @@ final class LinkPacerTests: XCTestCase {
         XCTAssertFalse(pacer.carriesFull(650_000, every: 1.0 / 30))
     }
 
+    func testAnAnswerIsNeverTakenToHaveComeBeforeItsQuery() {
+        // The room's first read found the answer at once, with no empty read before it: the
+        // earliest time it knows of is the start of its clock, long before the query went.
+        var pacer = LinkPacer()
+        pacer.probeSent(at: 9_000, afterPicture: false)
+        pacer.answered(at: 9_000.002, earliest: 0)
+        XCTAssertGreaterThan(pacer.roundTrip ?? -1, 0)
+        XCTAssertLessThanOrEqual(pacer.roundTrip ?? 1, 0.002)
+        // A picture on a 5 MB/s link then measures 5 MB/s, not next to nothing.
+        pacer.wrote(500_000)
+        pacer.probeSent(at: 9_001)
+        pacer.answered(at: 9_001.102)
+        XCTAssertEqual(pacer.rate ?? 0, 5_000_000, accuracy: 100_000)
+    }
+
     // MARK: Kitty images kept by the terminal
 
     private func placement(frame: Int, slot: Int = 0, quality: PictureQuality = .full) -> ImagePlacement {
@@ -188,6 +205,14 @@ final class LinkPacerTests: XCTestCase {
         let back = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
         XCTAssertLessThan(back.utf8.count, 100)
         XCTAssertTrue(back.contains("a=p,i=\(first.id),"))
+    }
+
+    func testAPictureEncodedAheadIsSentUnderTheIdItIsStoredAs() throws {
+        let image = RGBImage(width: 4, height: 2, pixels: [UInt8](repeating: 200, count: 24))
+        let ahead = try KittyImages.transmit(image, id: KittyShelf.placeholderID)
+        var out = KittyImages.free(id: 3)
+        Painter.append(ahead, storedAs: 42, to: &out)
+        XCTAssertEqual(out, KittyImages.free(id: 3) + (try KittyImages.transmit(image, id: 42)))
     }
 
     func testTheOldestStoredImagesAreFreedFirst() {

@@ -54,9 +54,7 @@ public final class TerminalFrameRenderer: FrameRenderer {
                 }
             }
             if mode == .sixel, case .light(let level) = quality, let sixel = renderer as? SixelRenderer {
-                let levels = SixelCoarseness.levels
-                let bytes = try sixel.encoder.encodeCoarse(picture, overlays: boxes,
-                                                           coarseness: levels[min(max(level, 0), levels.count - 1)])
+                let bytes = try sixel.encoder.encodeCoarse(picture, overlays: boxes, coarseness: Self.coarseness(level))
                 return RenderedFrame(lines: [sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes])
             }
             if mode == .kitty, let id {
