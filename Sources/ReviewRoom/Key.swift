@@ -111,4 +111,13 @@ public enum Event: Sendable, Hashable {
     case info(String)
     /// A store or engine call failed; the message says what and where.
     case failure(String)
+    /// The store changed under the room (a write failed half-way, or another writer):
+    /// read it again.
+    case storeChanged
+    /// The snapshot as read from the store (`Effect.loadSnapshot`).
+    case snapshotLoaded(ProjectSnapshot)
+    /// The boxes of one frame as read from the store (`Effect.loadBoxes`).
+    case boxesLoaded(frame: Int, [ReviewBox])
+    /// A review queue as read from the store (`Effect.loadQueue`).
+    case queueLoaded(QueueKey, [ReviewBox])
 }

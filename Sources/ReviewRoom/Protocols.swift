@@ -185,6 +185,8 @@ public protocol ReviewStore: AnyObject {
     func pendingCount(minConfidence: Double) throws -> Int
 
     func addLabel(name: String) throws -> LabelID
+    /// The label boxes get while the project has none of its own (`object`), created when missing.
+    func defaultLabel() throws -> LabelID
     func addObject(label: LabelID) throws -> ObjectID
     /// Adds a hand-drawn seed box for `target`, creating its object (and the default label)
     /// when the target asks for it, all as one undoable edit.

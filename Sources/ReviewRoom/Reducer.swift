@@ -19,9 +19,13 @@ public enum Effect: Sendable, Hashable {
     case startTraining
     case cancelTraining
     case export(format: String)
-    /// Reload the project snapshot (proposals arrived).
-    case refresh
     case quit
+    /// Read the project snapshot (labels, objects, marks, counts, threshold).
+    case loadSnapshot
+    /// Read every box of one frame.
+    case loadBoxes(frame: Int)
+    /// Read the review queue of one tab in one order.
+    case loadQueue(QueueKey)
 }
 
 extension ReviewState {
@@ -34,6 +38,21 @@ extension ReviewState {
 
     /// Applies one event in place; returns the effects to run.
     public mutating func handle(_ event: Event) -> [Effect] {
+        let effects = fold(event)
+        // What a write changes is read again: the snapshot once the batch is handled, the
+        // frame's boxes at once (a move is already shown, so it needs no read).
+        for effect in effects where effect.writesProject {
+            sync.snapshotStale = true
+            if case .updateBox = effect {} else { sync.boxesStale = true }
+        }
+        if !showsQueue && (sync.queue != nil || !queue.isEmpty) {
+            queue = []
+            sync.queue = nil
+        }
+        return effects
+    }
+
+    mutating func fold(_ event: Event) -> [Effect] {
         switch event {
         case .key(let key):
             return handleKey(key)
@@ -55,7 +74,79 @@ extension ReviewState {
         case .failure(let text):
             message = Message(text, isError: true)
             return []
+        case .storeChanged:
+            sync.snapshotStale = true
+            sync.boxesStale = true
+            return []
+        case .snapshotLoaded(let loaded):
+            foldSnapshot(loaded)
+            return []
+        case .boxesLoaded(let f, let loaded):
+            guard f == frame else { return [] }  // the frame moved on; its own read follows
+            boxes = loaded
+            boxesFrame = f
+            sync.boxesStale = false
+            validateSelection()
+            return []
+        case .queueLoaded(let key, let loaded):
+            guard key == queueKey, showsQueue else { return [] }
+            // Stay on the same proposal when new ones arrive around it.
+            let current = currentEntry?.id
+            queue = loaded
+            sync.queue = key
+            if let current, let i = queue.firstIndex(where: { $0.id == current }) { review.index = i }
+            if mode.base == .review { syncReview() }
+            validateSelection()
+            return []
         }
+    }
+
+    // MARK: Reading the store
+
+    /// The tab and order the review queue should show.
+    public var queueKey: QueueKey { QueueKey(tab: review.tab, order: review.order) }
+
+    /// Whether the screen needs the review queue: in review, or editing a proposal from it.
+    var showsQueue: Bool {
+        if mode.base == .review { return true }
+        if case .edit(let session) = mode.base { return session.fromReview }
+        return false
+    }
+
+    /// The next read the state waits for, or nil when it shows what the store holds. The
+    /// snapshot (stale after writes) is read only at the end of a batch (`settled`), so a run
+    /// of held keys costs one read; the frame's boxes and the queue are read at once, because
+    /// the next key acts on them. Each answer comes back as an event.
+    public func dueLoad(settled: Bool) -> Effect? {
+        if settled && sync.snapshotStale { return .loadSnapshot }
+        if showsQueue && sync.queue != queueKey { return .loadQueue(queueKey) }
+        if sync.boxesStale || boxesFrame != frame { return .loadBoxes(frame: frame) }
+        return nil
+    }
+
+    mutating func foldSnapshot(_ loaded: ProjectSnapshot) {
+        project = loaded
+        sync.snapshotStale = false
+        if sync.snapshots == 0, currentObject == nil, let first = loaded.objects.first {
+            currentObject = first.id
+            currentLabel = first.label
+        }
+        sync.snapshots += 1
+        if let o = currentObject, loaded.object(o) == nil { currentObject = nil }
+        if let l = currentLabel, loaded.label(l) == nil { currentLabel = nil }
+        frame = min(frame, max(loaded.frameCount - 1, 0))
+        // Boxes and the queue may have changed with it.
+        sync.boxesStale = true
+        sync.queue = nil
+    }
+
+    /// Drops a selection whose box is gone; an edit without its box ends.
+    mutating func validateSelection() {
+        guard let selection else { return }
+        if boxes.contains(where: { $0.id == selection }) { return }
+        if showsQueue, queue.contains(where: { $0.id == selection }) { return }
+        self.selection = nil
+        if case .edit = mode { mode = editReturnMode }
     }
 
     // MARK: Keys
@@ -232,14 +323,14 @@ extension ReviewState {
             review.order = review.order.next
             review.index = 0
             message = Message("sorted by \(review.order.rawValue)")
-            return [.refresh]
+            return []
         case .nextTab, .previousTab:
             let tabs: [ReviewKind] = [.pending, .accepted, .rejected]
             let i = tabs.firstIndex(of: review.tab) ?? 0
             review.tab = tabs[(i + (command == .nextTab ? 1 : 2)) % 3]
             review.index = 0
             queue = []
-            return [.refresh]
+            return []
         case .gallery:
             guard graphics.isPixel else {
                 message = Message("the gallery needs a sixel or kitty terminal")
@@ -600,20 +691,20 @@ extension ReviewState {
             training = .running(fraction: min(max(fraction, 0), 1), detail: detail)
             return []
         case .proposalsWritten:
-            return [.refresh]
+            break
         case .finished(let summary):
             training = .finished(summary: summary)
             message = Message("training finished: \(summary)")
-            return [.refresh]
         case .cancelled:
             training = .cancelled
             message = Message("training cancelled; the proposals written so far stay")
-            return [.refresh]
         case .failed(let text):
             training = .failed(message: text)
             message = Message("training failed: \(text)", isError: true)
-            return [.refresh]
         }
+        // The engine wrote proposals: read the project again once the batch is handled.
+        sync.snapshotStale = true
+        return []
     }
 
     // MARK: Mouse

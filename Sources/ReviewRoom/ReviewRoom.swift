@@ -70,12 +70,10 @@ public enum ReviewRoom {
             TerminalGuard.endIfStopped()
         }
         let size = terminal.size
-        var state = ReviewState(
+        let state = ReviewState(
             project: ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize),
             columns: size.columns, rows: size.rows, graphics: renderer.mode, cellPixels: options.cellPixels,
-            keymap: options.keymap, exportFormats: exporter?.formats ?? [])
-        state.frame = min(max(options.startFrame, 0), max(store.frameCount - 1, 0))
-        if let note = options.note { state.message = Message(note) }
+            keymap: options.keymap, exportFormats: exporter?.formats ?? [], frame: options.startFrame, note: options.note)
         let session = try ReviewSession(store: store, engine: engine, exporter: exporter, state: state)
         var painter = Painter(terminal: terminal, frames: frames, renderer: renderer, theme: options.theme)
         defer { painter.finish() }
@@ -124,23 +122,21 @@ public enum ReviewRoom {
     /// The state one step on (the next frame in `direction`, or the next proposal in
     /// review) as far as the picture goes; nil when the next step cannot be guessed.
     static func predictedNext(_ state: ReviewState, direction: Int, boxes: (Int) -> [ReviewBox]?) -> ReviewState? {
+        // The reducer takes the step on a copy, as it would for the key.
         var ahead = state
         switch state.mode {
         case .navigate:  // (in pan mode the arrows pan)
             let next = state.frame + direction
             guard next >= 0, next < state.project.frameCount else { return nil }
-            ahead.frame = next
-            ahead.selection = nil
+            _ = ahead.run(direction > 0 ? .nextFrame : .previousFrame)
         case .review where state.galleryTiles == nil:
             guard state.review.index + 1 < state.queue.count else { return nil }
-            ahead.review.index += 1
-            ahead.syncReview()
+            _ = ahead.run(.queueNext)
         default:
             return nil
         }
         guard let onFrame = boxes(ahead.frame) else { return nil }
-        ahead.boxes = onFrame
-        ahead.boxesFrame = ahead.frame
+        _ = ahead.handle(.boxesLoaded(frame: ahead.frame, onFrame))
         return ahead
     }
 

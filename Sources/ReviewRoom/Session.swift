@@ -1,26 +1,23 @@
 import Geometry
-import struct LabelStore.Label
 import Foundation
+import Synchronization
 
 /// Events posted from other threads (training progress), read by the UI loop.
-public final class EventInbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [Event] = []
+public final class EventInbox: Sendable {
+    private let events = Mutex<[Event]>([])
 
     public init() {}
 
     public func post(_ event: Event) {
-        lock.lock()
-        events.append(event)
-        lock.unlock()
+        events.withLock { $0.append(event) }
     }
 
     /// Everything posted so far; progress reports are coalesced to the latest.
     public func drain() -> [Event] {
-        lock.lock()
-        let taken = events
-        events.removeAll()
-        lock.unlock()
+        let taken = events.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
         var result: [Event] = []
         for event in taken {
             if case .training(.progress) = event, case .training(.progress)? = result.last {
@@ -33,9 +30,11 @@ public final class EventInbox: @unchecked Sendable {
     }
 }
 
-/// The review room without a terminal: the state, the reducer, and the
-/// effects run against the store, engine and exporter. The curses driver
-/// feeds it key events and draws its state; the tests do the same with fakes.
+/// The review room without a terminal: the state, the reducer, and the effects run
+/// against the store, engine and exporter. The reducer is the only writer of the state;
+/// the session runs the effects it asks for, reads from the store what it is due
+/// (`ReviewState.dueLoad`), and sends every result back to it as an event.
+/// The curses driver feeds it key events and draws its state; the tests do the same with fakes.
 public final class ReviewSession {
     public private(set) var state: ReviewState
     let store: ReviewStore
@@ -45,33 +44,29 @@ public final class ReviewSession {
 
     /// A box move waiting to be written: consecutive moves of one box become one write.
     private var pendingUpdate: (id: BoxID, rect: BoxRect)?
-    private var needsRefresh = false {
-        didSet { if needsRefresh { boxesStale = true } }
-    }
-    /// A write happened since the current frame's boxes were read.
-    private var boxesStale = false
-    private var loadedQueue: (tab: ReviewKind, order: QueueOrder)?
     /// Set once the project file was deleted or replaced: every edit is refused with this line.
     var projectLost: String?
     var lastFileCheck = 0.0
 
+    /// Reads the project once; throws when the store cannot be read at all.
     public init(store: ReviewStore, engine: TrainingEngine?, exporter: ReviewExporter?, state: ReviewState) throws {
         self.store = store
         self.engine = engine
         self.exporter = exporter
         self.state = state
-        try refresh()
-        if state.currentObject == nil, let first = self.state.project.objects.first {
-            self.state.currentObject = first.id
-            self.state.currentLabel = first.label
-        }
+        dispatch(.snapshotLoaded(try readSnapshot()))
+        load(settled: true)
     }
 
-    /// Handles a batch of events (everything that arrived since the last draw), then writes and reloads once.
+    /// Handles a batch of events (everything that arrived since the last draw), then writes
+    /// the pending move and reads what the writes made stale, once.
     public func send(_ events: [Event]) {
-        for event in events { process(event) }
-        flushUpdate()
-        reloadIfNeeded()
+        for event in events {
+            dispatch(event)
+            load(settled: false)
+        }
+        for event in flushUpdate() { dispatch(event) }
+        load(settled: true)
     }
 
     public func send(_ event: Event) { send([event]) }
@@ -88,21 +83,25 @@ public final class ReviewSession {
         if !events.isEmpty { send(events) }
     }
 
-    private func process(_ event: Event) {
+    /// One event through the reducer, and the events its effects report, until none is left.
+    private func dispatch(_ event: Event) {
         var queue = [event]
         while !queue.isEmpty {
-            let next = queue.removeFirst()
-            let effects = state.handle(next)
-            for effect in effects {
+            for effect in state.handle(queue.removeFirst()) {
                 queue += execute(effect)
                 if effect.writesProject, let lost = projectFileLoss() { queue.append(.failure(lost)) }
             }
-            if state.boxesFrame != state.frame {
-                flushUpdate()
-                reloadBoxes()
-            }
-            if boxesStale { reloadBoxes() }
-            reloadQueueIfStale()
+        }
+    }
+
+    /// Runs the reads the state is due. A snapshot makes the queue due, the queue may move to
+    /// another frame and make its boxes due: a few rounds at most. A read that fails is not
+    /// tried again in the same batch.
+    private func load(settled: Bool) {
+        var done: [Effect] = []
+        while let next = state.dueLoad(settled: settled), !done.contains(next), done.count < 8 {
+            done.append(next)
+            for event in execute(next) { dispatch(event) }
         }
     }
 
@@ -110,72 +109,71 @@ public final class ReviewSession {
     private func execute(_ effect: Effect) -> [Event] {
         if effect.writesProject, let lost = projectLost {
             pendingUpdate = nil
-            needsRefresh = true  // the screen goes back to what the store holds
-            return [.failure(lost)]
+            return [.failure(lost), .storeChanged]  // the screen goes back to what the store holds
         }
         if case .updateBox(let id, let rect) = effect {
-            if let pending = pendingUpdate, pending.id != id { flushUpdate() }
+            var events: [Event] = []
+            if let pending = pendingUpdate, pending.id != id { events = flushUpdate() }
             pendingUpdate = (id, rect)
-            return []
+            return events
         }
-        flushUpdate()
+        var events = flushUpdate()
         do {
             switch effect {
+            case .loadSnapshot:
+                events.append(.snapshotLoaded(try readSnapshot()))
+            case .loadBoxes(let frame):
+                do {
+                    events.append(.boxesLoaded(frame: frame, try store.boxes(onFrame: frame)))
+                } catch {
+                    events += [.boxesLoaded(frame: frame, []), .failure("\(error)")]
+                }
+            case .loadQueue(let key):
+                do {
+                    events.append(.queueLoaded(key, try store.queue(kind: key.tab, order: key.order)))
+                } catch {
+                    events += [.queueLoaded(key, []), .failure("\(error)")]
+                }
             case .addSeed(let frame, let rect, let target):
                 let added = try store.addSeed(frame: frame, target: target, rect: rect)
-                needsRefresh = true
-                return added.objectIsNew ? [.objectCreated(added.object, label: added.label)] : []
+                if added.objectIsNew { events.append(.objectCreated(added.object, label: added.label)) }
             case .updateBox:
-                return []
+                break
             case .deleteBox(let id):
                 try store.deleteBox(id)
-                needsRefresh = true
             case .assignBox(let id, let target):
-                var events: [Event] = []
                 let object = try resolve(target, created: &events)
                 try store.moveBox(id, toObject: object)
-                needsRefresh = true
-                return events
             case .setKind(let ids, let kind):
                 try store.setKind(ids, to: kind)
-                needsRefresh = true
             case .acceptAtOrAbove(let threshold):
                 let n = try store.acceptPending(minConfidence: threshold)
-                needsRefresh = true
-                return [.info("accepted \(n) box\(n == 1 ? "" : "es") at or above \(format(threshold))")]
+                events.append(.info("accepted \(n) box\(n == 1 ? "" : "es") at or above \(format(threshold))"))
             case .createObject(let label):
-                var events: [Event] = []
                 _ = try resolve(label.map { .newObject(label: $0) } ?? .defaultLabel, created: &events)
-                needsRefresh = true
-                return events
             case .undo:
                 let what = try store.undo()
-                needsRefresh = true
-                return [.info(what.map { "undone: \($0)" } ?? "nothing to undo")]
+                events.append(.info(what.map { "undone: \($0)" } ?? "nothing to undo"))
             case .redo:
                 let what = try store.redo()
-                needsRefresh = true
-                return [.info(what.map { "redone: \($0)" } ?? "nothing to redo")]
+                events.append(.info(what.map { "redone: \($0)" } ?? "nothing to redo"))
             case .startTraining:
-                guard let engine else { return [.training(.failed(message: "training engine not available yet"))] }
+                guard let engine else { return events + [.training(.failed(message: "training engine not available yet"))] }
                 let inbox = self.inbox
                 try engine.start(objects: nil) { event in inbox.post(.training(event)) }
             case .cancelTraining:
                 engine?.cancel()
             case .export(let format):
-                guard let exporter else { return [.failure("export is not available here")] }
-                return [.info(try exporter.export(format: format))]
-            case .refresh:
-                needsRefresh = true
+                guard let exporter else { return events + [.failure("export is not available here")] }
+                events.append(.info(try exporter.export(format: format)))
             case .quit:
                 if let engine, engine.isRunning { engine.cancel() }
             }
         } catch {
-            needsRefresh = true
-            if case .startTraining = effect { return [.training(.failed(message: "\(error)"))] }
-            return [.failure("\(error)")]
+            if case .startTraining = effect { return events + [.training(.failed(message: "\(error)")), .storeChanged] }
+            return events + [.failure("\(error)"), .storeChanged]
         }
-        return []
+        return events
     }
 
     /// The object a target names, creating the default label or a new object when asked.
@@ -188,76 +186,28 @@ public final class ReviewSession {
             created.append(.objectCreated(object, label: label))
             return object
         case .defaultLabel:
-            let label = try store.labels().first { $0.name == Label.defaultName }?.id ?? store.addLabel(name: Label.defaultName)
+            let label = try store.defaultLabel()
             let object = try store.addObject(label: label)
             created.append(.objectCreated(object, label: label))
             return object
         }
     }
 
-    private func flushUpdate() {
-        guard let pending = pendingUpdate else { return }
+    /// Writes the pending box move; returns what the reducer should hear about it.
+    private func flushUpdate() -> [Event] {
+        guard let pending = pendingUpdate else { return [] }
         pendingUpdate = nil
         do {
             try store.updateBox(pending.id, rect: pending.rect)
-            needsRefresh = true
-            boxesStale = false  // the state already shows the move
-            if let lost = projectFileLoss() { state.message = Message(lost, isError: true) }
+            if let lost = projectFileLoss() { return [.failure(lost)] }
+            return []
         } catch {
-            state.message = Message("\(error)", isError: true)
-            needsRefresh = true
+            return [.failure("\(error)"), .storeChanged]
         }
     }
 
-    private func reloadBoxes() {
-        boxesStale = false
-        do {
-            state.boxes = try store.boxes(onFrame: state.frame)
-            state.boxesFrame = state.frame
-        } catch {
-            state.boxes = []
-            state.boxesFrame = state.frame
-            state.message = Message("\(error)", isError: true)
-        }
-        validateSelection()
-    }
-
-    /// Loads the review queue as soon as review opens or its tab or order changes.
-    private func reloadQueueIfStale() {
-        guard state.mode.base == .review else { return }
-        let key = (state.review.tab, state.review.order)
-        guard loadedQueue == nil || loadedQueue! != key else { return }
-        do {
-            state.queue = try store.queue(kind: key.0, order: key.1)
-            loadedQueue = key
-            state.syncReview()
-            if state.boxesFrame != state.frame { reloadBoxes() }
-        } catch {
-            state.message = Message("\(error)", isError: true)
-        }
-    }
-
-    private func reloadIfNeeded() {
-        let inReview = state.mode.base == .review || isEditingFromReview
-        let queueKey = (state.review.tab, state.review.order)
-        let queueStale = inReview && (loadedQueue == nil || loadedQueue! != queueKey)
-        if needsRefresh || queueStale || state.boxesFrame != state.frame {
-            do { try refresh() } catch { state.message = Message("\(error)", isError: true) }
-        }
-        if !inReview {
-            loadedQueue = nil
-            state.queue = []
-        }
-    }
-
-    private var isEditingFromReview: Bool {
-        if case .edit(let session) = state.mode.base { return session.fromReview }
-        return false
-    }
-
-    /// Reloads the snapshot, the current frame's boxes and, in review, the queue.
-    public func refresh() throws {
-        needsRefresh = false
+    /// The project as the store has it now.
+    private func readSnapshot() throws -> ProjectSnapshot {
         var project = ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize)
         project.labels = try store.labels()
         project.objects = try store.objects()
@@ -266,26 +216,6 @@ public final class ReviewSession {
         project.threshold = try store.suggestedThreshold()
         project.aboveThreshold = try project.threshold.map { try store.pendingCount(minConfidence: $0) } ?? 0
         project.expectedWrong = try store.expectedWrongAtThreshold()
-        state.project = project
-        if let o = state.currentObject, project.object(o) == nil { state.currentObject = nil }
-        if let l = state.currentLabel, project.label(l) == nil { state.currentLabel = nil }
-        if state.mode.base == .review || isEditingFromReview {
-            // Stay on the same proposal when new ones arrive around it.
-            let current = state.currentEntry?.id
-            state.queue = try store.queue(kind: state.review.tab, order: state.review.order)
-            if let current, let i = state.queue.firstIndex(where: { $0.id == current }) { state.review.index = i }
-            loadedQueue = (state.review.tab, state.review.order)
-            if state.mode.base == .review { state.syncReview() }
-        }
-        state.frame = min(state.frame, max(project.frameCount - 1, 0))
-        reloadBoxes()
-    }
-
-    private func validateSelection() {
-        guard let selection = state.selection else { return }
-        if state.boxes.contains(where: { $0.id == selection }) { return }
-        if state.mode.base == .review, state.queue.contains(where: { $0.id == selection }) { return }
-        state.selection = nil
-        if case .edit = state.mode { state.mode = isEditingFromReview ? .review : .navigate }
+        return project
     }
 }

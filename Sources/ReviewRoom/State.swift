@@ -140,6 +140,29 @@ public struct Message: Sendable, Hashable {
     }
 }
 
+/// A review queue's tab and order: what a loaded queue was read for.
+public struct QueueKey: Sendable, Hashable {
+    public var tab: ReviewKind
+    public var order: QueueOrder
+    public init(tab: ReviewKind, order: QueueOrder) {
+        self.tab = tab
+        self.order = order
+    }
+}
+
+/// How far the state's copy of the store is behind. The reducer sets it on writes and
+/// clears it when a read comes back; `dueLoad` turns it into the next read.
+public struct StoreSync: Sendable, Hashable {
+    /// Written since the snapshot was read, or never read.
+    public var snapshotStale = true
+    /// The current frame's boxes changed in the store since they were read.
+    public var boxesStale = false
+    /// What the queue was read for; nil when none is read.
+    public var queue: QueueKey?
+    /// Snapshots read so far.
+    public var snapshots = 0
+}
+
 /// The whole state of the review room, as a value.
 public struct ReviewState: Sendable, Hashable {
     public var project: ProjectSnapshot
@@ -174,12 +197,18 @@ public struct ReviewState: Sendable, Hashable {
     /// The link's measured rate when it limits the pictures, e.g. "link 9.8 Mbit/s".
     public var linkNote: String?
     public var quitting = false
+    /// What of the store the state still has to read.
+    public internal(set) var sync = StoreSync()
 
+    /// `frame` (0-based) is where the room opens; `note` is shown in the message line.
     public init(
         project: ProjectSnapshot, columns: Int, rows: Int, graphics: GraphicsMode,
-        cellPixels: PixelSize? = nil, keymap: Keymap = .standard, exportFormats: [String] = []
+        cellPixels: PixelSize? = nil, keymap: Keymap = .standard, exportFormats: [String] = [],
+        frame: Int = 0, note: String? = nil
     ) {
         self.project = project
+        self.frame = min(max(frame, 0), max(project.frameCount - 1, 0))
+        self.message = note.map { Message($0) }
         self.columns = columns
         self.rows = rows
         self.graphics = graphics

@@ -85,6 +85,9 @@ final class FakeStore: ReviewStore {
         edit("add label \(name)") { contents.labels.append(ReviewLabel(id: id, name: name)) }
         return id
     }
+    func defaultLabel() throws -> LabelID {
+        try contents.labels.first { $0.name == "object" }?.id ?? addLabel(name: "object")
+    }
     func addObject(label: LabelID) throws -> ObjectID {
         let id = newID()
         let n = contents.objects.filter { $0.label == label }.count + 1

@@ -80,7 +80,7 @@ final class ReducerTests: XCTestCase {
         _ = try store.addSeed(frame: 10, target: .object(object), rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
         _ = try store.addSeed(frame: 50, target: .object(object), rect: BoxRect(x: 1, y: 1, width: 5, height: 5))
         store.propose(frame: 30, object: object, rect: BoxRect(x: 1, y: 1, width: 5, height: 5), confidence: 0.5)
-        try session.refresh()
+        session.send(.storeChanged)
         press(.char("]"))
         XCTAssertEqual(state.frame, 10)
         press(.char("]"))
@@ -237,7 +237,11 @@ final class ReducerTests: XCTestCase {
     func testUndoEffectsFromThePureReducer() {
         let (after, effects) = ReviewState.update(state, .key(.char("u")))
         XCTAssertEqual(effects, [.undo])
-        XCTAssertEqual(after, state, "undo itself changes nothing until the store answers")
+        var shown = after
+        shown.sync = state.sync
+        XCTAssertEqual(shown, state, "undo itself changes nothing shown until the store answers")
+        XCTAssertEqual(after.dueLoad(settled: false), .loadBoxes(frame: state.frame), "the frame's boxes are read again at once")
+        XCTAssertEqual(after.dueLoad(settled: true), .loadSnapshot, "the snapshot once the batch is done")
         XCTAssertEqual(ReviewState.update(state, .key(.ctrl("r"))).1, [.redo])
         XCTAssertEqual(ReviewState.update(state, .key(.char("t"))).1, [.startTraining])
         XCTAssertEqual(ReviewState.update(state, .key(.char("q"))).1, [.quit])
@@ -247,7 +251,7 @@ final class ReducerTests: XCTestCase {
         let car = try store.addLabel(name: "car")
         let person = try store.addLabel(name: "person")
         let car1 = try store.addObject(label: car)
-        try session.refresh()
+        session.send(.storeChanged)
         press(.char("2"))
         XCTAssertEqual(state.currentLabel, person)
         XCTAssertNil(state.currentObject)
@@ -353,7 +357,7 @@ final class ReducerTests: XCTestCase {
     func testAcceptAllAsksWithTheCount() throws {
         try seedAndTrain()
         store.threshold = 0.5
-        try session.refresh()
+        session.send(.storeChanged)
         press(.char("r"), .char("A"))
         guard case .confirm(let c, _) = state.mode else { return XCTFail("no confirmation") }
         XCTAssertTrue(c.question.contains("Accept 2 pending boxes"), c.question)

@@ -123,6 +123,10 @@ public final class ProjectReviewStore: ReviewStore {
         try project.addLabel(name).id
     }
 
+    public func defaultLabel() throws -> LabelID {
+        try (project.label(named: Label.defaultName) ?? project.addLabel(Label.defaultName)).id
+    }
+
     public func addObject(label: LabelID) throws -> ObjectID {
         try project.addObject(labelID: label).id
     }
