@@ -16,6 +16,36 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+extension Mode {
+    /// The keys that apply in this mode.
+    public var context: KeyContext {
+        switch self {
+        case .navigate: .navigate
+        case .draw: .draw
+        case .edit: .edit
+        case .pan: .pan
+        case .review: .review
+        case .prompt: .prompt
+        case .confirm: .confirm
+        case .help: .help
+        }
+    }
+
+    /// Shown in the status line.
+    public var title: String {
+        switch self {
+        case .navigate: "NAVIGATE"
+        case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
+        case .edit(let s): s.fromReview ? "EDIT, Enter accepts" : "EDIT"
+        case .pan: "PAN"
+        case .review: "REVIEW"
+        case .prompt: "PROMPT"
+        case .confirm: "CONFIRM"
+        case .help: "HELP"
+        }
+    }
+}
+
 /// Every named command of the review room. The raw value is the name used in
 /// the config file (`bind KEY COMMAND`) and the help overlay.
 public enum Command: String, Sendable, Hashable, CaseIterable {
@@ -42,6 +72,8 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case queueNext = "queue-next", queuePrevious = "queue-previous", queueDown = "queue-down", queueUp = "queue-up"
     case queuePageDown = "queue-page-down", queuePageUp = "queue-page-up"
     case yes, no
+    case submit, erase
+    case scrollDown = "scroll-down", scrollUp = "scroll-up", scrollPageDown = "scroll-page-down", scrollPageUp = "scroll-page-up"
 
     /// 1...9 for the label commands.
     var labelNumber: Int? {
@@ -60,16 +92,36 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// One row of the key table: a command, its keys, where it applies, what it does.
+/// One row of the key table: a command, its keys, where it applies, and how it is shown —
+/// a line on the help screen, and a word or two in the status line of the modes it is
+/// hinted in (the status line shows the first key of each, in table order).
 public struct KeyBinding: Sendable, Hashable {
     public var command: Command
     public var keys: [Key]
     public var contexts: Set<KeyContext>
     public var help: String
+    /// The status line's text for the command, by mode; a mode without one does not show it.
+    public var hints: [KeyContext: String] = [:]
+
+    public init(command: Command, keys: [Key], contexts: Set<KeyContext>, help: String, hints: [KeyContext: String] = [:]) {
+        self.command = command
+        self.keys = keys
+        self.contexts = contexts
+        self.help = help
+        self.hints = hints
+    }
+
+    /// The same binding, shown in the status line as `text` in `contexts` (default: all of its own).
+    public func hint(_ text: String, in contexts: Set<KeyContext>? = nil) -> KeyBinding {
+        var b = self
+        for c in contexts ?? self.contexts where self.contexts.contains(c) { b.hints[c] = text }
+        return b
+    }
 }
 
-/// The one table from keys to commands. It answers key presses, draws the help
-/// overlay and the key hints, and takes user bindings from the config file.
+/// The one table from keys to commands. It answers key presses, and makes the help screen,
+/// the status-line hints and every key named in a message; user bindings from the config
+/// file change it, and with it all of those.
 public struct Keymap: Sendable, Hashable {
     public private(set) var bindings: [KeyBinding]
 
@@ -92,15 +144,35 @@ public struct Keymap: Sendable, Hashable {
         binding(command)?.keys.map(\.description) ?? []
     }
 
-    /// Binds `key` to `command` in all of the command's contexts; the key stops
-    /// meaning anything else there.
+    /// The first key of `command` as a message or hint shows it (`→` for Right), or the
+    /// command's name when no key is bound to it.
+    public func keyHint(_ command: Command) -> String {
+        binding(command)?.keys.first?.symbol ?? command.rawValue
+    }
+
+    /// The status line's hints in `context`: the first key and the hint text of each
+    /// binding hinted there that has a key, in table order.
+    public func hints(in context: KeyContext) -> [(key: String, text: String)] {
+        bindings.compactMap { binding in
+            guard let text = binding.hints[context], let key = binding.keys.first else { return nil }
+            return (key.symbol, text)
+        }
+    }
+
+    /// The hints of `context` as one line: `Enter go  Esc leave`.
+    public func hintLine(_ context: KeyContext) -> String {
+        hints(in: context).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
+    }
+
+    /// Binds `key` to `command` in all of the command's contexts; the key stops meaning
+    /// anything else there. The user's key comes first, so hints and messages show it.
     public mutating func bind(_ key: Key, to command: Command) {
         guard let target = bindings.firstIndex(where: { $0.command == command }) else { return }
         let contexts = bindings[target].contexts
-        for i in bindings.indices where i != target && !bindings[i].contexts.isDisjoint(with: contexts) {
+        for i in bindings.indices where !bindings[i].contexts.isDisjoint(with: contexts) {
             bindings[i].keys.removeAll { $0 == key }
         }
-        if !bindings[target].keys.contains(key) { bindings[target].keys.append(key) }
+        bindings[target].keys.insert(key, at: 0)
     }
 
     /// Removes `key` from every command.
@@ -111,7 +183,8 @@ public struct Keymap: Sendable, Hashable {
     /// Every key bound in any context.
     public var allKeys: Set<Key> { Set(bindings.flatMap(\.keys)) }
 
-    /// The default keys; part of microlabel's contract.
+    /// The default keys; part of microlabel's contract. The order is that of the help
+    /// screen's sections and of the status-line hints.
     public static let standard: Keymap = {
         let everywhere = Set(KeyContext.allCases)
         let working: Set<KeyContext> = [.navigate, .draw, .edit, .pan, .review]
@@ -123,18 +196,7 @@ public struct Keymap: Sendable, Hashable {
         }
         let digits: [Command] = [.label1, .label2, .label3, .label4, .label5, .label6, .label7, .label8, .label9]
         var rows: [KeyBinding] = [
-            b(.quit, [.char("q"), .ctrl("c")], everywhere, "Quit (nothing is ever unsaved; running training stops)"),
-            b(.help, [.char("?")], everywhere.subtracting([.prompt, .help]), "Show this help"),
-            b(.train, [.char("t")], working, "Train and propagate in the background for objects whose seeds changed"),
-            b(.cancelTraining, [.char("T")], working, "Cancel training (Esc never does)"),
-            b(.undo, [.char("u")], [.navigate, .edit, .pan, .review], "Undo the last edit"),
-            b(.redo, [.ctrl("r")], [.navigate, .edit, .pan, .review], "Redo"),
-            b(.export, [.char("E")], [.navigate, .review], "Export the labels"),
-            b(.openReview, [.char("r")], [.navigate, .pan], "Open the review queue"),
-            b(.toggleFine, [.char(",")], [.navigate, .draw, .edit, .pan], "Toggle fine steps of one source pixel"),
-            b(.toggleBoxColors, [.char("c")], [.navigate, .edit, .review, .pan], "Colour boxes by kind or by object"),
-            b(.zoom, [.char("z")], [.navigate, .draw, .edit, .pan, .review], "Zoom to the selection or cursor: 2x, 4x, fit"),
-            b(.nextFrame, [.right, .char("l")], [.navigate], "Next frame"),
+            b(.nextFrame, [.right, .char("l")], [.navigate], "Next frame").hint("frame"),
             b(.previousFrame, [.left, .char("h")], [.navigate], "Previous frame"),
             b(.forward10, [Key.right.shifted, .char("L")], [.navigate], "Forward 10 frames"),
             b(.back10, [Key.left.shifted, .char("H")], [.navigate], "Back 10 frames"),
@@ -147,8 +209,24 @@ public struct Keymap: Sendable, Hashable {
             b(.previousSeed, [.char("[")], nav, "Previous seed"),
             b(.nextPending, [.char("}")], nav, "Next pending proposal"),
             b(.previousPending, [.char("{")], nav, "Previous pending proposal"),
-            b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)"),
-            b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame"),
+            b(.left, [.left], cursor, "Move left one step"),
+            b(.right, [.right], cursor, "Move right one step").hint("move", in: [.draw, .edit]).hint("pan", in: [.pan]),
+            b(.up, [.up], cursor, "Move up one step"),
+            b(.down, [.down], cursor, "Move down one step"),
+            b(.left8, [Key.left.shifted], [.draw, .pan], "Move left 8 steps"),
+            b(.right8, [Key.right.shifted], [.draw, .pan], "Move right 8 steps").hint("8x", in: [.draw]),
+            b(.up8, [Key.up.shifted], [.draw, .pan], "Move up 8 steps"),
+            b(.down8, [Key.down.shifted], [.draw, .pan], "Move down 8 steps"),
+            b(.growRight, [Key.right.shifted, .char("L")], [.edit], "Bottom-right corner right").hint("size"),
+            b(.shrinkRight, [Key.left.shifted, .char("H")], [.edit], "Bottom-right corner left"),
+            b(.growDown, [Key.down.shifted, .char("J")], [.edit], "Bottom-right corner down"),
+            b(.shrinkDown, [Key.up.shifted, .char("K")], [.edit], "Bottom-right corner up"),
+            b(.growLeft, [Key.left.controlled], [.edit], "Top-left corner left").hint("top-left"),
+            b(.shrinkLeft, [Key.right.controlled], [.edit], "Top-left corner right"),
+            b(.growUp, [Key.up.controlled], [.edit], "Top-left corner up"),
+            b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
+            b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)").hint("box", in: [.navigate]),
+            b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate]),
             b(.selectPrevious, [.backTab], [.navigate, .edit, .pan], "Select the previous box on this frame"),
         ]
         for (i, c) in digits.enumerated() {
@@ -156,50 +234,55 @@ public struct Keymap: Sendable, Hashable {
         }
         rows += [
             b(.newObject, [.char("o")], labels, "A new object of the current label (or for the selected box)"),
-            b(.left, [.left], cursor, "Move left one step"),
-            b(.right, [.right], cursor, "Move right one step"),
-            b(.up, [.up], cursor, "Move up one step"),
-            b(.down, [.down], cursor, "Move down one step"),
-            b(.left8, [Key.left.shifted], [.draw, .pan], "Move left 8 steps"),
-            b(.right8, [Key.right.shifted], [.draw, .pan], "Move right 8 steps"),
-            b(.up8, [Key.up.shifted], [.draw, .pan], "Move up 8 steps"),
-            b(.down8, [Key.down.shifted], [.draw, .pan], "Move down 8 steps"),
-            b(.growRight, [Key.right.shifted, .char("L")], [.edit], "Bottom-right corner right"),
-            b(.shrinkRight, [Key.left.shifted, .char("H")], [.edit], "Bottom-right corner left"),
-            b(.growDown, [Key.down.shifted, .char("J")], [.edit], "Bottom-right corner down"),
-            b(.shrinkDown, [Key.up.shifted, .char("K")], [.edit], "Bottom-right corner up"),
-            b(.growLeft, [Key.left.controlled], [.edit], "Top-left corner left"),
-            b(.shrinkLeft, [Key.right.controlled], [.edit], "Top-left corner right"),
-            b(.growUp, [Key.up.controlled], [.edit], "Top-left corner up"),
-            b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
-            b(.deleteBox, [.delete, .char("d")], [.edit], "Delete the selected box"),
-            b(.confirmStep, [.enter], [.draw, .edit], "Fix the corner / finish the box / finish editing"),
-            b(.leave, [.escape], [.draw, .edit, .pan, .review, .prompt, .help], "Leave this mode (never cancels training)"),
-            b(.accept, [.char("a")], [.review], "Accept the proposal"),
-            b(.reject, [.char("x")], [.review], "Reject the proposal"),
-            b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter"),
-            b(.acceptAll, [.char("A")], [.review], "Accept what reaches expected precision 0.99 (asks first, with how many are expected wrong)"),
-            b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame"),
-            b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected"),
+            b(.confirmStep, [.enter], [.draw, .edit], "Fix the corner / finish the box / finish editing")
+                .hint("corner", in: [.draw]).hint("done", in: [.edit]),
+            b(.deleteBox, [.delete, .char("d")], [.edit], "Delete the selected box").hint("delete"),
+            b(.accept, [.char("a")], [.review], "Accept the proposal").hint("accept"),
+            b(.reject, [.char("x")], [.review], "Reject the proposal").hint("reject"),
+            b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter").hint("edit"),
+            b(.acceptAll, [.char("A")], [.review], "Accept what reaches expected precision 0.99 (asks first, with how many are expected wrong)")
+                .hint("accept all"),
+            b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame").hint("sort"),
+            b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected").hint("tab"),
             b(.previousTab, [.backTab], [.review], "Previous tab"),
-            b(.gallery, [.char("v")], [.review], "Gallery of proposal crops (pixel terminals)"),
+            b(.gallery, [.char("v")], [.review], "Gallery of proposal crops (pixel terminals)").hint("gallery"),
             b(.queueNext, [.right, .char("l")], [.review], "Next in the queue"),
             b(.queuePrevious, [.left, .char("h")], [.review], "Previous in the queue"),
             b(.queueDown, [.down, .char("j")], [.review], "Next (gallery: one row down)"),
             b(.queueUp, [.up, .char("k")], [.review], "Previous (gallery: one row up)"),
             b(.queuePageDown, [.pageDown], [.review], "One page on"),
             b(.queuePageUp, [.pageUp], [.review], "One page back"),
-            b(.yes, [.char("y"), .enter], [.confirm], "Yes"),
-            b(.no, [.char("n"), .escape], [.confirm], "No"),
+            b(.yes, [.char("y"), .enter], [.confirm], "Yes").hint("yes"),
+            b(.no, [.char("n"), .escape], [.confirm], "No").hint("no"),
+            b(.submit, [.enter], [.prompt], "Go to the typed frame (other keys type: digits, or a listed choice)").hint("go"),
+            b(.erase, [.backspace], [.prompt], "Erase the last typed character").hint("erase"),
+            b(.scrollDown, [.down, .char("j")], [.help], "Scroll down a line").hint("scroll"),
+            b(.scrollUp, [.up, .char("k")], [.help], "Scroll up a line"),
+            b(.scrollPageDown, [.pageDown, .char(" ")], [.help], "Scroll down a page").hint("page"),
+            b(.scrollPageUp, [.pageUp], [.help], "Scroll up a page"),
+            b(.zoom, [.char("z")], [.navigate, .draw, .edit, .pan, .review], "Zoom to the selection or cursor: 2x, 4x, fit")
+                .hint("zoom", in: [.navigate, .draw, .pan]),
+            b(.toggleFine, [.char(",")], [.navigate, .draw, .edit, .pan], "Toggle fine steps of one source pixel").hint("fine", in: [.draw, .edit]),
+            b(.toggleBoxColors, [.char("c")], [.navigate, .edit, .review, .pan], "Colour boxes by kind or by object"),
+            b(.openReview, [.char("r")], [.navigate, .pan], "Open the review queue").hint("review", in: [.navigate]),
+            b(.train, [.char("t")], working, "Train and propagate in the background for objects whose seeds changed").hint("train", in: [.navigate]),
+            b(.cancelTraining, [.char("T")], working, "Cancel training (Esc never does)"),
+            b(.undo, [.char("u")], [.navigate, .edit, .pan, .review], "Undo the last edit").hint("undo", in: [.navigate]),
+            b(.redo, [.ctrl("r")], [.navigate, .edit, .pan, .review], "Redo"),
+            b(.export, [.char("E")], [.navigate, .review], "Export the labels"),
+            b(.leave, [.escape], [.draw, .edit, .pan, .review, .prompt, .help], "Leave this mode (never cancels training)")
+                .hint("cancel", in: [.draw, .prompt]).hint("leave", in: [.edit, .pan, .review]).hint("close", in: [.help]),
+            b(.help, [.char("?")], everywhere.subtracting([.prompt]), "Show this help (in the help: close it)").hint("help", in: [.navigate, .pan]),
+            b(.quit, [.char("q"), .ctrl("c")], everywhere, "Quit (nothing is ever unsaved; running training stops)")
+                .hint("quit", in: [.navigate, .confirm, .help]),
         ]
         return Keymap(bindings: rows)
     }()
 
-    /// Lines of the help overlay: one section per context, one line per command
-    /// with its keys. Prompt keys (digits, Backspace, Enter) are described once.
+    /// Lines of the help screen: one section per context, one line per command with its keys.
     public func helpLines() -> [String] {
         var lines: [String] = []
-        for context in KeyContext.allCases where context != .prompt {
+        for context in KeyContext.allCases {
             let rows = bindings.filter { $0.contexts.contains(context) && !$0.keys.isEmpty }
             guard !rows.isEmpty else { continue }
             lines.append(context.title)
@@ -209,9 +292,23 @@ public struct Keymap: Sendable, Hashable {
             }
             lines.append("")
         }
-        lines.append("Prompt: digits or the listed choice, Backspace, Enter; Esc leaves")
         lines.append("Mouse: click selects a box, drag draws or moves one, wheel steps frames")
         return lines
+    }
+}
+
+extension Key {
+    /// The key as hints show it: arrows as arrows, other keys by name.
+    public var symbol: String {
+        let arrow: String? = switch base {
+        case .right: "→"
+        case .left: "←"
+        case .up: "↑"
+        case .down: "↓"
+        default: nil
+        }
+        guard let arrow else { return description }
+        return (ctrl ? "C-" : "") + (shift ? "S-" : "") + arrow
     }
 }
 

@@ -28,6 +28,29 @@ public enum Effect: Sendable, Hashable {
     case loadQueue(QueueKey)
 }
 
+/// The screen's mode: what keys mean right now (its keys: `context`, in Keymap.swift).
+public indirect enum Mode: Sendable, Hashable {
+    case navigate
+    /// Drawing a new box: the crosshair, and the first corner once fixed.
+    case draw(cursor: Point, firstCorner: Point?)
+    /// Moving or resizing the selected box.
+    case edit(EditSession)
+    /// Zoomed in; the arrows pan.
+    case pan
+    case review
+    case prompt(Prompt, under: Mode)
+    case confirm(Confirmation, under: Mode)
+    case help(scroll: Int, under: Mode)
+
+    /// The mode below an overlay (help, prompt, confirmation).
+    public var base: Mode {
+        switch self {
+        case .prompt(_, let under), .confirm(_, let under), .help(_, let under): under.base
+        default: self
+        }
+    }
+}
+
 extension ReviewState {
     /// The pure update function: the new state and the effects to run.
     public static func update(_ state: ReviewState, _ event: Event) -> (ReviewState, [Effect]) {
@@ -155,51 +178,35 @@ extension ReviewState {
         if layout.tooSmall {
             return keymap.command(for: key, in: .navigate) == .quit ? quit() : []
         }
+        if let command = keymap.command(for: key, in: mode.context) { return run(command) }
         switch mode {
-        case .prompt(var prompt, let under):
-            switch (key.base, prompt.kind) {
-            case (.char(let c), .goToFrame) where c.isASCII && c.isNumber && !key.ctrl:
-                if prompt.text.count < 9 { prompt.text.append(c) }
-                mode = .prompt(prompt, under: under)
-                return []
-            case (.char(let c), .exportFormat(let formats)) where c.isNumber && !key.ctrl:
-                guard let n = c.wholeNumberValue, n >= 1, n <= formats.count else { return [] }
-                mode = under
-                message = Message("exporting \(formats[n - 1])...")
-                return [.export(format: formats[n - 1])]
-            case (.backspace, _):
-                if !prompt.text.isEmpty { prompt.text.removeLast() }
-                mode = .prompt(prompt, under: under)
-                return []
-            case (.enter, .goToFrame):
-                mode = under
-                if let n = Int(prompt.text) {
-                    if n < 1 || n > project.frameCount {
-                        message = Message("frame \(n) is outside 1-\(project.frameCount)", isError: true)
-                    } else {
-                        goTo(n - 1)
-                    }
-                }
-                return []
-            default:
-                break
-            }
-        case .help(let scroll, let under):
-            let command = keymap.command(for: key, in: .help)
-            if command == .quit { return quit() }
-            switch key.base {
-            case .down: mode = .help(scroll: scroll + 1, under: under)
-            case .up: mode = .help(scroll: max(0, scroll - 1), under: under)
-            case .pageDown: mode = .help(scroll: scroll + max(1, rows - 4), under: under)
-            case .pageUp: mode = .help(scroll: max(0, scroll - max(1, rows - 4)), under: under)
-            default: mode = under
-            }
+        case .prompt(let prompt, let under):
+            return type(key, into: prompt, under: under)
+        case .help(_, let under):
+            mode = under  // any other key closes the help
             return []
         default:
-            break
+            return []
         }
-        guard let command = keymap.command(for: key, in: mode.context) else { return [] }
-        return run(command)
+    }
+
+    /// A key the prompt has no command for types into it: digits for a frame number,
+    /// a listed choice's number for export.
+    mutating func type(_ key: Key, into prompt: Prompt, under: Mode) -> [Effect] {
+        guard case .char(let c) = key.base, !key.ctrl else { return [] }
+        var prompt = prompt
+        switch prompt.kind {
+        case .goToFrame:
+            guard c.isASCII && c.isNumber else { return [] }
+            if prompt.text.count < 9 { prompt.text.append(c) }
+            mode = .prompt(prompt, under: under)
+            return []
+        case .exportFormat(let formats):
+            guard let n = c.wholeNumberValue, n >= 1, n <= formats.count else { return [] }
+            mode = under
+            message = Message("exporting \(formats[n - 1])...")
+            return [.export(format: formats[n - 1])]
+        }
     }
 
     /// Runs a command of the key table in the current mode.
@@ -208,7 +215,30 @@ extension ReviewState {
         case .quit:
             return quit()
         case .help:
-            mode = .help(scroll: 0, under: mode)
+            if case .help(_, let under) = mode { mode = under } else { mode = .help(scroll: 0, under: mode) }
+            return []
+        case .scrollDown, .scrollUp, .scrollPageDown, .scrollPageUp:
+            guard case .help(let scroll, let under) = mode else { return [] }
+            let page = max(1, rows - 4)
+            let delta = command == .scrollDown ? 1 : command == .scrollUp ? -1 : command == .scrollPageDown ? page : -page
+            mode = .help(scroll: max(0, scroll + delta), under: under)
+            return []
+        case .submit:
+            guard case .prompt(let prompt, let under) = mode else { return [] }
+            guard case .goToFrame = prompt.kind else { return [] }  // a choice is made by its number
+            mode = under
+            if let n = Int(prompt.text) {
+                if n < 1 || n > project.frameCount {
+                    message = Message("frame \(n) is outside 1-\(project.frameCount)", isError: true)
+                } else {
+                    goTo(n - 1)
+                }
+            }
+            return []
+        case .erase:
+            guard case .prompt(var prompt, let under) = mode else { return [] }
+            if !prompt.text.isEmpty { prompt.text.removeLast() }
+            mode = .prompt(prompt, under: under)
             return []
         case .leave:
             return leave()
@@ -316,7 +346,7 @@ extension ReviewState {
                 return []
             }
             let expected = project.expectedWrong.map { String(format: ", about %.1f of them expected wrong", $0) } ?? ""
-            let question = "Accept \(project.aboveThreshold) pending box\(project.aboveThreshold == 1 ? "" : "es") (confidence ≥ \(format(threshold))\(expected))? (y/n)"
+            let question = "Accept \(project.aboveThreshold) pending box\(project.aboveThreshold == 1 ? "" : "es") (confidence ≥ \(format(threshold))\(expected))? (\(keyHint(.yes))/\(keyHint(.no)))"
             mode = .confirm(Confirmation(question: question, effects: [.acceptAtOrAbove(threshold)]), under: mode)
             return []
         case .toggleSort:
@@ -784,9 +814,9 @@ extension ReviewState {
 
     // MARK: Helpers
 
-    /// The first key of a command, for messages and hints.
+    /// The first key of a command, for messages.
     func keyHint(_ command: Command) -> String {
-        keymap.keyNames(command).first ?? command.rawValue
+        keymap.keyHint(command)
     }
 }
 

@@ -51,56 +51,6 @@ public struct EditSession: Sendable, Hashable {
     public var fromReview: Bool
 }
 
-/// The screen's mode: what keys mean right now.
-public indirect enum Mode: Sendable, Hashable {
-    case navigate
-    /// Drawing a new box: the crosshair, and the first corner once fixed.
-    case draw(cursor: Point, firstCorner: Point?)
-    /// Moving or resizing the selected box.
-    case edit(EditSession)
-    /// Zoomed in; the arrows pan.
-    case pan
-    case review
-    case prompt(Prompt, under: Mode)
-    case confirm(Confirmation, under: Mode)
-    case help(scroll: Int, under: Mode)
-
-    public var context: KeyContext {
-        switch self {
-        case .navigate: .navigate
-        case .draw: .draw
-        case .edit: .edit
-        case .pan: .pan
-        case .review: .review
-        case .prompt: .prompt
-        case .confirm: .confirm
-        case .help: .help
-        }
-    }
-
-    /// Shown in the status line.
-    public var title: String {
-        switch self {
-        case .navigate: "NAVIGATE"
-        case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
-        case .edit(let s): s.fromReview ? "EDIT, Enter accepts" : "EDIT"
-        case .pan: "PAN"
-        case .review: "REVIEW"
-        case .prompt: "PROMPT"
-        case .confirm: "CONFIRM"
-        case .help: "HELP"
-        }
-    }
-
-    /// The mode below an overlay (help, prompt, confirmation).
-    public var base: Mode {
-        switch self {
-        case .prompt(_, let under), .confirm(_, let under), .help(_, let under): under.base
-        default: self
-        }
-    }
-}
-
 /// The background training as the status line shows it.
 public enum TrainingStatus: Sendable, Hashable {
     case idle

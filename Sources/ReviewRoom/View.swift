@@ -107,7 +107,7 @@ public enum View {
         let lines = [
             "Terminal too small",
             "\(state.columns)x\(state.rows); microlabel needs at least \(Layout.minimumColumns)x\(Layout.minimumRows).",
-            "Enlarge the window, or press q to quit.",
+            "Enlarge the window, or press \(state.keymap.keyHint(.quit)) to quit.",
         ]
         let top = max(0, (state.rows - lines.count) / 2)
         for (i, line) in lines.enumerated() {
@@ -118,7 +118,7 @@ public enum View {
     static func help(_ s: inout ScreenText, _ state: ReviewState, scroll: Int) {
         let lines = state.keymap.helpLines()
         s.fill(row: 0, role: .status)
-        s.put(" microlabel keys  (↑↓ PageUp PageDown scroll, any other key closes)", column: 0, row: 0, role: .status)
+        s.put(" microlabel keys  │ \(state.keymap.hintLine(.help))  (other keys close)", column: 0, row: 0, role: .status)
         let visible = max(1, state.rows - 2)
         let first = min(scroll, max(0, lines.count - visible))
         for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
@@ -139,7 +139,7 @@ public enum View {
         }
         let p = state.project
         line("LABELS", .title)
-        if p.labels.isEmpty { line(" none yet: n draws a box", .dim) }
+        if p.labels.isEmpty { line(" none yet: \(state.keymap.keyHint(.newBox)) draws a box", .dim) }
         for (i, label) in p.labels.prefix(9).enumerated() {
             let current = label.id == state.currentLabel
             line("\(current ? "▸" : " ")\(i + 1) \(label.name)", current ? .highlight : .normal)
@@ -173,7 +173,7 @@ public enum View {
         line(" accepted \(p.counts.accepted)  rejected \(p.counts.rejected)")
         if let t = p.threshold { line(" threshold \(format(t)): \(p.aboveThreshold) above", .dim) }
         line("MODEL", .title)
-        line(" " + trainingText(state.training), state.training.isRunning ? .accent : .normal)
+        line(" " + trainingText(state.training, state.keymap), state.training.isRunning ? .accent : .normal)
     }
 
     static func reviewPanel(_ s: inout ScreenText, _ state: ReviewState, _ area: CellRect) {
@@ -201,7 +201,7 @@ public enum View {
             line(text, i == state.review.index ? .highlight : role(for: box.kind))
         }
         row = area.maxRow - 1
-        line(trainingText(state.training), state.training.isRunning ? .accent : .dim)
+        line(trainingText(state.training, state.keymap), state.training.isRunning ? .accent : .dim)
     }
 
     static func galleryCaptions(_ s: inout ScreenText, _ state: ReviewState, _ tiles: [CellRect]) {
@@ -241,10 +241,10 @@ public enum View {
         case .prompt(let prompt, _):
             switch prompt.kind {
             case .goToFrame:
-                s.put("Go to frame (1-\(state.project.frameCount)): \(prompt.text)▏  Enter goes, Esc cancels", column: 0, row: row, role: .accent)
+                s.put("Go to frame (1-\(state.project.frameCount)): \(prompt.text)▏", column: 0, row: row, role: .accent)
             case .exportFormat(let formats):
                 let choices = formats.enumerated().map { "\($0.offset + 1) \($0.element)" }.joined(separator: "  ")
-                s.put("Export as: \(choices)   Esc cancels", column: 0, row: row, role: .accent)
+                s.put("Export as: \(choices)   \(state.keymap.keyHint(.leave)) cancels", column: 0, row: row, role: .accent)
             }
             return
         case .confirm(let confirmation, _):
@@ -256,7 +256,7 @@ public enum View {
         if let message = state.message {
             s.put(message.text, column: 0, row: row, role: message.isError ? .warning : .normal)
         } else if case .running = state.training {
-            s.put(trainingText(state.training), column: 0, row: row, role: .accent)
+            s.put(trainingText(state.training, state.keymap), column: 0, row: row, role: .accent)
         }
     }
 
@@ -275,48 +275,12 @@ public enum View {
 
     /// The key hints for the current mode, from the key table.
     public static func keyHints(_ state: ReviewState) -> [(key: String, text: String)] {
-        let commands: [(Command, String)]
-        switch state.mode {
-        case .navigate:
-            commands = [(.nextFrame, "frame"), (.newBox, "box"), (.selectNext, "select"), (.zoom, "zoom"),
-                        (.openReview, "review"), (.train, "train"), (.undo, "undo"), (.help, "help"), (.quit, "quit")]
-        case .draw(_, nil):
-            commands = [(.right, "move"), (.right8, "8x"), (.confirmStep, "first corner"), (.zoom, "zoom"), (.toggleFine, "fine"), (.leave, "cancel")]
-        case .draw:
-            commands = [(.right, "move"), (.right8, "8x"), (.confirmStep, "finish"), (.leave, "cancel")]
-        case .edit:
-            commands = [(.right, "move"), (.growRight, "size"), (.growLeft, "top-left"), (.toggleFine, "fine"),
-                        (.deleteBox, "delete"), (.confirmStep, "done"), (.leave, "leave")]
-        case .pan:
-            commands = [(.right, "pan"), (.zoom, "zoom"), (.leave, "leave"), (.help, "help")]
-        case .review:
-            commands = [(.accept, "accept"), (.reject, "reject"), (.editAccept, "edit"), (.acceptAll, "accept all"),
-                        (.toggleSort, "sort"), (.nextTab, "tab"), (.gallery, "gallery"), (.leave, "leave")]
-        case .confirm:
-            commands = [(.yes, "yes"), (.no, "no"), (.quit, "quit")]
-        case .prompt, .help:
-            commands = [(.leave, "leave"), (.quit, "quit")]
-        }
-        return commands.compactMap { command, text in
-            state.keymap.keyNames(command).first.map { (keySymbol($0), text) }
-        }
+        state.keymap.hints(in: state.mode.context)
     }
 
-    static func keySymbol(_ name: String) -> String {
-        switch name {
-        case "Right": "→"
-        case "Left": "←"
-        case "Up": "↑"
-        case "Down": "↓"
-        case "S-Right": "S-→"
-        case "C-Right": "C-→"
-        default: name
-        }
-    }
-
-    static func trainingText(_ t: TrainingStatus) -> String {
+    static func trainingText(_ t: TrainingStatus, _ keymap: Keymap) -> String {
         switch t {
-        case .idle: "model idle (t trains)"
+        case .idle: "model idle (\(keymap.keyHint(.train)) trains)"
         case .running(let f, let detail):
             "training \(bar(f, width: 10)) \(Int(f * 100))% \(detail)"
         case .finished(let summary): "trained: \(summary)"
