@@ -31,10 +31,10 @@ let package = Package(
         .target(name: "TerminalGraphics", dependencies: ["Imaging", "CZlib"]),
         .target(name: "MicroModel", dependencies: ["Imaging", "Geometry"]),
         .target(name: "Exchange", dependencies: ["Imaging", "Geometry"]),
-        .target(name: "ReviewRoom", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "CNcursesw"]),
+        .target(name: "ReviewRoom", dependencies: ["Imaging", "Geometry", "TerminalGraphics", "CNcursesw"]),
         // Orchestration: reads seeds from the store, runs the micro-models, writes proposals; and
-        // the review room's training engine over it.
-        .target(name: "Pipeline", dependencies: ["Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom"]),
+        // the review room's training engine over it, with the room's adapters to the store and frames.
+        .target(name: "Pipeline", dependencies: ["Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom", "TerminalGraphics"]),
         .target(name: "Commands", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "MicroModel", "Pipeline", "Exchange", "ReviewRoom"]),
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "MicroModelTests", dependencies: ["Geometry", "MicroModel", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "TestSupport"]),
         .testTarget(name: "ExchangeTests", dependencies: ["Geometry", "Exchange", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "TestSupport"]),
+        .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "Pipeline", "LabelStore", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Geometry", "Commands", "TestSupport"]),
     ]
 )

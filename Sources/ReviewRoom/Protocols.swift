@@ -6,8 +6,8 @@ import struct TerminalGraphics.TextCanvas
 import enum TerminalGraphics.ColourDepth
 
 // What the review room needs from the rest of microlabel, as small protocols.
-// The lead adapts LabelStore, Imaging, TerminalGraphics and MicroModel to them;
-// the tests use in-memory fakes.
+// Pipeline adapts the store and the frame cache to them (Sources/Pipeline/RoomAdapters),
+// Adapters/TerminalFrameRenderer the graphics; the tests use in-memory fakes.
 
 public typealias BoxID = Int64
 public typealias ObjectID = Int64

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Pipeline
 import func TerminalGraphics.makeRenderer
 import enum TerminalGraphics.GraphicsMode
 import Geometry

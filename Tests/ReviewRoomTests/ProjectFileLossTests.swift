@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import enum TerminalGraphics.GraphicsMode
 import struct TerminalGraphics.PixelSize
 import class LabelStore.Project

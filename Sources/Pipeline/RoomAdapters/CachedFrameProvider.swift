@@ -1,6 +1,7 @@
 import Geometry
 import Dispatch
 import Foundation
+import ReviewRoom
 import Imaging
 import struct TerminalGraphics.PixelSize
 

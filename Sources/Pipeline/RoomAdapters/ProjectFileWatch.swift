@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import ReviewRoom
 
 /// Which file a path names: its device and inode. Equal identities, the same file.
 struct FileIdentity: Equatable {

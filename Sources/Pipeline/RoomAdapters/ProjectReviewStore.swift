@@ -1,4 +1,5 @@
 import Foundation
+import ReviewRoom
 import Geometry
 import LabelStore
 import struct TerminalGraphics.PixelSize
