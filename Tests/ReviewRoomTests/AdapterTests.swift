@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Pipeline
 import func TerminalGraphics.makeRenderer
 import enum TerminalGraphics.GraphicsMode
@@ -151,6 +152,31 @@ final class CachedFrameProviderTests: XCTestCase {
         XCTAssertEqual(CachedFrameProvider.decodeScale(region: whole, size: .init(width: 910, height: 510)), 1)
         XCTAssertEqual(CachedFrameProvider.decodeScale(region: whole, size: .init(width: 640, height: 360)), 2)
         XCTAssertEqual(CachedFrameProvider.decodeScale(region: whole, size: .init(width: 91, height: 50)), 8)
+    }
+
+    /// Threads asking for the same pictures while the prefetch queue makes them (the provider's
+    /// shared state behind one Mutex): every thread gets the same picture, none deadlocks, and
+    /// each frame is decoded once.
+    func testConcurrentRequestsShareOneDecode() throws {
+        let source = CachedFrameSource(try FolderSource(folder: Fixtures.sampleData.appendingPathComponent("frames")))
+        let provider = CachedFrameProvider(source: source)
+        let region = BoxRect(x: 0, y: 0, width: 640, height: 360)
+        let size = PixelSize(width: 320, height: 180)
+        provider.prefetch(frames: [0, 1, 2, 3], region: region, size: size)
+        let results = Mutex<[Int: [RGBImage]]>([:])
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let frame = i % 4
+            let image = try? provider.image(frame: frame, region: region, size: size)
+            results.withLock { $0[frame, default: []].append(image ?? RGBImage(width: 1, height: 1)) }
+        }
+        let all = results.withLock { $0 }
+        for frame in 0..<4 {
+            let images = try XCTUnwrap(all[frame])
+            XCTAssertEqual(images.count, 4)
+            XCTAssertEqual(Set(images.map { [$0.width, $0.height] }), [[320, 180]])
+            XCTAssertTrue(images.allSatisfy { $0 == images[0] }, "frame \(frame): threads got different pictures")
+        }
+        XCTAssertEqual(source.statistics.misses, 4, "each frame decoded once")
     }
 
     func testUnreadableFrameBecomesAPlaceholderAndNeighboursAreReadAhead() throws {

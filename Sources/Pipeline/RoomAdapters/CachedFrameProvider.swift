@@ -2,6 +2,7 @@ import Geometry
 import Dispatch
 import Foundation
 import ReviewRoom
+import Synchronization
 import Imaging
 import struct TerminalGraphics.PixelSize
 
@@ -13,22 +14,27 @@ import struct TerminalGraphics.PixelSize
 /// and scaled ahead on a background queue; asking for a picture that is being prepared waits
 /// for it instead of decoding it twice. A frame that cannot be read comes back as a dark
 /// picture saying "frame N unreadable: reason", so one bad file never stops the room.
-public final class CachedFrameProvider: FrameProvider, @unchecked Sendable {
+public final class CachedFrameProvider: FrameProvider, Sendable {
     public let source: CachedFrameSource
 
-    private struct Request: Hashable {
+    private struct Request: Hashable, Sendable {
         var frame: Int
         var region: BoxRect
         var size: PixelSize
     }
 
-    private let condition = NSCondition()
-    /// Finished pictures, newest last (a handful: the current view and what lies ahead).
-    private var ready: [(request: Request, image: RGBImage)] = []
-    private var inFlight: Set<Request> = []
-    /// What to prepare next; replaced by each `prefetch` call, so stale guesses are dropped.
-    private var wanted: [Request] = []
-    private var working = false
+    /// What the UI thread and the prefetch queue share.
+    private struct Shared {
+        /// Finished pictures, newest last (a handful: the current view and what lies ahead).
+        var ready: [(request: Request, image: RGBImage)] = []
+        /// Pictures being made; each group is left once its picture is in `ready`.
+        var inFlight: [Request: DispatchGroup] = [:]
+        /// What to prepare next; replaced by each `prefetch` call, so stale guesses are dropped.
+        var wanted: [Request] = []
+        var working = false
+    }
+
+    private let shared = Mutex(Shared())
     private let queue = DispatchQueue(label: "microlabel.frame-prefetch", qos: .userInitiated)
     private static let readyLimit = 6
 
@@ -36,62 +42,83 @@ public final class CachedFrameProvider: FrameProvider, @unchecked Sendable {
         self.source = source
     }
 
+    private enum Lookup {
+        case ready(RGBImage)
+        /// Another thread is making it: wait for the group, then look again.
+        case wait(DispatchGroup)
+        /// This thread makes it, and leaves the group when done.
+        case make(DispatchGroup)
+    }
+
     public func image(frame index: Int, region: BoxRect, size: PixelSize) throws -> RGBImage {
         let request = Request(frame: index, region: region, size: size)
-        condition.lock()
-        while inFlight.contains(request) { condition.wait() }
-        if let hit = ready.first(where: { $0.request == request }) {
-            condition.unlock()
-            return hit.image
+        while true {
+            switch claim(request) {
+            case .ready(let image):
+                return image
+            case .wait(let group):
+                group.wait()
+            case .make(let group):
+                let image = make(request)
+                finish(request, image, group)
+                return image
+            }
         }
-        inFlight.insert(request)
-        condition.unlock()
-        let image = make(request)
-        finish(request, image)
-        return image
+    }
+
+    /// The picture if it is ready, the group to wait on if it is being made, or else the
+    /// job of making it.
+    private func claim(_ request: Request) -> Lookup {
+        shared.withLock { s in
+            if let group = s.inFlight[request] { return .wait(group) }
+            if let hit = s.ready.first(where: { $0.request == request }) { return .ready(hit.image) }
+            let group = DispatchGroup()
+            group.enter()
+            s.inFlight[request] = group
+            return .make(group)
+        }
     }
 
     public func prefetch(frames: [Int], region: BoxRect, size: PixelSize) {
         let requests = frames.filter { $0 >= 0 && $0 < source.frameCount }.map { Request(frame: $0, region: region, size: size) }
-        condition.lock()
-        wanted = requests
-        let start = !working && !wanted.isEmpty
-        if start { working = true }
-        condition.unlock()
+        let start = shared.withLock { s in
+            s.wanted = requests
+            let start = !s.working && !s.wanted.isEmpty
+            if start { s.working = true }
+            return start
+        }
         if start { queue.async { [self] in work() } }
     }
 
     /// Prepares wanted pictures one at a time until none is left.
     private func work() {
         while true {
-            condition.lock()
-            var next: Request?
-            while !wanted.isEmpty {
-                let candidate = wanted.removeFirst()
-                if !inFlight.contains(candidate) && !ready.contains(where: { $0.request == candidate }) {
-                    next = candidate
-                    break
+            let next: (Request, DispatchGroup)? = shared.withLock { s in
+                while !s.wanted.isEmpty {
+                    let candidate = s.wanted.removeFirst()
+                    if s.inFlight[candidate] == nil && !s.ready.contains(where: { $0.request == candidate }) {
+                        let group = DispatchGroup()
+                        group.enter()
+                        s.inFlight[candidate] = group
+                        return (candidate, group)
+                    }
                 }
+                s.working = false
+                return nil
             }
-            guard let request = next else {
-                working = false
-                condition.unlock()
-                return
-            }
-            inFlight.insert(request)
-            condition.unlock()
-            finish(request, make(request))
+            guard let (request, group) = next else { return }
+            finish(request, make(request), group)
         }
     }
 
-    private func finish(_ request: Request, _ image: RGBImage) {
-        condition.lock()
-        inFlight.remove(request)
-        ready.removeAll { $0.request == request }
-        ready.append((request, image))
-        if ready.count > Self.readyLimit { ready.removeFirst(ready.count - Self.readyLimit) }
-        condition.broadcast()
-        condition.unlock()
+    private func finish(_ request: Request, _ image: RGBImage, _ group: DispatchGroup) {
+        shared.withLock { s in
+            s.inFlight[request] = nil
+            s.ready.removeAll { $0.request == request }
+            s.ready.append((request, image))
+            if s.ready.count > Self.readyLimit { s.ready.removeFirst(s.ready.count - Self.readyLimit) }
+        }
+        group.leave()
     }
 
     // MARK: Decode, crop, scale

@@ -1,5 +1,6 @@
 import Foundation
 import ReviewRoom
+import Synchronization
 import Geometry
 import LabelStore
 import struct TerminalGraphics.PixelSize
@@ -327,22 +328,18 @@ public final class ProjectReviewStore: ReviewStore {
 }
 
 /// A flag one thread raises and another takes down.
-private final class StaleFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
+private final class StaleFlag: Sendable {
+    private let raised = Mutex(false)
 
     func set() {
-        lock.lock()
-        raised = true
-        lock.unlock()
+        raised.withLock { $0 = true }
     }
 
     /// Whether it was raised; lowers it.
     func take() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        let was = raised
-        raised = false
-        return was
+        raised.withLock { raised in
+            defer { raised = false }
+            return raised
+        }
     }
 }
