@@ -47,7 +47,9 @@ public enum ReviewRoomError: Error, Sendable, Equatable, CustomStringConvertible
 /// Right PageUp PageDown Home End Enter Esc Tab Backspace Delete, with `S-` for
 /// Shift and `C-` for Ctrl in front (`S-Right`, `C-Left`, `C-r`).
 /// A binding applies in every mode where its command is available and replaces
-/// whatever the key did there.
+/// whatever the key did there; it becomes the key the status line, the help screen and
+/// messages show for the command. The prompt's and the help screen's keys (`submit`,
+/// `erase`, `scroll-down`, ...) are commands like any other.
 public struct ReviewConfig: Sendable, Equatable {
     public enum Binding: Sendable, Equatable {
         case bind(Key, Command)
