@@ -31,12 +31,12 @@ extension Mode {
         }
     }
 
-    /// Shown in the status line.
-    public var title: String {
+    /// Shown in the status line; names keys as `keymap` binds them.
+    public func title(_ keymap: Keymap) -> String {
         switch self {
         case .navigate: "NAVIGATE"
         case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
-        case .edit(let s): s.fromReview ? "EDIT, Enter accepts" : "EDIT"
+        case .edit(let s): s.fromReview ? "EDIT, \(keymap.keyHint(.confirmStep)) accepts" : "EDIT"
         case .pan: "PAN"
         case .review: "REVIEW"
         case .prompt: "PROMPT"

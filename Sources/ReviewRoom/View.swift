@@ -262,7 +262,7 @@ public enum View {
 
     static func statusLine(_ s: inout ScreenText, _ state: ReviewState, row: Int) {
         s.fill(row: row, role: .status)
-        var left = " \(state.project.frameCount == 0 ? 0 : state.frame + 1)/\(state.project.frameCount)  \(state.mode.title)"
+        var left = " \(state.project.frameCount == 0 ? 0 : state.frame + 1)/\(state.project.frameCount)  \(state.mode.title(state.keymap))"
         if state.zoom > 1 { left += "  \(state.zoom)x" }
         if state.fineSteps { left += "  fine" }
         if case .running(let f, _) = state.training { left += "  training \(Int(f * 100))%" }

@@ -102,6 +102,7 @@ final class KeyTableTests: XCTestCase {
             bind C-t train
             bind C-e erase
             bind J scroll-down
+            bind C-o enter
             """)
         let map = Keymap.standard.applying(config)
         let shown = states(keymap: map)
@@ -123,6 +124,11 @@ final class KeyTableTests: XCTestCase {
         XCTAssertEqual(s.handle(.key(.char("d"))), [.deleteBox(5)])
         XCTAssertEqual(s.message?.text, "box deleted (U undoes)")
         XCTAssertEqual(s.handle(.key(.char("u"))), [], "u is unbound")
+
+        s = shown[.review]!
+        _ = s.handle(.key(.char("e")))
+        XCTAssertTrue(hintRow(s).contains("EDIT, C-o accepts"), hintRow(s))
+        XCTAssertTrue(hintRow(s).contains("C-o done"), hintRow(s))
 
         // Prompt and help keys are in the table too.
         s = shown[.prompt]!
