@@ -30,11 +30,23 @@ struct RecoveryWeights {
 }
 
 /// Whether the runs between seeds `a` and `b` (a before b) lost the object on the way: a run is
-/// missing or stopped before the far seed, did not land on it, or the two runs' drift-corrected
-/// boxes overlap with a median IoU under 0.5.
-public func stretchNeedsRecovery(runs: [Run], from a: Seed, to b: Seed) -> Bool {
+/// missing or stopped before the far seed, did not land on it, both runs stopped seeing it over
+/// the same frames (hidden: for `config.collapseFrames` frames in a row, neither response is
+/// sharp and neither box looks a third as much like its seed as the run's first frames did), or
+/// the two runs' drift-corrected boxes overlap with a median IoU under 0.5.
+public func stretchNeedsRecovery(runs: [Run], from a: Seed, to b: Seed, config: PropagationConfig = PropagationConfig()) -> Bool {
     guard let forward = runs.first(where: { $0.seed.frame == a.frame && $0.direction == .forward }),
           let backward = runs.first(where: { $0.seed.frame == b.frame && $0.direction == .backward }) else { return true }
+    var blind: [Int: Int] = [:]
+    for run in [forward, backward] {
+        let reference = max(run.points.prefix(3).map(\.similarity).max() ?? 1, 1e-6)
+        for p in run.points where p.sharpness < config.reliableSharpness && p.similarity < reference / 3 { blind[p.frame, default: 0] += 1 }
+    }
+    var hidden = 0
+    for frame in (a.frame + 1)..<b.frame {
+        hidden = blind[frame] == 2 ? hidden + 1 : 0
+        if hidden >= config.collapseFrames { return true }
+    }
     guard let forwardEnd = forward.points.first(where: { $0.frame == b.frame }),
           let backwardEnd = backward.points.first(where: { $0.frame == a.frame }) else { return true }
     if !landsOn(forwardEnd.box, b.box) || !landsOn(backwardEnd.box, a.box) { return true }
@@ -60,7 +72,7 @@ public func recover(_ proposals: [Proposal], runs: [Run], seeds: [Seed], rejecte
     var out = proposals
     var recovered = 0
     for (a, b) in zip(sorted, sorted.dropFirst()) where b.frame - a.frame > 1 {
-        guard stretchNeedsRecovery(runs: runs, from: a, to: b) else { continue }
+        guard stretchNeedsRecovery(runs: runs, from: a, to: b, config: config) else { continue }
         let inside = out.filter { $0.frame > a.frame && $0.frame < b.frame }
         guard let path = try recoveredPath(from: a, to: b, runs: runs, stitched: inside, rejected: rejected, frames: frames,
                                            imageWidth: imageWidth, imageHeight: imageHeight, config: config) else { continue }
@@ -207,10 +219,14 @@ func recoveredPath(from a: Seed, to b: Seed, runs: [Run], stitched: [Proposal], 
 
     // Boxes are scored as bridged boxes whose steadiness is the detector's answer and whose
     // agreement is with the stitched box; a stitched box the path kept keeps its own score where
-    // that is higher.
+    // that is higher, unless the detector does not see the object there (an answer under a sixth
+    // of its answer next to the seeds: the object is hidden, and the runs followed something else).
     // The runs' failed checks say nothing of a path pinned at both seeds: its check quality is
     // the neutral one of a box without a check.
     let quality = 0.8
+    // What the detector answers on the object near the seeds: the yardstick of "not seen".
+    let inner = (1..<(layers.count - 1)).map { layers[$0][chosen[$0]].look }
+    let reference = max((inner.prefix(3) + inner.suffix(3)).max() ?? 1, 1e-6)
     var out: [Proposal] = []
     for k in 1..<(layers.count - 1) {
         let frame = a.frame + k
@@ -219,12 +235,15 @@ func recoveredPath(from a: Seed, to b: Seed, runs: [Run], stitched: [Proposal], 
         guard box.width >= 1, box.height >= 1 else { continue }
         let da = Double(frame - a.frame), db = Double(b.frame - frame)
         let distance = da * db / (da + db)
-        let steadiness = min(max(c.look, 0), 1)
+        let seen = c.look >= reference / 6
+        // Where the detector does not see the object, the box is the motion prior's guess: scored
+        // as a collapsed run's would be, lowest.
+        let steadiness = seen ? min(max(c.look, 0), 1) : 0
         let agreement = stitchedByFrame[frame].map { $0.box.iou(box) } ?? 0
         let heuristic = 0.5 * exp(-distance / 100) * steadiness * quality
         let features = ScoreFeatures(quality: quality, distance: distance, bridged: true, agreement: agreement,
                                      steadiness: steadiness, heuristic: heuristic)
-        if c.source == .stitched, let kept = stitchedByFrame[frame], kept.confidence >= features.score {
+        if c.source == .stitched, let kept = stitchedByFrame[frame], kept.confidence >= features.score, seen {
             out.append(kept)
         } else {
             out.append(Proposal(frame: frame, box: box, confidence: features.score, evidence: features))

@@ -74,7 +74,7 @@ final class RecoveryTests: XCTestCase {
         let stitched = stitch(runs: runs, seeds: seeds, imageWidth: clip.width, imageHeight: clip.height, config: config)
         let recovered = try recover(stitched, runs: runs, seeds: seeds, frames: { clip.frame($0) },
                                     imageWidth: clip.width, imageHeight: clip.height, config: config).proposals
-        return (stitched, recovered, stretchNeedsRecovery(runs: runs, from: seeds[0], to: seeds[1]))
+        return (stitched, recovered, stretchNeedsRecovery(runs: runs, from: seeds[0], to: seeds[1], config: config))
     }
 
     /// The object vanishes behind an occluder and comes out far from where it went in: the runs

@@ -61,6 +61,10 @@ final class RecoveryEngineTests: XCTestCase {
 
     /// Proposals (by frame) of a pass over `clip` seeded on its first and last frames.
     private func pass(_ clip: Crossing, recovery: Bool) throws -> [Int: BoxRect] {
+        try proposals(clip, recovery: recovery).mapValues(\.rect)
+    }
+
+    private func proposals(_ clip: Crossing, recovery: Bool) throws -> [Int: Box] {
         let folder = directory.appendingPathComponent("frames")
         if !FileManager.default.fileExists(atPath: folder.path) {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -78,14 +82,18 @@ final class RecoveryEngineTests: XCTestCase {
         var config = PropagationConfig()
         config.recovery = recovery
         _ = try PropagationEngine(project: project, frames: source, config: config).run()
-        return Dictionary(try project.boxes(kinds: [.proposal]).map { ($0.frame, $0.rect) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(try project.boxes(kinds: [.proposal]).map { ($0.frame, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Where interpolation is right, the engine's boxes are as good as it is, hidden frames
     /// included; without recovery the runs follow the occluder there.
     func testThroughAnOcclusionTheEngineIsNotWorseThanInterpolation() throws {
         let clip = Crossing()
-        let recovered = try pass(clip, recovery: true)
+        let stored = try proposals(clip, recovery: true)
+        let recovered = stored.mapValues(\.rect)
+        // Behind the occluder the boxes are the motion prior's guesses: they come first in review.
+        let seen = stored.filter { !clip.hidden.contains($0.key) }.map(\.value.confidence)
+        for f in clip.hidden { XCTAssertLessThan(try XCTUnwrap(stored[f]).confidence, try XCTUnwrap(seen.min()), "hidden frame \(f + 1)") }
         let plain = try pass(clip, recovery: false)
         let last = clip.frameCount - 1
         var engine = 0.0, straight = 0.0
