@@ -252,6 +252,30 @@ struct CorrelationTracker: Sendable {
         return correlate(numRe, numIm, den, zr, zi)[0]
     }
 
+    /// The seed's never-updated filter (with the rejected boxes as hard negatives) scanned over a
+    /// window centred at (`centerX`, `centerY`) in which the object is `scale` times the seed's
+    /// size: a detector. Values are relative to the seed frame's own answer (1: looks like the
+    /// seed), one per cell offset, laid out like a correlation response (offset 0 at index 0,
+    /// negative offsets wrapped); `cellWidth` and `cellHeight` are a cell's size in source pixels.
+    func seedResponse(in image: RGBImage, centerX: Double, centerY: Double, scale: Double)
+        -> (values: [Float], gridWidth: Int, gridHeight: Int, cellWidth: Double, cellHeight: Double) {
+        let sw = windowWidth * scale, sh = windowHeight * scale
+        let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: sw, sourceHeight: sh,
+                          width: templateWidth, height: templateHeight)
+        let (zr, zi) = translationSpectrum(patch, learning: false)
+        var r = correlate(seedNumRe, seedNumIm, seedDen, zr, zi)
+        let inverse = 1 / seedPeak
+        r.withUnsafeMutableBufferPointer { v in
+            for i in 0..<v.count { v[i] *= inverse }
+        }
+        return (r, grid.width, grid.height, sw / Double(templateWidth) * Double(parameters.cell),
+                sh / Double(templateHeight) * Double(parameters.cell))
+    }
+
+    /// The seed box's size in source pixels, and the search window's.
+    var seedSize: (width: Double, height: Double) { (baseWidth, baseHeight) }
+    var windowSize: (width: Double, height: Double) { (windowWidth, windowHeight) }
+
     // MARK: - Translation filter
 
     /// Windowed features of a patch and their 2-D spectra, channel-major.

@@ -35,11 +35,14 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     public var collapseFrames = 3
     /// Sharpness from which one run's box is fully trusted (MOSSE's update threshold).
     public var reliableSharpness = 8.0
+    /// Whether a stretch whose runs lost the object is recomputed as a path through both seeds
+    /// over re-detections (`recover`).
+    public var recovery = true
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case maxDistance, tracker, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness
+        case maxDistance, tracker, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness, recovery
     }
 }
 

@@ -235,8 +235,12 @@ public final class PropagationEngine: @unchecked Sendable {
     private func write(_ segment: Segment, runs: [Run], rejected: [Int: [BoxRect]], calibrate: (Int64, Double) -> Double,
                        report: (EngineEvent) -> Void) throws -> Bool {
         if runs.contains(where: { $0.end == .cancelled }) { return true }  // a half-computed segment is not written
-        let proposals = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
-                               imageWidth: frames.width, imageHeight: frames.height, config: config)
+        let stitched = stitch(runs: runs, seeds: segment.seeds, rejected: rejected,
+                              imageWidth: frames.width, imageHeight: frames.height, config: config)
+        let source = frames
+        let proposals = try recover(stitched, runs: runs, seeds: segment.seeds, rejected: rejected,
+                                    frames: { try source.frame(at: $0) }, imageWidth: frames.width, imageHeight: frames.height,
+                                    config: config).proposals
         onStitched?(segment.objectID, proposals.filter { segment.range.contains($0.frame) })
         let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
             p.box.clipped(toWidth: frames.width, height: frames.height).map {
