@@ -18,6 +18,16 @@ final class PrecisionTargetTests: XCTestCase {
         XCTAssertEqual(selection.expectedWrong, 99 * 0.0001 + 0.05, accuracy: 1e-9)
     }
 
+    /// However many sure boxes there are, a box more likely wrong than right is left for a person
+    /// (without the floor the mean, 0.9914, would take the 0.03 box too).
+    func testSureBoxesNeverCarryALikelyWrongOne() {
+        let confidences = Array(repeating: 0.999, count: 178) + [0.6, 0.03]
+        let selection = PrecisionTarget().select(confidences) { $0 }
+        XCTAssertEqual(selection.items.count, 179)
+        XCTAssertFalse(selection.items.contains(0.03))
+        XCTAssertEqual(PrecisionTarget(precision: 0.3).select([0.45, 0.2]) { $0 }.items, [0.45])
+    }
+
     /// A hard stretch does not withhold the easy one; nothing sure enough, nothing taken.
     func testHardBoxesDoNotWithholdEasyOnes() {
         let easy = Array(repeating: 0.998, count: 50), hard = Array(repeating: 0.4, count: 50)
