@@ -79,6 +79,7 @@ struct ScaleBenchmark {
                              frameCount, seedCount, full.framesTracked, full.seconds, Double(full.framesTracked) / full.seconds,
                              again.seconds, more.seconds, proposals.count,
                              proposals.isEmpty ? 0 : Double(right) / Double(proposals.count), median(times) * 1000))
+                fflush(nil)  // a row as soon as it is measured, also into a file
                 if frameCount == frameCounts.max() { largest = file }
             }
         }

@@ -105,10 +105,10 @@ public struct ReviewSnapshot: Sendable {
 /// - A box drawn on frame f of an object cuts the stretch between its decided boxes around f in
 ///   two; the engine recomputes both halves, with runs from f. The box on f itself needs no more
 ///   review, and a proposal at distance d from f becomes one the target takes with probability
-///   T(d), where T is measured on this project: the share, among the boxes the engine proposed
-///   for the object at about that distance from a drawn box, of those the target takes (pending
-///   ones), took (accepted ones of that confidence), and of none that were rejected. Beyond the
-///   runs' reach (`maxDistance`) and outside the stretch nothing changes.
+///   T(d), measured on this project: the share of the boxes the engine proposed for the object at
+///   about that distance from a drawn box that the target takes (pending proposals) or would take
+///   (accepted boxes, by their confidence); rejected boxes count as not taken. Beyond the runs'
+///   reach (`maxDistance`) and outside the stretch nothing changes.
 /// - The expected saving is the review left that the box removes; the box itself costs one draw.
 public enum NextDraw {
     /// What `suggest` found.
@@ -158,7 +158,7 @@ public enum NextDraw {
         /// Pending proposals that need a look, frames between decided boxes that need a drawn box.
         public var unsure: Int
         public var missing: Int
-        /// Expected human seconds to finish with no more propagation.
+        /// Expected human seconds to finish if nothing more were drawn.
         public var seconds: Double
     }
 
