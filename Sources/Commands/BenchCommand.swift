@@ -8,7 +8,7 @@ enum BenchCommand {
             name: "bench",
             summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, export, tui, scale.",
             usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | export | tui | scale [--runs N] [--threads N]",
-            positionals: [("WHAT", "decode, video, render, propagate or tui"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
+            positionals: [("WHAT", "decode, video, render, propagate, export, tui or scale"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
             options: [
                 .value("runs", "N", "Timed runs; the median is reported (default 5)."),
                 .value("threads", "N", "Worker threads for propagate (default 2)."),
