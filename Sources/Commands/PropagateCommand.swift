@@ -11,12 +11,6 @@ enum PropagateCommand {
             summary: "Train micro-models on the seeds and propose boxes on the frames around them.",
             usage: "PROJECT [--objects ID,...] [--threads N] [--max-distance N] [--force]",
             positionals: [("PROJECT", "The project file.")],
-            options: [
-                .value("objects", "LIST", "Only these object ids (default: all)."),
-                .value("threads", "N", "Worker threads (default: the number of cores)."),
-                .value("max-distance", "N", "How far a seed's micro-model may propose, in frames (default 150; it also stops at the next seed, a scene cut, or when it loses the object)."),
-                .flag("force", "Recompute every segment, not only those whose seeds or rejections changed."),
-            ],
             details: """
             Seeds and accepted boxes train the micro-models; rejected boxes are hard negatives and are
             never proposed again. Proposals go forward and backward in time from each seed, and are
@@ -25,14 +19,21 @@ enum PropagateCommand {
             proposal's confidence is then calibrated again on the project's evidence (held-out checks
             and review decisions). Ends by printing what 'accept' would take at precision 0.99.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let objects = Option.list("objects", "LIST", "Only these object ids (default: all).")
+        let threads = Option.integer("threads", "N", range: 1...256, "Worker threads (default: the number of cores).")
+        let maxDistance = Option.integer("max-distance", "N", range: 1...1_000_000, "How far a seed's micro-model may propose, in frames (default 150; it also stops at the next seed, a scene cut, or when it loses the object).")
+        let force = Flag("force", "Recompute every segment, not only those whose seeds or rejections changed.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
         var config = PropagationConfig()
-        config.threads = try arguments.int("threads", range: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
-        config.maxDistance = try arguments.int("max-distance", range: 1...1_000_000) ?? config.maxDistance
-        let objects = try arguments.list("objects")?.map { text -> Int64 in
+        config.threads = try arguments.value(\.threads) ?? ProcessInfo.processInfo.activeProcessorCount
+        config.maxDistance = try arguments.value(\.maxDistance) ?? config.maxDistance
+        let objects = try arguments.value(\.objects)?.map { text -> Int64 in
             guard let id = Int64(text) else { throw UsageError(command: "propagate", message: "--objects takes object ids, not '\(text)'") }
             return id
         }
@@ -46,7 +47,7 @@ enum PropagateCommand {
         let frames = try ProjectPaths.frames(of: project)
         let engine = PropagationEngine(project: project, frames: frames, config: config)
         let progress = ProgressBox()
-        let summary = try engine.run(objects: objects, force: arguments.flag("force"), report: { event in
+        let summary = try engine.run(objects: objects, force: arguments.flag(\.force), report: { event in
             if case let .progress(done, total) = event { progress.update(done: done, total: total) }
         })
         progress.finish()

@@ -11,17 +11,12 @@ import TerminalGraphics
 /// held, through the same path as the terminal loop (reducer, store, frame provider with its
 /// prefetching, renderer), on a throwaway project made from the sample frames.
 enum TUIBench {
-    static let options: [OptionSpec] = [
-        .value("graphics", "MODE", "tui: sixel (default), kitty, blocks or ascii."),
-        .value("frames", "N", "tui: frames to step through (default 100)."),
-    ]
-
-    static func run(_ arguments: ParsedArguments) throws {
-        let choice = try GraphicsChoice(parsing: arguments.string("graphics") ?? "sixel", source: "--graphics")
+    static func run(_ arguments: ParsedArguments<BenchCommand.Options>) throws {
+        let choice = try GraphicsChoice(parsing: try arguments.value(\.graphics) ?? "sixel", source: "--graphics")
         guard case .explicit(let mode) = choice else {
             throw UsageError(command: "bench", message: "bench tui needs an explicit --graphics (sixel, kitty, blocks or ascii)")
         }
-        let steps = try arguments.int("frames", range: 1...100_000) ?? 100
+        let steps = try arguments.value(\.frames) ?? 100
         let sampleData = try DemoCommand.locateSampleData()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("microlabel-bench-tui-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
