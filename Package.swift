@@ -6,6 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "microlabel",
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "microlabel", targets: ["microlabel"]),
     ],

@@ -5,6 +5,7 @@ import LabelStore
 import MicroModel
 import Pipeline
 import ReviewRoom
+import Synchronization
 import TerminalGraphics
 
 /// `microlabel bench tui`: how many frames the review room draws per second while Right is
@@ -113,30 +114,20 @@ enum TUIBench {
 }
 
 /// A flag and a counter shared with the background trainer of `bench tui`.
-private final class StopFlag: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var raised = false
-    private var done = false
-    private var passes = 0
+private final class StopFlag: Sendable {
+    private let state = Mutex((raised: false, passes: 0))
+    private let done = DispatchSemaphore(value: 0)
 
-    var isSet: Bool { condition.lock(); defer { condition.unlock() }; return raised }
+    var isSet: Bool { state.withLock { $0.raised } }
     var count: Int {
-        get { condition.lock(); defer { condition.unlock() }; return passes }
-        set { condition.lock(); passes = newValue; condition.unlock() }
+        get { state.withLock { $0.passes } }
+        set { state.withLock { $0.passes = newValue } }
     }
 
-    func set() { condition.lock(); raised = true; condition.unlock() }
+    func set() { state.withLock { $0.raised = true } }
 
-    func finished() {
-        condition.lock()
-        done = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    /// Called once by the trainer when it stops.
+    func finished() { done.signal() }
 
-    func waitFinished() {
-        condition.lock()
-        while !done { condition.wait() }
-        condition.unlock()
-    }
+    func waitFinished() { done.wait() }
 }
