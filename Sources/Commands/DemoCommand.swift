@@ -20,7 +20,7 @@ enum DemoCommand {
             details: """
             In a terminal, the project opens in the review room: press t to train, r to review, ? for keys.
             Without a terminal (a script, CI), or with --headless, the loop runs by itself and reports
-            each step: propagate from the seeds, accept what reaches expected precision 0.99, export COCO.
+            each step: propagate from the seeds, accept what reaches expected precision \(UserInput.defaultPrecision), export COCO.
             The sample data is looked for in ./sample-data, next to the executable's package, or in
             $MICROLABEL_SAMPLE_DATA.
             """),
@@ -77,7 +77,7 @@ enum DemoCommand {
     }
 
     /// The loop a person runs in the review room, done by the program: train and propagate,
-    /// accept what reaches expected precision 0.99, export.
+    /// accept what reaches the default expected precision, export.
     static func headlessLoop(_ project: Project, projectURL: URL,
                              why: String = "no terminal on both ends (or --headless)") throws {
         print("demo: \(why): running the loop headless")
@@ -91,12 +91,12 @@ enum DemoCommand {
         print("demo: " + PropagateCommand.thresholdLine(summary))
         let selection = PrecisionTarget().select(try project.pendingProposals(orderedBy: .frame), confidence: \.confidence)
         if !selection.items.isEmpty {
-            try project.perform("accept \(selection.items.count) proposals at expected precision 0.99") { action in
+            try project.perform("accept \(selection.items.count) proposals at expected precision \(UserInput.defaultPrecision)") { action in
                 try action.setKind(ids: selection.items.map(\.id), to: .accepted)
             }
             try project.forgetScores(ids: selection.items.map(\.id))
         }
-        print(String(format: "demo: accepted %d proposals at expected precision 0.99 (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
+        print(String(format: "demo: accepted %d proposals at expected precision \(UserInput.defaultPrecision) (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
         let out = projectURL.deletingLastPathComponent().appendingPathComponent("bigbuckbunny-coco")
         let input = try DatasetBridge.exportInput(project, frames: frames, withImages: true)
         var options = ExportOptions()

@@ -114,7 +114,7 @@ enum InfoCommand {
         labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
         objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \($0.name)\($0.name.hasPrefix(labelNames[$0.labelID] ?? "") ? "" : " (\(labelNames[$0.labelID] ?? "?"))")" }.joined(separator: ", "))
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
-        accept    \(String(format: "%d pending proposals reach expected precision 0.99 (about %.1f of them wrong)", autoAccept.items.count, autoAccept.expectedWrong))
+        accept    \(String(format: "%d pending proposals reach expected precision \(UserInput.defaultPrecision) (about %.1f of them wrong)", autoAccept.items.count, autoAccept.expectedWrong))
         """)
         for note in sourceNotes { print("warning   \(note)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Imaging
 import LabelStore
 import MicroModel
@@ -17,7 +18,7 @@ enum PropagateCommand {
             written as each stretch between two seeds is done. Seeds, accepted and rejected boxes are
             never overwritten; pending proposals in a recomputed stretch are replaced. Every pending
             proposal's confidence is then calibrated again on the project's evidence (held-out checks
-            and review decisions). Ends by printing what 'accept' would take at precision 0.99.
+            and review decisions). Ends by printing what 'accept' would take at precision \(UserInput.defaultPrecision).
             """),
         options: Options.self, run: run)
 
@@ -67,26 +68,23 @@ enum PropagateCommand {
 
     static func thresholdLine(_ summary: EngineSummary) -> String {
         let checks = summary.checks > 0 ? "\(summary.checksPassed) of \(summary.checks) runs landed on the next seed" : "no held-out checks yet"
-        return String(format: "calibrated on %d outcomes (%@); accept at precision 0.99 would take %d proposals, about %.1f of them wrong",
+        return String(format: "calibrated on %d outcomes (%@); accept at precision \(UserInput.defaultPrecision) would take %d proposals, about %.1f of them wrong",
                       summary.calibrationEvidence, checks, summary.autoAccept, summary.autoAcceptExpectedWrong)
     }
 }
 
 /// A progress bar created on the first report, once the total is known.
-final class ProgressBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reporter: ProgressReporter?
+final class ProgressBox: Sendable {
+    private let reporter = Mutex<ProgressReporter?>(nil)
 
     func update(done: Int, total: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if reporter == nil { reporter = ProgressReporter("tracking", total: total) }
-        reporter?.update(done)
+        reporter.withLock { reporter in
+            if reporter == nil { reporter = ProgressReporter("tracking", total: total) }
+            reporter?.update(done)
+        }
     }
 
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        reporter?.finish()
+        reporter.withLock { $0?.finish() }
     }
 }

@@ -29,14 +29,14 @@ enum ReviewCommands {
         options: RejectOptions.self, run: runReject)
 
     struct AcceptOptions: ProposalFilterOptions {
-        let precision = Option.number("precision", "P", range: 0...1, "Accept the most pending proposals whose expected precision is at least P (0-1, default 0.99).")
+        let precision = Option.number("precision", "P", range: 0...1, "Accept the most pending proposals whose expected precision is at least P (0-1, default \(UserInput.defaultPrecision)).")
         let minScore = Option.number("min-score", "S", range: 0...1, "Accept proposals with confidence >= S (0-1) instead.")
         let frames = ProposalFilter.frames
         let object = ProposalFilter.object
     }
 
     struct RejectOptions: ProposalFilterOptions {
-        let maxScore = Option.number("max-score", "S", range: 0...1, "Reject proposals with confidence <= S (0-1). Default: those 'accept' would not take at precision 0.99.")
+        let maxScore = Option.number("max-score", "S", range: 0...1, "Reject proposals with confidence <= S (0-1). Default: those 'accept' would not take at precision \(UserInput.defaultPrecision).")
         let frames = ProposalFilter.frames
         let object = ProposalFilter.object
     }

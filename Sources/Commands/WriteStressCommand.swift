@@ -23,6 +23,7 @@ enum WriteStressCommand {
         let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
         let count = try arguments.value(\.count) ?? 1000
+        guard source.frameCount > 0 else { throw CommandError("\(project.url.path) has no frames to put boxes on") }
         for n in 1...count {
             let frame = (n - 1) % source.frameCount
             let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), width: 10, height: 10)
