@@ -1,5 +1,7 @@
 import Foundation
+import Imaging
 import LabelStore
+import Pipeline
 import TestSupport
 import XCTest
 
@@ -53,5 +55,25 @@ final class EmptyProjectTests: XCTestCase {
         XCTAssertEqual(try Project.open(at: URL(fileURLWithPath: project)).counts().seeds, 0)
         _ = try run(["export", project, "--format", "coco", "--out", directory.appendingPathComponent("out").path])
         _ = try run(["eval", project, "--gt", otb.path])
+    }
+
+    /// The engine itself (the review room's `t` runs it without the command's seed check): an
+    /// object without seeds on a source without frames is a pass with nothing to do.
+    func testTheEngineRunsOnAProjectWithoutFrames() throws {
+        struct NoFrames: FrameSource {
+            var frameCount: Int { 0 }
+            var width: Int { 640 }
+            var height: Int { 360 }
+            var fps: Double { 25 }
+            var readsForwardCheapest: Bool { false }
+            func frame(at index: Int, scale: Int) throws -> RGBImage {
+                throw ImagingError.frameOutOfRange(index: index, frameCount: 0)
+            }
+            func willRead(_ indices: [Int]) {}
+        }
+        let opened = try Project.open(at: URL(fileURLWithPath: project))
+        let summary = try PropagationEngine(project: opened, frames: NoFrames()).run(force: true)
+        XCTAssertEqual(summary.proposals, 0)
+        XCTAssertEqual(summary.framesTracked, 0)
     }
 }
