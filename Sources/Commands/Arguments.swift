@@ -136,7 +136,8 @@ struct ParsedArguments<Options: OptionGroup>: Sendable {
     init(_ arguments: [String], spec: CommandSpec) throws {
         command = spec.name
         declared = Options()
-        let known = Dictionary(uniqueKeysWithValues: spec.options.map { ($0.name, $0) })
+        // From the group itself, not from `spec`: what is parsed is always what can be looked up.
+        let known = Dictionary(Options.declarations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var index = 0
         var onlyPositionals = false
         while index < arguments.count {

@@ -13,7 +13,7 @@ final class ArgumentParserTests: XCTestCase {
         let tags = Option.list("tags", "LIST", "Comma-separated tags.")
     }
 
-    private let spec = CommandSpec(name: "try", summary: "A test command.", usage: "FILE [--verbose] [--name TEXT]",
+    private let spec = CommandSpec(name: "try", summary: "A test command.", usage: "FILE [--verbose] [--name TEXT] [--count N] [--ratio R] [--tags LIST]",
                                    positionals: [("FILE", "A file.")], options: Options.declarations)
 
     private func parse(_ words: [String]) throws -> ParsedArguments<Options> {
