@@ -4,14 +4,25 @@
 // system libraries only.
 import PackageDescription
 
+// ncursesw on Linux: Debian's ncursesw.pc holds only -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=600 and the
+// libraries; SwiftPM refuses the -D flags (a warning on every build) and the module map links the
+// library itself (libncursesw.so pulls in tinfo). Homebrew's ncurses is keg-only: its .pc file's
+// -I and -L are needed there.
+#if os(Linux)
+let ncursesw = Target.systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])])
+#else
+let ncursesw = Target.systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])])
+#endif
+
 let package = Package(
     name: "microlabel",
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "microlabel", targets: ["microlabel"]),
     ],
     targets: [
         // C system libraries, one module each.
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
+        ncursesw,
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),

@@ -7,15 +7,8 @@ enum BenchCommand {
         spec: CommandSpec(
             name: "bench",
             summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, export, tui, scale.",
-            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | export | tui | scale [--runs N] [--threads N]",
+            usage: "(decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR [--threads N] [--mot FILE] [--video FILE] [--scores FILE] | export | tui [--graphics MODE] [--frames N] | scale [--frame-counts LIST] [--seed-counts LIST] [--threads N]) [--runs N]",
             positionals: [("WHAT", "decode, video, render, propagate, export, tui or scale"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
-            options: [
-                .value("runs", "N", "Timed runs; the median is reported (default 5)."),
-                .value("threads", "N", "Worker threads for propagate (default 2)."),
-                .value("mot", "FILE", "propagate: also write every box (pending included) as MOT lines to FILE, for seedeval.py."),
-                .value("video", "FILE", "propagate: read the sequence's frames from this video instead of SEQ_DIR/img."),
-                .value("scores", "FILE", "propagate: also write each proposal's raw score and whether it is right (score,0|1 lines), to fit the calibration's prior."),
-            ] + TUIBench.options + ScaleBenchmark.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
@@ -34,11 +27,23 @@ enum BenchCommand {
             Build with -c release for meaningful figures.
             """,
             repeatsLastPositional: true),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let runs = Option.integer("runs", "N", range: 1...100, "Timed runs; the median is reported (default 5).")
+        let threads = Option.integer("threads", "N", range: 1...256, "Worker threads for propagate (default 2).")
+        let mot = Option<String>("mot", "FILE", "propagate: also write every box (pending included) as MOT lines to FILE, for seedeval.py.")
+        let video = Option<String>("video", "FILE", "propagate: read the sequence's frames from this video instead of SEQ_DIR/img.")
+        let scores = Option<String>("scores", "FILE", "propagate: also write each proposal's raw score and whether it is right (score,0|1 lines), to fit the calibration's prior.")
+        let graphics = Option<String>("graphics", "MODE", "tui: sixel (default), kitty, blocks or ascii.")
+        let frames = Option.integer("frames", "N", range: 1...100_000, "tui: frames to step through (default 100).")
+        let frameCounts = Option.list("frame-counts", "LIST", "scale: video lengths in frames (default 1000,5000,10000).")
+        let seedCounts = Option.list("seed-counts", "LIST", "scale: seeds per video (default 10,50,100).")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let what = try arguments.positional(0, "WHAT (decode)")
-        let runs = try arguments.int("runs", range: 1...100) ?? 5
+        let runs = try arguments.value(\.runs) ?? 5
         switch what {
         case "decode":
             try DecodeBenchmark(directory: URL(fileURLWithPath: try arguments.positional(1, "DIR")), runs: runs).run()
@@ -46,17 +51,17 @@ enum BenchCommand {
             try ExportBenchmark(frames: 10_000, runs: runs).run()
         case "propagate":
             try PropagationBenchmark(sequence: URL(fileURLWithPath: try arguments.positional(1, "SEQ_DIR")),
-                                     threads: try arguments.int("threads", range: 1...256) ?? 2,
-                                     motOutput: arguments.string("mot").map { URL(fileURLWithPath: $0) },
-                                     video: arguments.string("video").map { URL(fileURLWithPath: $0) },
-                                     rawOutput: arguments.string("scores").map { URL(fileURLWithPath: $0) }).run()
+                                     threads: try arguments.value(\.threads) ?? 2,
+                                     motOutput: try arguments.value(\.mot).map { URL(fileURLWithPath: $0) },
+                                     video: try arguments.value(\.video).map { URL(fileURLWithPath: $0) },
+                                     rawOutput: try arguments.value(\.scores).map { URL(fileURLWithPath: $0) }).run()
         case "render":
             try RenderBenchmark(images: arguments.positionals.dropFirst().map { URL(fileURLWithPath: $0) }, runs: runs,
                                 sampleFrame: try DemoCommand.locateSampleData().appendingPathComponent("frames/000040.jpg")).run()
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         case "tui": try TUIBench.run(arguments)
-        case "scale": try ScaleBenchmark.make(arguments, threads: try arguments.int("threads", range: 1...256) ?? 2, runs: runs).run()
+        case "scale": try ScaleBenchmark.make(arguments, threads: try arguments.value(\.threads) ?? 2, runs: runs).run()
         default:
             throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, export, tui, scale)")
         }

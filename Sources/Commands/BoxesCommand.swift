@@ -10,32 +10,33 @@ enum BoxesCommand {
             summary: "List the project's boxes (seeds, proposals, accepted, rejected), as text or JSON.",
             usage: "PROJECT [--json] [--kind seed|proposal|accepted|rejected] [--frames A-B] [--object ID]",
             positionals: [("PROJECT", "The project file.")],
-            options: [
-                .flag("json", "Print a JSON array of boxes with the keys frame (1-based), object, label, kind, x, y, w, h, confidence."),
-                .value("kind", "KIND", "Only boxes of this kind: seed, proposal, accepted or rejected."),
-                .value("frames", "A-B", "Only frames A to B (1-based, inclusive)."),
-                .value("object", "ID", "Only this object's boxes."),
-            ],
             details: """
             Boxes are listed by frame, then object. A proposal's confidence is the estimated probability
             that its box overlaps the true one with IoU >= 0.5; drawn boxes have confidence 1. Reads
             the project without writing to it, so it works on a read-only file.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let json = Flag("json", "Print a JSON array of boxes with the keys frame (1-based), object, label, kind, x, y, w, h, confidence.")
+        let kind = Option<String>("kind", "KIND", "Only boxes of this kind: seed, proposal, accepted or rejected.")
+        let frames = Option<String>("frames", "A-B", "Only frames A to B (1-based, inclusive).")
+        let object = Option<String>("object", "ID", "Only this object's boxes.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         var frames: ClosedRange<Int>?
-        if let text = arguments.string("frames") {
+        if let text = try arguments.value(\.frames) {
             do { frames = try ExportOptions.frames(parsing: text) } catch { throw UsageError(command: "boxes", message: "\(error)") }
         }
-        let kind = try arguments.string("kind").map { text -> BoxKind in
+        let kind = try arguments.value(\.kind).map { text -> BoxKind in
             guard let kind = BoxKind(rawValue: text) else {
                 throw UsageError(command: "boxes", message: "--kind must be seed, proposal, accepted or rejected, not '\(text)'")
             }
             return kind
         }
-        let objectID = try arguments.string("object").map { text -> Int64 in
+        let objectID = try arguments.value(\.object).map { text -> Int64 in
             guard let id = Int64(text) else { throw UsageError(command: "boxes", message: "--object must be an object id (a number), not '\(text)'") }
             return id
         }
@@ -45,7 +46,7 @@ enum BoxesCommand {
         let labels = Dictionary(uniqueKeysWithValues: try project.labels().map { ($0.id, $0.name) })
         let objectLabels = Dictionary(uniqueKeysWithValues: try project.objects().map { ($0.id, labels[$0.labelID] ?? "") })
         let boxes = try project.boxes(frames: frames, objectID: objectID, kinds: kind.map { [$0] })
-        if arguments.flag("json") {
+        if arguments.flag(\.json) {
             let rows: [[String: Any]] = boxes.map { box in
                 ["frame": box.frame + 1, "object": box.objectID, "label": objectLabels[box.objectID] ?? "", "kind": box.kind.rawValue,
                  "x": box.rect.x, "y": box.rect.y, "w": box.rect.width, "h": box.rect.height, "confidence": box.confidence]

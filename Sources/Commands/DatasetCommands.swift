@@ -11,17 +11,6 @@ enum ExportCommand {
             summary: "Write the reviewed boxes as a dataset (COCO, YOLO, Pascal VOC, MOT, CVAT video).",
             usage: "PROJECT [PROJECT...] --format coco|yolo|voc|mot|cvat-video --out PATH [--include-pending] [--labels a,b] [--frames A-B] [--split train=0.8,val=0.2] [--image-format jpg|png] [--report] [--force]",
             positionals: [("PROJECT", "The project file; several projects (videos) make one dataset (coco, yolo, voc).")],
-            options: [
-                .value("format", "FORMAT", "coco, yolo, voc, mot or cvat-video."),
-                .value("out", "PATH", "The folder to create; for mot, a FILE.txt writes one MOT file instead."),
-                .flag("include-pending", "Also write pending proposals as predictions: COCO score, YOLO predictions/ with a confidence column, MOT det/det.txt (or conf in a FILE.txt), a CVAT score attribute. VOC cannot mark them and refuses."),
-                .value("labels", "LIST", "Only these labels."),
-                .value("frames", "A-B", "Only frames A to B (1-based, inclusive)."),
-                .value("split", "SPEC", "Splits by weight, e.g. train=0.8,val=0.2 (coco, yolo, voc): contiguous segments of a video; with several projects, whole videos."),
-                .value("image-format", "jpg|png", "Image files to write (default jpg; cvat-video always png)."),
-                .flag("report", "Print boxes per label, per project and per split."),
-                .flag("force", "Replace an existing output."),
-            ],
             details: """
             By default seeds and accepted boxes are written; rejected boxes never are. Every frame with a
             box is written as an image named by its 1-based number (000042.jpg; VIDEO_000042.jpg when
@@ -34,30 +23,42 @@ enum ExportCommand {
             renamed at the end, so an interrupted export leaves nothing under PATH.
             """,
             repeatsLastPositional: true),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let format = Option<String>("format", "FORMAT", "coco, yolo, voc, mot or cvat-video.")
+        let out = Option<String>("out", "PATH", "The folder to create; for mot, a FILE.txt writes one MOT file instead.")
+        let includePending = Flag("include-pending", "Also write pending proposals as predictions: COCO score, YOLO predictions/ with a confidence column, MOT det/det.txt (or conf in a FILE.txt), a CVAT score attribute. VOC cannot mark them and refuses.")
+        let labels = Option.list("labels", "LIST", "Only these labels.")
+        let frames = Option<String>("frames", "A-B", "Only frames A to B (1-based, inclusive).")
+        let split = Option<String>("split", "SPEC", "Splits by weight, e.g. train=0.8,val=0.2 (coco, yolo, voc): contiguous segments of a video; with several projects, whole videos.")
+        let imageFormat = Option<String>("image-format", "jpg|png", "Image files to write (default jpg; cvat-video always png).")
+        let report = Flag("report", "Print boxes per label, per project and per split.")
+        let force = Flag("force", "Replace an existing output.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         _ = try arguments.positional(0, "PROJECT")
         let projectArguments = arguments.positionals
-        let formatName = try arguments.required("format")
+        let formatName = try arguments.required(\.format)
         guard let format = DatasetFormat(rawValue: formatName), format.canExport else {
             throw UsageError(command: "export", message: "--format must be coco, yolo, voc, mot or cvat-video, not '\(formatName)'")
         }
         if projectArguments.count > 1 && (format == .mot || format == .cvatVideo) {
             throw UsageError(command: "export", message: "\(format.rawValue) holds one video; export several projects as coco, yolo or voc")
         }
-        let out = URL(fileURLWithPath: try arguments.required("out")).standardizedFileURL
+        let out = URL(fileURLWithPath: try arguments.required(\.out)).standardizedFileURL
         var options = ExportOptions()
-        options.includePending = arguments.flag("include-pending")
-        options.labels = arguments.list("labels")
-        options.force = arguments.flag("force")
+        options.includePending = arguments.flag(\.includePending)
+        options.labels = try arguments.value(\.labels)
+        options.force = arguments.flag(\.force)
         do {
-            if let frames = arguments.string("frames") { options.frames = try ExportOptions.frames(parsing: frames) }
-            if let split = arguments.string("split") { options.split = try SplitSpec(parsing: split) }
+            if let frames = try arguments.value(\.frames) { options.frames = try ExportOptions.frames(parsing: frames) }
+            if let split = try arguments.value(\.split) { options.split = try SplitSpec(parsing: split) }
         } catch {
             throw UsageError(command: "export", message: "\(error)")
         }
-        if let imageFormat = arguments.string("image-format") {
+        if let imageFormat = try arguments.value(\.imageFormat) {
             guard ["jpg", "png"].contains(imageFormat) else {
                 throw UsageError(command: "export", message: "--image-format must be jpg or png, not '\(imageFormat)'")
             }
@@ -115,7 +116,7 @@ enum ExportCommand {
             line += " (" + summary.report.splits.map { "\($0.name): \($0.frames) frames" }.joined(separator: ", ") + ")"
         }
         print(line)
-        if arguments.flag("report") { print(summary.report.description) }
+        if arguments.flag(\.report) { print(summary.report.description) }
     }
 }
 
@@ -126,10 +127,6 @@ enum ImportCommand {
             summary: "Bring in boxes from another tool or an earlier export, in one transaction.",
             usage: "PROJECT --format coco|yolo|voc|mot|cvat-video|otb PATH [--as seeds|accepted|proposals]",
             positionals: [("PROJECT", "The project file."), ("PATH", "The annotation file, or an exported folder.")],
-            options: [
-                .value("format", "FORMAT", "coco, yolo, voc, mot, cvat-video or otb (one x,y,w,h line per frame)."),
-                .value("as", "KIND", "What the boxes become: seeds, accepted or proposals. Default: boxes with a score become proposals, the rest accepted."),
-            ],
             details: """
             Reads our exports and what other tools write: datumaro's COCO, VOC, YOLO (darknet obj.names
             and Ultralytics data.yaml), MOT (class names from labels.txt) and CVAT files, with LF or
@@ -141,17 +138,22 @@ enum ImportCommand {
             without a track go to the label's first object. The whole import is one undoable action;
             a refused import (a bad line, a file that is not UTF-8) changes nothing.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let format = Option<String>("format", "FORMAT", "coco, yolo, voc, mot, cvat-video or otb (one x,y,w,h line per frame).")
+        let `as` = Option<String>("as", "KIND", "What the boxes become: seeds, accepted or proposals. Default: boxes with a score become proposals, the rest accepted.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
         let path = URL(fileURLWithPath: try arguments.positional(1, "PATH")).standardizedFileURL
-        let formatName = try arguments.required("format")
+        let formatName = try arguments.required(\.format)
         guard let format = DatasetFormat(rawValue: formatName) else {
             throw UsageError(command: "import", message: "--format must be coco, yolo, voc, mot, cvat-video or otb, not '\(formatName)'")
         }
         var kindOverride: LabelStore.BoxKind?
-        if let kind = arguments.string("as") {
+        if let kind = try arguments.value(\.as) {
             switch kind {
             case "seeds", "seed": kindOverride = .seed
             case "accepted": kindOverride = .accepted
@@ -214,7 +216,6 @@ enum EvalCommand {
             summary: "Score the project's boxes against ground truth (the seeded-propagation protocol).",
             usage: "PROJECT --gt FILE",
             positionals: [("PROJECT", "The project file.")],
-            options: [.value("gt", "FILE", "Ground truth: one x,y,w,h line per frame (commas, tabs or spaces).")],
             details: """
             Every box that is not rejected counts, pending proposals included; the highest-confidence box
             of a frame is its answer. The protocol's seed frames (ceil(N/100) of them, evenly spread) are
@@ -222,11 +223,15 @@ enum EvalCommand {
             confidence is calibrated: a reliability table (10 bins: count, mean confidence, share of
             boxes with IoU >= 0.5) and the expected calibration error (ECE).
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let gt = Option<String>("gt", "FILE", "Ground truth: one x,y,w,h line per frame (commas, tabs or spaces).")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
-        let groundTruth = try SeededEvaluation.groundTruth(contentsOf: URL(fileURLWithPath: try arguments.required("gt")))
+        let groundTruth = try SeededEvaluation.groundTruth(contentsOf: URL(fileURLWithPath: try arguments.required(\.gt)))
         let dataset = try DatasetBridge.dataset(of: project)
         let protocolSeeds = Set(SeededEvaluation.seedFrames(frameCount: groundTruth.count))
         let projectSeeds = Set(dataset.boxes.filter { $0.kind == .seed }.map(\.frame))

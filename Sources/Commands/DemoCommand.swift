@@ -17,21 +17,22 @@ enum DemoCommand {
             name: "demo",
             summary: "Run the labelling loop on the bundled sample video.",
             usage: "[--fresh] [--headless] [--project PATH] [--graphics MODE] [--theme NAME]",
-            options: [
-                .flag("fresh", "Start again from a new demo project."),
-                .flag("headless", "Run the loop without the review room even in a terminal."),
-                GraphicsSelection.option,
-                .value("theme", "NAME", "The review room's theme."),
-                .value("project", "PATH", "Where the demo project lives (default: $XDG_CACHE_HOME/microlabel/demo/bigbuckbunny.microlabel)."),
-            ],
             details: """
             In a terminal, the project opens in the review room: press t to train, r to review, ? for keys.
             Without a terminal (a script, CI), or with --headless, the loop runs by itself and reports
-            each step: propagate from the seeds, accept what reaches expected precision 0.99, export COCO.
+            each step: propagate from the seeds, accept what reaches expected precision \(UserInput.defaultPrecision), export COCO.
             The sample data is looked for in ./sample-data, next to the executable's package, or in
             $MICROLABEL_SAMPLE_DATA.
             """),
-        run: run)
+        options: Options.self, run: run)
+
+    struct Options: RoomOptions {
+        let fresh = Flag("fresh", "Start again from a new demo project.")
+        let headless = Flag("headless", "Run the loop without the review room even in a terminal.")
+        let graphics = GraphicsSelection.option
+        let theme = Option<String>("theme", "NAME", "The review room's theme.")
+        let project = Option<String>("project", "PATH", "Where the demo project lives (default: $XDG_CACHE_HOME/microlabel/demo/bigbuckbunny.microlabel).")
+    }
 
     /// Seeds on the frames the seeded-propagation protocol picks for 132 frames (34 and 100),
     /// as fractions of the frame so they fit the video (1280x720) and the frames (640x360).
@@ -40,11 +41,11 @@ enum DemoCommand {
         (100, (0.122, 0.111, 0.3625, 0.764)),
     ]
 
-    static func run(_ arguments: ParsedArguments) throws {
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let sampleData = try locateSampleData()
-        let projectURL = arguments.string("project").map { ProjectPaths.resolve($0) } ?? defaultProjectURL()
+        let projectURL = try arguments.value(\.project).map { ProjectPaths.resolve($0) } ?? defaultProjectURL()
         try FileManager.default.createDirectory(at: projectURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if arguments.flag("fresh") { try removeProject(projectURL) }
+        if arguments.flag(\.fresh) { try removeProject(projectURL) }
 
         let project: Project
         if FileManager.default.fileExists(atPath: projectURL.path), let existing = try reusable(projectURL) {
@@ -64,7 +65,7 @@ enum DemoCommand {
                 print("demo: seed on frame \(seed.frame): \(UserInput.format(rect)) (label '\(added.label.name)', object #\(added.object.id))")
             }
         }
-        if OpenCommand.hasTerminal && !arguments.flag("headless") {
+        if OpenCommand.hasTerminal && !arguments.flag(\.headless) {
             if let problem = TerminalRequirements.problem(term: ProcessInfo.processInfo.environment["TERM"]) {
                 try headlessLoop(project, projectURL: projectURL, why: "\(problem.prefix { $0 != ":" }): the review room cannot run here")
                 return
@@ -76,7 +77,7 @@ enum DemoCommand {
     }
 
     /// The loop a person runs in the review room, done by the program: train and propagate,
-    /// accept what reaches expected precision 0.99, export.
+    /// accept what reaches the default expected precision, export.
     static func headlessLoop(_ project: Project, projectURL: URL,
                              why: String = "no terminal on both ends (or --headless)") throws {
         print("demo: \(why): running the loop headless")
@@ -90,12 +91,12 @@ enum DemoCommand {
         print("demo: " + PropagateCommand.thresholdLine(summary))
         let selection = PrecisionTarget().select(try project.pendingProposals(orderedBy: .frame), confidence: \.confidence)
         if !selection.items.isEmpty {
-            try project.perform("accept \(selection.items.count) proposals at expected precision 0.99") { action in
+            try project.perform("accept \(selection.items.count) proposals at expected precision \(UserInput.defaultPrecision)") { action in
                 try action.setKind(ids: selection.items.map(\.id), to: .accepted)
             }
             try project.forgetScores(ids: selection.items.map(\.id))
         }
-        print(String(format: "demo: accepted %d proposals at expected precision 0.99 (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
+        print(String(format: "demo: accepted %d proposals at expected precision \(UserInput.defaultPrecision) (about %.1f expected wrong)", selection.items.count, selection.expectedWrong))
         let out = projectURL.deletingLastPathComponent().appendingPathComponent("bigbuckbunny-coco")
         let input = try DatasetBridge.exportInput(project, frames: frames, withImages: true)
         var options = ExportOptions()

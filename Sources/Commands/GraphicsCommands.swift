@@ -4,13 +4,13 @@ import TerminalGraphics
 
 /// Choosing how to draw: `--graphics`, else MICROLABEL_GRAPHICS, else asking the terminal.
 enum GraphicsSelection {
-    static let option = OptionSpec.value("graphics", "MODE", "auto, sixel, kitty, blocks or ascii (default: $MICROLABEL_GRAPHICS, else auto: ask the terminal).")
+    static let option = Option<String>("graphics", "MODE", "auto, sixel, kitty, blocks or ascii (default: $MICROLABEL_GRAPHICS, else auto: ask the terminal).")
 
-    static func decide(_ arguments: ParsedArguments) throws -> GraphicsDecision {
+    static func decide<Options: GraphicsOptions>(_ arguments: ParsedArguments<Options>) throws -> GraphicsDecision {
         let environment = ProcessInfo.processInfo.environment
         let choice: GraphicsChoice
         do {
-            choice = try GraphicsChoice.resolve(flag: arguments.string("graphics"), environment: TerminalEnvironment(environment))
+            choice = try GraphicsChoice.resolve(flag: try arguments.value(\.graphics), environment: TerminalEnvironment(environment))
         } catch {
             throw UsageError(command: arguments.command, message: "\(error)")
         }
@@ -26,22 +26,23 @@ enum RenderCommand {
             summary: "Print an image to the terminal (sixel, kitty, Unicode blocks or ASCII).",
             usage: "IMAGE [--graphics MODE] [--width PX | --cols N]",
             positionals: [("IMAGE", "A JPEG, PNG, PPM or PGM file.")],
-            options: [
-                GraphicsSelection.option,
-                .value("width", "PX", "Scale to this width in pixels, keeping the aspect (sixel, kitty)."),
-                .value("cols", "N", "Fit to this many terminal columns."),
-            ],
             details: """
             Without a size, sixel and kitty draw the image at its own pixel size, and the text modes fit
             it to the terminal's width. An explicit --graphics sends no query to the terminal, so output
             can go to a file or a pipe.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: GraphicsOptions {
+        let graphics = GraphicsSelection.option
+        let width = Option.integer("width", "PX", range: 1...100_000, "Scale to this width in pixels, keeping the aspect (sixel, kitty).")
+        let cols = Option.integer("cols", "N", range: 1...100_000, "Fit to this many terminal columns.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let image = try ImageCodec.decode(contentsOf: URL(fileURLWithPath: try arguments.positional(0, "IMAGE")))
-        let width = try arguments.int("width", range: 1...100_000)
-        let columns = try arguments.int("cols", range: 1...100_000)
+        let width = try arguments.value(\.width)
+        let columns = try arguments.value(\.cols)
         if width != nil && columns != nil {
             throw UsageError(command: "render", message: "give --width or --cols, not both")
         }
@@ -83,16 +84,19 @@ enum DoctorCommand {
             name: "doctor",
             summary: "Say what the terminal can show, from which answers, and what will be used.",
             usage: "[--graphics MODE] [--no-link]",
-            options: [GraphicsSelection.option,
-                      .flag("no-link", "Skip measuring the link (a 256 KB burst the terminal takes in unseen).")],
             details: """
             The link line is measured: three queries for the round trip, then a 256 KB burst of
             invisible bytes and one more query for the rate. Over SSH this is the rate the review
             room's pictures get.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: GraphicsOptions {
+        let graphics = GraphicsSelection.option
+        let noLink = Flag("no-link", "Skip measuring the link (a 256 KB burst the terminal takes in unseen).")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let start = monotonicSeconds()
         let decision = try GraphicsSelection.decide(arguments)
         let elapsed = monotonicSeconds() - start
@@ -108,7 +112,7 @@ enum DoctorCommand {
         print("  colour    \(decision.colourDepth.rawValue)\(decision.mode == .sixel ? ", \(decision.colourRegisters) colour registers" : "")")
         print("  cell      \(decision.cellSize)\(decision.cellSizeAssumed ? " (assumed: the terminal gave no usable cell size)" : "")")
         if decision.tmuxPassthrough { print("  tmux      passthrough") }
-        if !arguments.flag("no-link"), isatty(STDIN_FILENO) == 1 || isatty(STDOUT_FILENO) == 1 {
+        if !arguments.flag(\.noLink), isatty(STDIN_FILENO) == 1 || isatty(STDOUT_FILENO) == 1 {
             if let link = LinkProbe.measure() {
                 print(String(format: "  link      round trip %.0f ms, %.1f Mbit/s (a %d KB burst)", link.roundTrip * 1000,
                              link.megabitsPerSecond, link.burstBytes / 1024))
@@ -125,4 +129,14 @@ enum DoctorCommand {
     }
 
     private static func locateOptional(_ name: String) -> String? { (try? locateProgram(name))?.path }
+}
+
+/// The options of commands that draw: `--graphics`.
+protocol GraphicsOptions: OptionGroup {
+    var graphics: Option<String> { get }
+}
+
+/// The options of commands that open the review room: `--graphics` and `--theme`.
+protocol RoomOptions: GraphicsOptions {
+    var theme: Option<String> { get }
 }

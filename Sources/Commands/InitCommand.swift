@@ -10,17 +10,18 @@ enum InitCommand {
             summary: "Create a project on a video or a folder of frames.",
             usage: "PROJECT --source PATH [--labels a,b,...]",
             positionals: [("PROJECT", "The project file to create; '.microlabel' is added when missing.")],
-            options: [
-                .value("source", "PATH", "A video file (read with ffmpeg) or a folder of JPEG/PNG/PPM frames."),
-                .value("labels", "LIST", "Comma-separated label (class) names to start with."),
-            ],
             details: "The source path is stored relative to the project file, so the two can move together."),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let source = Option<String>("source", "PATH", "A video file (read with ffmpeg) or a folder of JPEG/PNG/PPM frames.")
+        let labels = Option.list("labels", "LIST", "Comma-separated label (class) names to start with.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let url = ProjectPaths.resolve(try arguments.positional(0, "PROJECT"))
-        let sourceURL = URL(fileURLWithPath: try arguments.required("source")).standardizedFileURL
-        let labels = arguments.list("labels") ?? []
+        let sourceURL = URL(fileURLWithPath: try arguments.required(\.source)).standardizedFileURL
+        let labels = try arguments.value(\.labels) ?? []
         if let duplicate = Dictionary(grouping: labels, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw UsageError(command: "init", message: "--labels names '\(duplicate)' twice")
         }
@@ -51,11 +52,14 @@ enum InfoCommand {
             name: "info",
             summary: "Show a project's source, labels, objects and box counts.",
             usage: "PROJECT [--json]",
-            positionals: [("PROJECT", "The project file.")],
-            options: [.flag("json", "Print one JSON object (for scripts) instead of text.")]),
-        run: run)
+            positionals: [("PROJECT", "The project file.")]),
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let json = Flag("json", "Print one JSON object (for scripts) instead of text.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.openForReading(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
         let labels = try project.labels()
@@ -79,7 +83,7 @@ enum InfoCommand {
         } catch {
             sourceNotes.append("the source cannot be opened: \(error)")
         }
-        if arguments.flag("json") {
+        if arguments.flag(\.json) {
             let json: [String: Any] = [
                 "project": project.url.path,
                 "source": source.path,
@@ -110,7 +114,7 @@ enum InfoCommand {
         labels    \(labels.isEmpty ? "none" : labels.map(\.name).joined(separator: ", "))
         objects   \(objects.isEmpty ? "none" : objects.map { "#\($0.id) \($0.name)\($0.name.hasPrefix(labelNames[$0.labelID] ?? "") ? "" : " (\(labelNames[$0.labelID] ?? "?"))")" }.joined(separator: ", "))
         boxes     \(counts.seeds) seeds, \(counts.proposals) pending proposals, \(counts.accepted) accepted, \(counts.rejected) rejected
-        accept    \(String(format: "%d pending proposals reach expected precision 0.99 (about %.1f of them wrong)", autoAccept.items.count, autoAccept.expectedWrong))
+        accept    \(String(format: "%d pending proposals reach expected precision \(UserInput.defaultPrecision) (about %.1f of them wrong)", autoAccept.items.count, autoAccept.expectedWrong))
         """)
         for note in sourceNotes { print("warning   \(note)") }
     }
@@ -135,30 +139,29 @@ enum SeedCommand {
             name: "seed",
             summary: "Add a seed box (a hand-drawn label) on one frame.",
             usage: "PROJECT --frame N --box X,Y,W,H [--label L] [--object ID]",
-            positionals: [("PROJECT", "The project file.")],
-            options: [
-                .value("frame", "N", "1-based frame number."),
-                .value("box", "X,Y,W,H", "Box in source pixels, top-left corner and size; decimals allowed."),
-                .value("label", "L", "Label name; a new name is added to the project. Default: the object's label, or the first label, or 'object'."),
-                .value("object", "ID", "The object (one instance followed through time) the box belongs to. Default: the label's first object."),
-            ]),
-        run: run)
+            positionals: [("PROJECT", "The project file.")]),
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let frame = Option.integer("frame", "N", "1-based frame number.")
+        let box = Option<String>("box", "X,Y,W,H", "Box in source pixels, top-left corner and size; decimals allowed.")
+        let label = Option<String>("label", "L", "Label name; a new name is added to the project. Default: the object's label, or the first label, or '\(Label.defaultName)'.")
+        let object = Option<String>("object", "ID", "The object (one instance followed through time) the box belongs to. Default: the label's first object.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
-        guard let frameNumber = try arguments.int("frame") else {
-            throw UsageError(command: "seed", message: "--frame is required")
-        }
+        let frameNumber = try arguments.required(\.frame)
         let frame = try UserInput.frame(frameNumber, count: source.frameCount)
-        let rect = try UserInput.box(try arguments.required("box"), option: "box", command: "seed")
+        let rect = try UserInput.box(try arguments.required(\.box), option: "box", command: "seed")
         try UserInput.checkInside(rect, width: source.width, height: source.height, frame: frameNumber)
-        let objectID = try arguments.string("object").map { text -> Int64 in
+        let objectID = try arguments.value(\.object).map { text -> Int64 in
             guard let id = Int64(text) else { throw UsageError(command: "seed", message: "--object must be an object id (a number), not '\(text)'") }
             return id
         }
         let added = try SeedPlacement.add(
-            to: project, frame: frame, rect: rect, labelName: arguments.string("label"), objectID: objectID)
+            to: project, frame: frame, rect: rect, labelName: try arguments.value(\.label), objectID: objectID)
         print("seed #\(added.box.id) on frame \(frameNumber): \(UserInput.format(rect)), label '\(added.label.name)', object #\(added.object.id)")
     }
 }

@@ -32,8 +32,7 @@ public enum Microlabel {
             return ExitStatus.success
         }
         do {
-            let parsed = try ParsedArguments(rest, spec: command.spec)
-            try command.run(parsed)
+            try command.run(rest)
             return ExitStatus.success
         } catch {
             return report(error)
@@ -49,10 +48,19 @@ public enum Microlabel {
     }
 }
 
-/// One command of the command line.
+/// One command of the command line: its spec, whose options come from its `OptionGroup`, and
+/// what it does with the arguments parsed against them.
 struct Subcommand: Sendable {
-    var spec: CommandSpec
-    var run: @Sendable (ParsedArguments) throws -> Void
+    let spec: CommandSpec
+    let run: @Sendable (_ arguments: [String]) throws -> Void
+
+    init<Options: OptionGroup>(spec: CommandSpec, options: Options.Type,
+                               run: @escaping @Sendable (ParsedArguments<Options>) throws -> Void) {
+        var spec = spec
+        spec.options = Options.declarations
+        self.spec = spec
+        self.run = { [spec] arguments in try run(ParsedArguments<Options>(arguments, spec: spec)) }
+    }
 }
 
 /// Every command, in the order the overview lists them.

@@ -11,12 +11,6 @@ enum NextCommand {
             summary: "Name the frame and object where one drawn box is expected to save the most review.",
             usage: "PROJECT [--json] [--object ID] [--precision P] [--max-distance N]",
             positionals: [("PROJECT", "The project file.")],
-            options: [
-                .flag("json", "Print one JSON object: status, frame (1-based), object, label, expected_saving_s, net_saving_s, reason, ..."),
-                .value("object", "ID", "Only this object."),
-                .value("precision", "P", "The precision target 'accept' uses (0-1, default 0.99): what it takes needs no review."),
-                .value("max-distance", "N", "How far the engine's runs reach from a seed, as given to 'propagate' (default 150)."),
-            ],
             details: """
             The review left is what a person would spend finishing the project without another pass:
             a check (1.6 s) of each pending proposal that 'accept' would not take, and a drawn box (7 s)
@@ -27,17 +21,24 @@ enum NextCommand {
             distance from a drawn box. The expected saving is the review that goes; the box costs 7 s.
             Reads the project without writing to it.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let json = Flag("json", "Print one JSON object: status, frame (1-based), object, label, expected_saving_s, net_saving_s, reason, ...")
+        let object = Option<String>("object", "ID", "Only this object.")
+        let precision = Option.number("precision", "P", range: 0...1, "The precision target 'accept' uses (0-1, default \(UserInput.defaultPrecision)): what it takes needs no review.")
+        let maxDistance = Option.integer("max-distance", "N", range: 1...1_000_000, "How far the engine's runs reach from a seed, as given to 'propagate' (default 150).")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let path = try arguments.positional(0, "PROJECT")
         let project = try ProjectPaths.openForReading(path)
-        let objectID = try arguments.string("object").map { text -> Int64 in
+        let objectID = try arguments.value(\.object).map { text -> Int64 in
             guard let id = Int64(text) else { throw UsageError(command: "next", message: "--object must be an object id (a number), not '\(text)'") }
             return id
         }
-        let precision = try arguments.double("precision", range: 0...1) ?? PrecisionTarget.defaultPrecision
-        let reach = try arguments.int("max-distance", range: 1...1_000_000) ?? PropagationConfig().maxDistance
+        let precision = try arguments.value(\.precision) ?? PrecisionTarget.defaultPrecision
+        let reach = try arguments.value(\.maxDistance) ?? PropagationConfig().maxDistance
         let objects = try project.objects()
         if let objectID, !objects.contains(where: { $0.id == objectID }) {
             throw CommandError("object #\(objectID) does not exist (see 'microlabel info')")
@@ -54,7 +55,7 @@ enum NextCommand {
             let reason = left.pending > 0
                 ? "nothing left to review: 'accept' takes all \(left.pending) pending proposals at expected precision \(UserInput.number(precision)) (run 'microlabel accept \(path)')"
                 : "nothing left to review: no pending proposals, and no frame between two decided boxes lacks one"
-            if arguments.flag("json") {
+            if arguments.flag(\.json) {
                 var row = summary(left, costs: costs)
                 row["status"] = "done"
                 row["reason"] = reason
@@ -71,7 +72,7 @@ enum NextCommand {
             let label = try object.flatMap { try project.label(id: $0.labelID) }?.name ?? ""
             let name = object?.name ?? "object \(suggestion.objectID)"
             let reason = explain(suggestion, costs: costs)
-            if arguments.flag("json") {
+            if arguments.flag(\.json) {
                 var row = summary(left, costs: costs)
                 row["status"] = "draw"
                 row["frame"] = suggestion.frame + 1

@@ -13,11 +13,6 @@ enum OpenCommand {
             summary: "Open a project in the review room (the terminal UI).",
             usage: "PROJECT [--graphics auto|sixel|kitty|blocks|ascii] [--theme NAME] [--frame N]",
             positionals: [("PROJECT", "The project file.")],
-            options: [
-                .value("graphics", "MODE", "How frames are drawn: auto (ask the terminal; the default), sixel, kitty, blocks or ascii. Also MICROLABEL_GRAPHICS."),
-                .value("theme", "NAME", "A theme from themes/ or $XDG_CONFIG_HOME/microlabel/themes (default, light, high-contrast, okabe-ito)."),
-                .value("frame", "N", "The 1-based frame to open at (default 1)."),
-            ],
             details: """
             Standard input and output must be a terminal. Press ? inside for every key.
             Inside tmux without allow-passthrough, frames are drawn with Unicode blocks (tmux set -g
@@ -25,18 +20,26 @@ enum OpenCommand {
             colour in text: the ASCII ramp replaces blocks; sixel and kitty pictures still show.
             Key bindings and the theme can be set in $XDG_CONFIG_HOME/microlabel/config.
             """),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
-        try openRoom(try arguments.positional(0, "PROJECT"), arguments)
+    struct Options: RoomOptions {
+        let graphics = Option<String>("graphics", "MODE", "How frames are drawn: auto (ask the terminal; the default), sixel, kitty, blocks or ascii. Also MICROLABEL_GRAPHICS.")
+        let theme = Option<String>("theme", "NAME", "A theme from themes/ or $XDG_CONFIG_HOME/microlabel/themes (default, light, high-contrast, okabe-ito).")
+        let frame = Option.integer("frame", "N", "The 1-based frame to open at (default 1).")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
+        try openRoom(try arguments.positional(0, "PROJECT"), arguments,
+                     startFrame: { frameCount in try arguments.value(\.frame, range: 1...max(1, frameCount)) })
     }
 
     /// Whether `open` can run here: standard input and output both terminals.
     static var hasTerminal: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
-    /// Runs the review room on the project `name`, with `--graphics`, `--theme` and `--frame`
-    /// from `arguments` where given.
-    static func openRoom(_ name: String, _ arguments: ParsedArguments) throws {
+    /// Runs the review room on the project `name`, with `--graphics` and `--theme` from `arguments`
+    /// where given, at the 1-based frame `startFrame` picks for the project's frame count.
+    static func openRoom<Options: RoomOptions>(_ name: String, _ arguments: ParsedArguments<Options>,
+                                               startFrame: (_ frameCount: Int) throws -> Int? = { _ in nil }) throws {
         // Checked first: nothing below should run (or query a terminal) for a pipe.
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             let which = isatty(STDIN_FILENO) == 1 ? "standard output is" : isatty(STDOUT_FILENO) == 1 ? "standard input is" : "standard input and output are"
@@ -48,10 +51,10 @@ enum OpenCommand {
         let project = try ProjectPaths.open(name)
         let frames = try ProjectPaths.frames(of: project)
         let store = try ProjectReviewStore(project: project)
-        let startFrame = try (arguments.string("frame") == nil ? nil : arguments.int("frame", range: 1...max(1, store.frameCount))).map { $0 - 1 } ?? 0
-        var options = try ReviewRoomOptions.load(themeName: arguments.string("theme"), environment: environment)
+        let startFrame = try startFrame(store.frameCount).map { $0 - 1 } ?? 0
+        var options = try ReviewRoomOptions.load(themeName: try arguments.value(\.theme), environment: environment)
 
-        let choice = try GraphicsChoice.resolve(flag: arguments.string("graphics"), environment: TerminalEnvironment(environment))
+        let choice = try GraphicsChoice.resolve(flag: try arguments.value(\.graphics), environment: TerminalEnvironment(environment))
         let setup = graphics(choice: choice, environment: environment)
         options.cellPixels = .init(width: setup.decision.cellSize.width, height: setup.decision.cellSize.height)
         options.noColor = TerminalEnvironment(environment).noColor

@@ -1,16 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Progress of long work on standard error: a redrawn bar with rate and ETA on a terminal,
 /// a plain line every few seconds otherwise (logs and CI stay readable).
-final class ProgressReporter: @unchecked Sendable {
+final class ProgressReporter: Sendable {
     private let title: String
     private let total: Int
     private let unit: String
     private let interactive: Bool
     private let start = Date()
-    private var lastDraw = Date.distantPast
-    private var lastPlainPercent = -1
-    private let lock = NSLock()
+    /// When the bar was last drawn, and the last percentage a plain line was written for; the
+    /// lock also keeps lines from two threads apart.
+    private let drawn = Mutex((time: Date.distantPast, plainPercent: -1))
 
     init(_ title: String, total: Int, unit: String = "frames") {
         self.title = title
@@ -20,29 +21,29 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     func update(_ done: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        if interactive {
-            guard now.timeIntervalSince(lastDraw) >= 0.1 || done >= total else { return }
-            lastDraw = now
-            write("\r\u{1B}[K" + line(done, now: now))
-        } else {
-            // Plain lines at each 10 %, so a log of a long run stays short, and none for work
-            // that ends within a second.
-            guard now.timeIntervalSince(start) >= 1 else { return }
-            let percent = done * 100 / total
-            guard percent / 10 != lastPlainPercent / 10 || done >= total else { return }
-            lastPlainPercent = percent
-            write(line(done, now: now) + "\n")
+        drawn.withLock { drawn in
+            let now = Date()
+            if interactive {
+                guard now.timeIntervalSince(drawn.time) >= 0.1 || done >= total else { return }
+                drawn.time = now
+                write("\r\u{1B}[K" + line(done, now: now))
+            } else {
+                // Plain lines at each 10 %, so a log of a long run stays short, and none for work
+                // that ends within a second.
+                guard now.timeIntervalSince(start) >= 1 else { return }
+                let percent = done * 100 / total
+                guard percent / 10 != drawn.plainPercent / 10 || done >= total else { return }
+                drawn.plainPercent = percent
+                write(line(done, now: now) + "\n")
+            }
         }
     }
 
     func finish(_ summary: String? = nil) {
-        lock.lock()
-        defer { lock.unlock() }
-        if interactive { write("\r\u{1B}[K") }
-        if let summary { write(summary + "\n") }
+        drawn.withLock { _ in
+            if interactive { write("\r\u{1B}[K") }
+            if let summary { write(summary + "\n") }
+        }
     }
 
     private func line(_ done: Int, now: Date) -> String {

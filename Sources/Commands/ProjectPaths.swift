@@ -90,6 +90,7 @@ enum UserInput {
     /// A 1-based frame number checked against the source; returns the 0-based index.
     static func frame(_ number: Int, count: Int) throws -> Int {
         guard number >= 1 && number <= count else {
+            if count == 0 { throw CommandError("frame \(number) is out of range: the source has no frames") }
             throw CommandError("frame \(number) is out of range: the source has frames 1-\(count)")
         }
         return number - 1
@@ -108,6 +109,9 @@ enum UserInput {
     }
 
     /// A number with at most two decimals and no trailing zeros; huge values in exponent form.
+    /// The precision `accept` aims at by default, as messages and help show it.
+    static let defaultPrecision = number(PrecisionTarget.defaultPrecision)
+
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "\(value)" }
         guard abs(value) < 1e15 else { return String(format: "%.6g", value) }

@@ -4,6 +4,7 @@ import Imaging
 import LabelStore
 import MicroModel
 import Pipeline
+import Synchronization
 
 /// `bench propagate SEQ_DIR`: a sequence with ground truth (SEQ/img/*.jpg and
 /// SEQ/groundtruth_rect.txt), seeded by the seeded-propagation protocol, propagated with the
@@ -32,7 +33,7 @@ struct PropagationBenchmark {
             at: scratch.appendingPathComponent("bench.microlabel"),
             source: SourceInfo(path: (video ?? images).path, kind: video == nil ? .folder : .video, frameCount: source.frameCount,
                                width: source.width, height: source.height, fps: source.fps),
-            labels: ["object"])
+            labels: [Label.defaultName])
         let object = try project.addObject(labelID: try project.labels()[0].id)
         let seedFrames = SeededEvaluation.seedFrames(frameCount: source.frameCount)
         for frame in seedFrames {
@@ -94,17 +95,10 @@ struct PropagationBenchmark {
 }
 
 /// Proposals collected from the engine's worker threads.
-private final class Stitched: @unchecked Sendable {
-    private let lock = NSLock()
-    private var proposals: [Proposal] = []
-    func add(_ more: [Proposal]) {
-        lock.lock(); defer { lock.unlock() }
-        proposals += more
-    }
-    var all: [Proposal] {
-        lock.lock(); defer { lock.unlock() }
-        return proposals
-    }
+private final class Stitched: Sendable {
+    private let proposals = Mutex<[Proposal]>([])
+    func add(_ more: [Proposal]) { proposals.withLock { $0 += more } }
+    var all: [Proposal] { proposals.withLock { $0 } }
 }
 
 /// The largest resident set the process has had, in MB.

@@ -51,7 +51,13 @@ struct RenderBenchmark {
         let sixel2png = try locateProgram("sixel2png")
         let source = try ImageCodec.decode(contentsOf: image)
         let size = "\(source.width / 8)x\(source.height / 8)"
+        #if os(Linux)
         let ours = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        #else
+        guard let ours = Bundle.main.executableURL?.resolvingSymlinksInPath() else {
+            throw CommandError("bench render cannot find microlabel's own executable")
+        }
+        #endif
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("microlabel-bench-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

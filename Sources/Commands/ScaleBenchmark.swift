@@ -9,20 +9,15 @@ import Pipeline
 /// generated videos (`SyntheticVideo`, 320x240) seeded with their true boxes on the seeded
 /// protocol's evenly spread frames; and how long `next` takes on them.
 struct ScaleBenchmark {
-    static let options: [OptionSpec] = [
-        .value("frame-counts", "LIST", "scale: video lengths in frames (default 1000,5000,10000)."),
-        .value("seed-counts", "LIST", "scale: seeds per video (default 10,50,100)."),
-    ]
-
     var frameCounts: [Int]
     var seedCounts: [Int]
     var threads: Int
     /// Calls of `next` timed per project; the median is reported.
     var runs: Int
 
-    static func make(_ arguments: ParsedArguments, threads: Int, runs: Int) throws -> ScaleBenchmark {
-        func counts(_ name: String, _ defaults: [Int], _ range: ClosedRange<Int>) throws -> [Int] {
-            guard let items = arguments.list(name) else { return defaults }
+    static func make(_ arguments: ParsedArguments<BenchCommand.Options>, threads: Int, runs: Int) throws -> ScaleBenchmark {
+        func counts(_ key: KeyPath<BenchCommand.Options, Option<[String]>>, _ name: String, _ defaults: [Int], _ range: ClosedRange<Int>) throws -> [Int] {
+            guard let items = try arguments.value(key) else { return defaults }
             return try items.map { text in
                 guard let value = Int(text), range.contains(value) else {
                     throw UsageError(command: "bench", message: "--\(name) takes whole numbers from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -30,8 +25,8 @@ struct ScaleBenchmark {
                 return value
             }
         }
-        return ScaleBenchmark(frameCounts: try counts("frame-counts", [1000, 5000, 10_000], 2...1_000_000),
-                              seedCounts: try counts("seed-counts", [10, 50, 100], 1...100_000),
+        return ScaleBenchmark(frameCounts: try counts(\.frameCounts, "frame-counts", [1000, 5000, 10_000], 2...1_000_000),
+                              seedCounts: try counts(\.seedCounts, "seed-counts", [10, 50, 100], 1...100_000),
                               threads: threads, runs: runs)
     }
 

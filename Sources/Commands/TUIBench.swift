@@ -5,23 +5,19 @@ import LabelStore
 import MicroModel
 import Pipeline
 import ReviewRoom
+import Synchronization
 import TerminalGraphics
 
 /// `microlabel bench tui`: how many frames the review room draws per second while Right is
 /// held, through the same path as the terminal loop (reducer, store, frame provider with its
 /// prefetching, renderer), on a throwaway project made from the sample frames.
 enum TUIBench {
-    static let options: [OptionSpec] = [
-        .value("graphics", "MODE", "tui: sixel (default), kitty, blocks or ascii."),
-        .value("frames", "N", "tui: frames to step through (default 100)."),
-    ]
-
-    static func run(_ arguments: ParsedArguments) throws {
-        let choice = try GraphicsChoice(parsing: arguments.string("graphics") ?? "sixel", source: "--graphics")
+    static func run(_ arguments: ParsedArguments<BenchCommand.Options>) throws {
+        let choice = try GraphicsChoice(parsing: try arguments.value(\.graphics) ?? "sixel", source: "--graphics")
         guard case .explicit(let mode) = choice else {
             throw UsageError(command: "bench", message: "bench tui needs an explicit --graphics (sixel, kitty, blocks or ascii)")
         }
-        let steps = try arguments.int("frames", range: 1...100_000) ?? 100
+        let steps = try arguments.value(\.frames) ?? 100
         let sampleData = try DemoCommand.locateSampleData()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("microlabel-bench-tui-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -118,30 +114,20 @@ enum TUIBench {
 }
 
 /// A flag and a counter shared with the background trainer of `bench tui`.
-private final class StopFlag: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var raised = false
-    private var done = false
-    private var passes = 0
+private final class StopFlag: Sendable {
+    private let state = Mutex((raised: false, passes: 0))
+    private let done = DispatchSemaphore(value: 0)
 
-    var isSet: Bool { condition.lock(); defer { condition.unlock() }; return raised }
+    var isSet: Bool { state.withLock { $0.raised } }
     var count: Int {
-        get { condition.lock(); defer { condition.unlock() }; return passes }
-        set { condition.lock(); passes = newValue; condition.unlock() }
+        get { state.withLock { $0.passes } }
+        set { state.withLock { $0.passes = newValue } }
     }
 
-    func set() { condition.lock(); raised = true; condition.unlock() }
+    func set() { state.withLock { $0.raised = true } }
 
-    func finished() {
-        condition.lock()
-        done = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    /// Called once by the trainer when it stops.
+    func finished() { done.signal() }
 
-    func waitFinished() {
-        condition.lock()
-        while !done { condition.wait() }
-        condition.unlock()
-    }
+    func waitFinished() { done.wait() }
 }

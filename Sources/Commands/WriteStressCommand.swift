@@ -12,14 +12,18 @@ enum WriteStressCommand {
             summary: "Add COUNT seeds one action at a time, acknowledging each (for tests).",
             usage: "PROJECT --count N",
             positionals: [("PROJECT", "The project file.")],
-            options: [.value("count", "N", "How many boxes to add.")],
             hidden: true),
-        run: run)
+        options: Options.self, run: run)
 
-    static func run(_ arguments: ParsedArguments) throws {
+    struct Options: OptionGroup {
+        let count = Option.integer("count", "N", range: 1...10_000_000, "How many boxes to add.")
+    }
+
+    static func run(_ arguments: ParsedArguments<Options>) throws {
         let project = try ProjectPaths.open(try arguments.positional(0, "PROJECT"))
         let source = try project.source()
-        let count = try arguments.int("count", range: 1...10_000_000) ?? 1000
+        let count = try arguments.value(\.count) ?? 1000
+        guard source.frameCount > 0 else { throw CommandError("\(project.url.path) has no frames to put boxes on") }
         for n in 1...count {
             let frame = (n - 1) % source.frameCount
             let rect = BoxRect(x: Double(n % 50), y: Double(n % 30), width: 10, height: 10)

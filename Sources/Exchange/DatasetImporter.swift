@@ -21,11 +21,14 @@ public struct ImportOptions: Sendable {
     public var labels: [String]
     /// The label of boxes in formats without classes (OTB; MOT class -1 or absent).
     public var defaultLabel: String
+    /// `defaultLabel` when the caller names none; the same name as the store's `Label.defaultName`
+    /// (a test holds them equal: Exchange does not depend on the store).
+    public static let unnamedLabel = "object"
     /// The project's name as a multi-project export prefixes its images (`NAME_000042.jpg`); nil for none.
     public var videoName: String?
 
     public init(frameCount: Int? = nil, width: Int? = nil, height: Int? = nil, frames: [DatasetFrame] = [],
-                labels: [String] = [], defaultLabel: String = "object", videoName: String? = nil) {
+                labels: [String] = [], defaultLabel: String = ImportOptions.unnamedLabel, videoName: String? = nil) {
         self.videoName = videoName
         self.frameCount = frameCount
         self.width = width
@@ -36,7 +39,7 @@ public struct ImportOptions: Sendable {
     }
 
     /// Options describing `dataset`'s video and labels.
-    public init(project dataset: Dataset, defaultLabel: String = "object") {
+    public init(project dataset: Dataset, defaultLabel: String = ImportOptions.unnamedLabel) {
         self.init(frameCount: dataset.frameCount, width: dataset.width, height: dataset.height,
                   frames: dataset.frames, labels: dataset.labels, defaultLabel: defaultLabel,
                   videoName: ExportPlan.videoNames([dataset.name])[0])

@@ -1,6 +1,10 @@
 import Foundation
+import Synchronization
 
 /// One running `ffmpeg` that writes raw RGB frames of a video to a pipe, from a given frame on.
+///
+/// Not thread-safe, and not a lock: one reader uses it at a time. `VideoSource` hands it from
+/// thread to thread through its pool, under the pool's lock; that hand-over is why it is Sendable.
 final class FFmpegFrameReader: @unchecked Sendable {
     /// Index of the frame the next `readFrame()` returns.
     private(set) var nextIndex: Int
@@ -110,9 +114,8 @@ final class FFmpegFrameReader: @unchecked Sendable {
 
 /// Keeps the last few kilobytes a child process writes to standard error, read on a thread of
 /// its own so the child never blocks on a full pipe.
-final class StderrTail: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tail = Data()
+final class StderrTail: Sendable {
+    private let tail = Mutex(Data())
     private let limit = 4096
     private let ended = DispatchSemaphore(value: 0)
 
@@ -121,10 +124,10 @@ final class StderrTail: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                lock.lock()
-                tail.append(chunk)
-                if tail.count > limit { tail.removeFirst(tail.count - limit) }
-                lock.unlock()
+                tail.withLock { tail in
+                    tail.append(chunk)
+                    if tail.count > limit { tail.removeFirst(tail.count - limit) }
+                }
             }
             try? handle.close()
             ended.signal()
@@ -139,9 +142,7 @@ final class StderrTail: @unchecked Sendable {
     }
 
     var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: tail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(decoding: tail.withLock { $0 }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 
 /// A frame source that keeps recently decoded frames in memory, up to a byte budget.
 ///
 /// Wraps any source. Eviction is least-recently-used. Safe to share between threads; decoding
 /// happens outside the lock, so a slow decode never holds up hits.
-public final class CachedFrameSource: FrameSource, @unchecked Sendable {
+public final class CachedFrameSource: FrameSource, Sendable {
     public static let defaultBudget = 256 << 20
 
     public let base: any FrameSource
@@ -21,15 +22,40 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         init(_ image: RGBImage, _ lastUse: UInt64) { self.image = image; self.lastUse = lastUse }
     }
 
-    /// Guards the entries; readers waiting for a frame another reader is fetching wait on it.
-    private let lock = NSCondition()
-    /// Frames some reader is fetching from the base right now.
-    private var fetching: Set<Key> = []
-    private var entries: [Key: Entry] = [:]
-    private var bytes = 0
-    private var clock: UInt64 = 0
-    private var hits = 0
-    private var misses = 0
+    private struct State {
+        /// Frames some reader is fetching from the base right now; the group is left when it is done.
+        var fetching: [Key: DispatchGroup] = [:]
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
+        var hits = 0
+        var misses = 0
+
+        /// The cached frame, marked as just used; counts a hit or a miss.
+        mutating func lookUp(_ key: Key) -> RGBImage? {
+            clock &+= 1
+            guard let entry = entries[key] else {
+                misses += 1
+                return nil
+            }
+            hits += 1
+            entry.lastUse = clock
+            return entry.image
+        }
+
+        /// Drops the least recently used frames until the budget holds, plus an eighth of it, so
+        /// eviction runs once per many inserts rather than on each.
+        mutating func evict(budget: Int) {
+            let target = budget - budget / 8
+            let order = entries.sorted { $0.value.lastUse < $1.value.lastUse }
+            for (key, entry) in order where bytes > target {
+                entries[key] = nil
+                bytes -= entry.image.byteCount
+            }
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init(_ base: any FrameSource, budget: Int = CachedFrameSource.defaultBudget) {
         self.base = base
@@ -46,27 +72,40 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
         try frame(at: index, scale: 1)
     }
 
+    private enum Step: Sendable {
+        case hit(RGBImage)
+        case wait(DispatchGroup)
+        case fetch(DispatchGroup)
+    }
+
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
         let key = Key(index: index, scale: scale)
         // One fetch per frame at a time: a second reader asking for the same frame (two workers
         // starting at one seed) waits for the first instead of seeking the video again.
-        lock.lock()
-        while fetching.contains(key) { lock.wait() }
-        if let image = lookUp(key) {
-            lock.unlock()
-            return image
+        while true {
+            let step = state.withLock { state -> Step in
+                if let pending = state.fetching[key] { return .wait(pending) }
+                if let image = state.lookUp(key) { return .hit(image) }
+                let group = DispatchGroup()
+                group.enter()
+                state.fetching[key] = group
+                return .fetch(group)
+            }
+            switch step {
+            case .hit(let image):
+                return image
+            case .wait(let group):
+                group.wait()
+            case .fetch(let group):
+                defer {
+                    state.withLock { _ = $0.fetching.removeValue(forKey: key) }
+                    group.leave()
+                }
+                let image = try base.frame(at: index, scale: scale)
+                store(image, for: key)
+                return image
+            }
         }
-        fetching.insert(key)
-        lock.unlock()
-        defer {
-            lock.lock()
-            fetching.remove(key)
-            lock.broadcast()
-            lock.unlock()
-        }
-        let image = try base.frame(at: index, scale: scale)
-        store(image, for: key)
-        return image
     }
 
     public var readsForwardCheapest: Bool { base.readsForwardCheapest }
@@ -74,60 +113,33 @@ public final class CachedFrameSource: FrameSource, @unchecked Sendable {
     /// Ranks the cached frames among `indices` as just used, in the order given, so they
     /// outlast everything else and the first of them goes first when room is needed.
     public func willRead(_ indices: [Int]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for index in indices {
-            guard let entry = entries[Key(index: index, scale: 1)] else { continue }
-            clock &+= 1
-            entry.lastUse = clock
+        state.withLock { state in
+            for index in indices {
+                guard let entry = state.entries[Key(index: index, scale: 1)] else { continue }
+                state.clock &+= 1
+                entry.lastUse = state.clock
+            }
         }
     }
 
     /// Whether a frame is in memory now (the tests check what was kept; reading ahead does not ask).
     public func contains(_ index: Int, scale: Int = 1) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[Key(index: index, scale: scale)] != nil
+        state.withLock { $0.entries[Key(index: index, scale: scale)] != nil }
     }
 
     /// Bytes of decoded pixels held, and the hit and miss counts since creation.
     public var statistics: (bytes: Int, frames: Int, hits: Int, misses: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (bytes, entries.count, hits, misses)
-    }
-
-    /// The cached frame, marked as just used; counts a hit or a miss. Called with the lock held.
-    private func lookUp(_ key: Key) -> RGBImage? {
-        clock &+= 1
-        guard let entry = entries[key] else {
-            misses += 1
-            return nil
-        }
-        hits += 1
-        entry.lastUse = clock
-        return entry.image
+        state.withLock { ($0.bytes, $0.entries.count, $0.hits, $0.misses) }
     }
 
     private func store(_ image: RGBImage, for key: Key) {
         guard image.byteCount <= budget else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        clock &+= 1
-        if let old = entries[key] { bytes -= old.image.byteCount }
-        entries[key] = Entry(image, clock)
-        bytes += image.byteCount
-        if bytes > budget { evict() }
-    }
-
-    /// Drops the least recently used frames until the budget holds, plus an eighth of it, so
-    /// eviction runs once per many inserts rather than on each.
-    private func evict() {
-        let target = budget - budget / 8
-        let order = entries.sorted { $0.value.lastUse < $1.value.lastUse }
-        for (key, entry) in order where bytes > target {
-            entries[key] = nil
-            bytes -= entry.image.byteCount
+        state.withLock { state in
+            state.clock &+= 1
+            if let old = state.entries[key] { state.bytes -= old.image.byteCount }
+            state.entries[key] = Entry(image, state.clock)
+            state.bytes += image.byteCount
+            if state.bytes > budget { state.evict(budget: budget) }
         }
     }
 }

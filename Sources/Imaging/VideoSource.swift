@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Frames of a video file, decoded on demand by the `ffmpeg` program.
 ///
 /// Opening probes the file with `ffprobe` and extracts nothing. A decoder process is kept
 /// running after each request, so the next frame is one read of a pipe away; a request far
 /// from it restarts ffmpeg with an accurate input seek.
-public final class VideoSource: FrameSource, @unchecked Sendable {
+public final class VideoSource: FrameSource, Sendable {
     public let url: URL
     public let frameCount: Int
     /// Displayed size, after the rotation stored in the file is applied.
@@ -19,10 +20,13 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     /// How far ahead of the warm decoder a request may be and still be read by decoding forward
     /// instead of seeking. Decoding forward is cheaper than a seek over about a second of video.
     private let forwardReadLimit: Int
-    private let lock = NSLock()
     /// Warm decoders, a few per scale, so that readers at different places (the engine's forward
-    /// and backward runs, the TUI) do not keep sending one decoder back and forth.
-    private var decoders: [Int: [FFmpegFrameReader]] = [:]
+    /// and backward runs, the TUI) do not keep sending one decoder back and forth; and the sink.
+    private let state = Mutex(State())
+    private struct State {
+        var decoders: [Int: [FFmpegFrameReader]] = [:]
+        var sink: (@Sendable (Int, Int, RGBImage) -> Void)?
+    }
     private static let decodersPerScale = 3
 
     public init(url: URL) throws {
@@ -38,7 +42,7 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     }
 
     deinit {
-        for decoder in decoders.values.joined() { decoder.stop() }
+        for decoder in state.withLock({ $0.decoders.values.joined() }) { decoder.stop() }
     }
 
     public func frame(at index: Int) throws -> RGBImage {
@@ -76,32 +80,34 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     /// A warm decoder that reaches `index` by reading forward, taken out of the pool; otherwise
     /// nil and the frame a new decoder should start at.
     private func checkOut(index: Int, scale: Int) -> (FFmpegFrameReader?, Int, (@Sendable (Int, Int, RGBImage) -> Void)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        var pool = decoders[scale] ?? []
-        defer { decoders[scale] = pool }
-        // The nearest decoder at or before the frame: another one further back would decode
-        // again what the nearest one already passed.
-        let reachable = pool.indices.filter { pool[$0].nextIndex <= index && index - pool[$0].nextIndex <= forwardReadLimit }
-        if let position = reachable.max(by: { pool[$0].nextIndex < pool[$1].nextIndex }) {
-            return (pool.remove(at: position), index, sink)
+        state.withLock { state in
+            let sink = state.sink
+            var pool = state.decoders[scale] ?? []
+            defer { state.decoders[scale] = pool }
+            // The nearest decoder at or before the frame: another one further back would decode
+            // again what the nearest one already passed.
+            let reachable = pool.indices.filter { pool[$0].nextIndex <= index && index - pool[$0].nextIndex <= forwardReadLimit }
+            if let position = reachable.max(by: { pool[$0].nextIndex < pool[$1].nextIndex }) {
+                return (pool.remove(at: position), index, sink)
+            }
+            // Going backwards, start a second early: stepping back through a video with long
+            // keyframe intervals then costs one seek per second instead of one per frame, as long
+            // as someone (the frame cache) keeps the frames decoded on the way.
+            let movingBack = pool.last.map { index < $0.nextIndex } ?? false
+            return (nil, movingBack && sink != nil ? max(0, index - forwardReadLimit) : index, sink)
         }
-        // Going backwards, start a second early: stepping back through a video with long
-        // keyframe intervals then costs one seek per second instead of one per frame, as long
-        // as someone (the frame cache) keeps the frames decoded on the way.
-        let movingBack = pool.last.map { index < $0.nextIndex } ?? false
-        return (nil, movingBack && sink != nil ? max(0, index - forwardReadLimit) : index, sink)
     }
 
     /// Puts a decoder back as the most recently used, stopping the least recently used one
     /// when there are too many.
     private func checkIn(_ decoder: FFmpegFrameReader, scale: Int) {
-        lock.lock()
-        var pool = decoders[scale] ?? []
-        pool.append(decoder)
-        let retired = pool.count > Self.decodersPerScale ? pool.removeFirst() : nil
-        decoders[scale] = pool
-        lock.unlock()
+        let retired = state.withLock { state in
+            var pool = state.decoders[scale] ?? []
+            pool.append(decoder)
+            let retired = pool.count > Self.decodersPerScale ? pool.removeFirst() : nil
+            state.decoders[scale] = pool
+            return retired
+        }
         // Stopping waits for ffmpeg to exit; other readers need not wait for that.
         retired?.stop()
     }
@@ -109,10 +115,9 @@ public final class VideoSource: FrameSource, @unchecked Sendable {
     /// Called with (index, scale, image) for each frame decoded on the way to the one asked
     /// for; the frame cache installs itself here.
     public var decodedFrameSink: (@Sendable (Int, Int, RGBImage) -> Void)? {
-        get { lock.lock(); defer { lock.unlock() }; return sink }
-        set { lock.lock(); defer { lock.unlock() }; sink = newValue }
+        get { state.withLock { $0.sink } }
+        set { state.withLock { $0.sink = newValue } }
     }
-    private var sink: (@Sendable (Int, Int, RGBImage) -> Void)?
 
     private func read(upTo index: Int, from decoder: FFmpegFrameReader, scale: Int,
                       sink: (@Sendable (Int, Int, RGBImage) -> Void)?) throws -> RGBImage {

@@ -24,6 +24,8 @@ public final class Project: @unchecked Sendable {
     /// The project file, absolute.
     public let url: URL
     let connection: Connection
+    /// Recursive on purpose, so not a `Mutex`: code inside `perform` may read through the
+    /// project and sees the action's uncommitted writes on the same connection.
     private let lock = NSRecursiveLock()
     private var storedUndoLimit = 1000
 

@@ -3,6 +3,7 @@ import Geometry
 import Imaging
 import LabelStore
 import MicroModel
+import Synchronization
 
 /// What the engine reports while it works, from its worker threads.
 public enum EngineEvent: Sendable {
@@ -331,55 +332,66 @@ private struct StretchInputs: Encodable {
 }
 
 /// Shared bookkeeping of one pass: runs finished per segment, frames tracked, the first error.
-private final class EngineState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var runs: [[Run]]
+private final class EngineState: Sendable {
+    private struct Books {
+        var runs: [[Run]]
+        var completed: [Int: [Run]] = [:]
+        var tracked = 0
+        var times = StageTimes()
+        var error: Error?
+        var cancelledAny = false
+        var stitching = 0.0
+        var staleSegments: Set<Int> = []
+    }
+    private let books: Mutex<Books>
     private let expected: [Int]
-    private(set) var completed: [Int: [Run]] = [:]
-    private(set) var tracked = 0
-    private(set) var times = StageTimes()
-    private(set) var error: Error?
-    private(set) var cancelledAny = false
-    private(set) var stitching = 0.0
-    private(set) var staleSegments: Set<Int> = []
+
+    var completed: [Int: [Run]] { books.withLock { $0.completed } }
+    var tracked: Int { books.withLock { $0.tracked } }
+    var times: StageTimes { books.withLock { $0.times } }
+    var error: Error? { books.withLock { $0.error } }
+    var cancelledAny: Bool { books.withLock { $0.cancelledAny } }
+    var stitching: Double { books.withLock { $0.stitching } }
+    var staleSegments: Set<Int> { books.withLock { $0.staleSegments } }
 
     func markStale(_ segment: Int) {
-        lock.lock(); defer { lock.unlock() }
-        staleSegments.insert(segment)
+        books.withLock { _ = $0.staleSegments.insert(segment) }
     }
 
     func addStitching(_ seconds: Double) {
-        lock.lock(); defer { lock.unlock() }
-        stitching += seconds
+        books.withLock { $0.stitching += seconds }
     }
 
     init(segments: Int, windowsPerSegment: [Int]) {
-        runs = Array(repeating: [], count: segments)
+        books = Mutex(Books(runs: Array(repeating: [], count: segments)))
         expected = windowsPerSegment
     }
 
-    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
+    var failed: Bool { books.withLock { $0.error != nil } }
 
     func addTracked(_ n: Int) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        tracked += n
-        return tracked
+        books.withLock { books in
+            books.tracked += n
+            return books.tracked
+        }
     }
 
     /// Records a run; returns the segment's runs when it was the last one it waited for.
     func finish(_ run: Run, segment: Int) -> [Run]? {
-        lock.lock(); defer { lock.unlock() }
-        runs[segment].append(run)
-        times = times + run.times
-        if run.end == .cancelled { cancelledAny = true }
-        guard runs[segment].count == expected[segment] else { return nil }
-        let ordered = runs[segment].sorted { $0.window.seed.frame < $1.window.seed.frame }
-        completed[segment] = ordered
-        return ordered
+        books.withLock { books in
+            books.runs[segment].append(run)
+            books.times = books.times + run.times
+            if run.end == .cancelled { books.cancelledAny = true }
+            guard books.runs[segment].count == expected[segment] else { return nil }
+            let ordered = books.runs[segment].sorted { $0.window.seed.frame < $1.window.seed.frame }
+            books.completed[segment] = ordered
+            return ordered
+        }
     }
 
     func fail(_ error: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if self.error == nil { self.error = error }
+        books.withLock { books in
+            if books.error == nil { books.error = error }
+        }
     }
 }

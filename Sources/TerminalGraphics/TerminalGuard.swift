@@ -143,7 +143,7 @@ public enum TerminalGuard {
             for signal in crashSignals {
                 if isIgnored(signal) { continue }
                 var action = sigaction()
-                action.__sigaction_handler.sa_sigaction = onCrashSignal
+                action.infoHandler = onCrashSignal
                 sigemptyset(&action.sa_mask)
                 action.sa_flags = Int32(SA_SIGINFO | SA_ONSTACK)
                 sigaction(signal, &action, state.previous + Int(signal))
@@ -156,13 +156,13 @@ public enum TerminalGuard {
     private static func isIgnored(_ signal: Int32) -> Bool {
         var current = sigaction()
         sigaction(signal, nil, &current)
-        guard current.sa_flags & Int32(SA_SIGINFO) == 0, let handler = current.__sigaction_handler.sa_handler else { return false }
+        guard current.sa_flags & Int32(SA_SIGINFO) == 0, let handler = current.plainHandler else { return false }
         return unsafeBitCast(handler, to: Int.self) == 1
     }
 
     private static func install(_ signal: Int32, handler: @escaping @convention(c) (Int32) -> Void) {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = handler
+        action.plainHandler = handler
         sigemptyset(&action.sa_mask)
         action.sa_flags = Int32(SA_RESTART | SA_ONSTACK)
         sigaction(signal, &action, state.previous + Int(signal))
@@ -225,11 +225,11 @@ public enum TerminalGuard {
         }
         let previous = state.previous[Int(signal)]
         if !wasArmed || state.chainCrashes, previous.sa_flags & Int32(SA_SIGINFO) != 0,
-           let handler = previous.__sigaction_handler.sa_sigaction {
+           let handler = previous.infoHandler {
             // The handler that was there before (the Swift runtime's backtracer) reports the
             // crash; then the process ends here, whether or not it returns.
             handler(signal, info, context)
-        } else if !wasArmed, let handler = previous.__sigaction_handler.sa_handler, unsafeBitCast(handler, to: Int.self) > 1 {
+        } else if !wasArmed, let handler = previous.plainHandler, unsafeBitCast(handler, to: Int.self) > 1 {
             handler(signal)
         }
         TerminalGuard.endBy(signal)
@@ -259,7 +259,7 @@ public enum TerminalGuard {
     /// Ends the process by `signal`'s default action.
     static func endBy(_ signal: Int32) {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = nil  // SIG_DFL
+        action.plainHandler = nil  // SIG_DFL
         sigemptyset(&action.sa_mask)
         sigaction(signal, &action, nil)
         var set = sigset_t()
@@ -281,6 +281,43 @@ public enum TerminalGuard {
         case SIGTRAP: "SIGTRAP, a failed check"
         case SIGQUIT: "SIGQUIT"
         default: "signal \(signal)"
+        }
+    }
+}
+
+/// The handler union of `sigaction`, which glibc and Darwin name differently.
+extension sigaction {
+    var plainHandler: (@convention(c) (Int32) -> Void)? {
+        get {
+            #if os(Linux)
+            __sigaction_handler.sa_handler
+            #else
+            __sigaction_u.__sa_handler
+            #endif
+        }
+        set {
+            #if os(Linux)
+            __sigaction_handler.sa_handler = newValue
+            #else
+            __sigaction_u.__sa_handler = newValue
+            #endif
+        }
+    }
+
+    var infoHandler: (@convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void)? {
+        get {
+            #if os(Linux)
+            __sigaction_handler.sa_sigaction
+            #else
+            __sigaction_u.__sa_sigaction
+            #endif
+        }
+        set {
+            #if os(Linux)
+            __sigaction_handler.sa_sigaction = newValue
+            #else
+            __sigaction_u.__sa_sigaction = newValue
+            #endif
         }
     }
 }

@@ -131,6 +131,32 @@ final class DatasetCommandTests: XCTestCase {
         }
     }
 
+    /// A box the store refuses (here: its class has a blank name) refuses the whole import, with a
+    /// message; the count `import` prints is the count of boxes that went in.
+    func testImportCountsOnlyWhatWentIn() throws {
+        let coco = { (name: String) in
+            "{\"categories\": [{\"id\": 1, \"name\": \"dog\"}, {\"id\": 2, \"name\": \"\(name)\"}], "
+                + "\"images\": [{\"id\": 1, \"file_name\": \"000005.jpg\"}], \"annotations\": ["
+                + "{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 10, 20]}, "
+                + "{\"id\": 2, \"image_id\": 1, \"category_id\": 2, \"bbox\": [3, 4, 10, 20]}]}"
+        }
+        let before = try boxes(path("p")).count
+        let blank = directory.appendingPathComponent("blank.json")
+        try Data(coco("   ").utf8).write(to: blank)
+        let refused = try runMicrolabel(["import", path("p"), "--format", "coco", blank.path])
+        XCTAssertEqual(refused.status, 1, refused.stdout + refused.stderr)
+        XCTAssertFalse(refused.stdout.contains("imported"), refused.stdout)
+        XCTAssertTrue(refused.stderr.contains("empty"), refused.stderr)
+        XCTAssertEqual(try boxes(path("p")).count, before, "a refused import adds nothing")
+
+        let good = directory.appendingPathComponent("good.json")
+        try Data(coco("cat").utf8).write(to: good)
+        let imported = try runMicrolabel(["import", path("p"), "--format", "coco", good.path])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("imported 2 boxes"), imported.stdout)
+        XCTAssertEqual(try boxes(path("p")).count, before + 2)
+    }
+
     func testCRLFFilesImportEveryLine() throws {
         let file = directory.appendingPathComponent("crlf.txt")
         try Data("34,1,80,78,255,220,1,1,1\r\n35,1,81,79,250,220,1,1,1\r\n36,1,82,80,250,220,1,1,1\r\n".utf8).write(to: file)
