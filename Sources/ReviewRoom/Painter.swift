@@ -12,7 +12,7 @@ import TerminalGraphics
 /// the link carries full pictures, light ones go (coarse sixel, small kitty images the
 /// terminal scales up); once the keys rest, the full picture follows.
 struct Painter {
-    let terminal: CursesTerminal
+    let terminal: any RoomTerminal
     let frames: FrameProvider
     let renderer: FrameRenderer
     let theme: Theme
@@ -60,7 +60,7 @@ struct Painter {
     /// The query whose answer says the terminal has taken in everything before it.
     static let probe = "\u{1B}[c"
 
-    init(terminal: CursesTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
+    init(terminal: any RoomTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
         self.terminal = terminal
         self.frames = frames
         self.renderer = renderer
