@@ -141,3 +141,21 @@ final class ScreenTests: XCTestCase {
         return false
     }
 }
+
+/// `bench tui` measures the room's own drawing path.
+final class SteppingBenchTests: XCTestCase {
+    func testSteppingDrawsEveryStepThroughThePainter() throws {
+        let store = FakeStore(frameCount: 30, frameSize: PixelSize(width: 640, height: 360))
+        _ = try store.addSeed(frame: 3, target: .defaultLabel, rect: BoxRect(x: 100, y: 100, width: 200, height: 120))
+        let frames = FakeFrames()
+        let report = try ReviewRoom.measureStepping(store: store, frames: frames, renderer: TerminalFrameRenderer(KittyRenderer()),
+                                                    columns: 93, rows: 24, cellPixels: PixelSize(width: 10, height: 20), steps: 10)
+        XCTAssertEqual(report.frames, 10)
+        // Each step fetched its frame and sent a kitty picture (a PNG is well over 100 bytes)
+        // and changed the counter in the text.
+        XCTAssertEqual(Set(frames.requests.map(\.frame)), Set(0...10))
+        XCTAssertGreaterThan(report.bytesPerFrame, 100)
+        XCTAssertGreaterThan(report.cellsPerFrame, 0)
+        XCTAssertGreaterThan(report.medianMilliseconds, 0)
+    }
+}
