@@ -3,6 +3,7 @@ import Foundation
 import struct TerminalGraphics.PixelSize
 import struct TerminalGraphics.TextCanvas
 import struct TerminalGraphics.SixelCoarseness
+import enum TerminalGraphics.KittyPayload
 
 /// What `measureStepping` found.
 public struct SteppingReport: Sendable, CustomStringConvertible {
@@ -123,20 +124,22 @@ extension ReviewRoom {
                                 columns: columns, rows: rows, graphics: renderer.mode, cellPixels: cellPixels)
         let session = try ReviewSession(store: store, engine: nil, exporter: nil, state: state)
         let cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
-        var variants: [(label: String, quality: PictureQuality, bits: Int)] = [("full", .full, 8)]
+        var variants: [(label: String, quality: PictureQuality, bits: Int, payload: KittyPayload)] = [("full", .full, 8, .png)]
         switch renderer.mode {
         case .sixel:
             variants += (0..<SixelCoarseness.levels.count).map { level in
                 let c = SixelCoarseness.levels[level]
-                return ("light \(level) (\(c.blockWidth)x6 blocks, \(c.colours) colours)", .light(level: level), 8)
+                return ("light \(level) (\(c.blockWidth)x6 blocks, \(c.colours) colours)", .light(level: level), 8, .png)
             }
         case .kitty:
-            variants += [("full, 6 bits a channel", .full, 6), ("full, 5 bits a channel", .full, 5)]
+            variants += [("full, 6 bits a channel", .full, 6, .png), ("full, 5 bits a channel", .full, 5, .png),
+                         ("full, quick PNG", .full, 8, .quickPNG), ("full, quick PNG, 6 bits a channel", .full, 6, .quickPNG),
+                         ("full, quick PNG, 5 bits a channel", .full, 5, .quickPNG)]
             variants += KittyShelf.lightScales.indices.map { level in
-                ("light \(level) (\(Int(KittyShelf.lightScales[level] * 100))% of the pixels across)", .light(level: level), 8)
+                ("light \(level) (\(Int(KittyShelf.lightScales[level] * 100))% of the pixels across)", .light(level: level), 8, .png)
             }
         case .blocks, .ascii:
-            variants = [("changed cells", .full, 8), ("whole picture", .full, 8)]
+            variants = [("changed cells", .full, 8, .png), ("whole picture", .full, 8, .png)]
         }
         var totals = [Int](repeating: 0, count: variants.count)
         var previous: [Int: TextCanvas] = [:]
@@ -158,7 +161,7 @@ extension ReviewRoom {
                     var sent = placement
                     sent.quality = variant.quality
                     totals[i] += try Painter.encode(sent, frames: frames, renderer: renderer, cellDots: cellDots,
-                                                    kittyBits: variant.bits, id: 1).count
+                                                    kittyBits: variant.bits, kittyPayload: variant.payload, id: 1).count
                 }
             }
         }
