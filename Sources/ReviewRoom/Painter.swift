@@ -105,6 +105,7 @@ struct Painter {
     /// and of when they came: at once when the read waited for them, otherwise some time
     /// between the last empty read and this one (the room was busy drawing meanwhile).
     mutating func read(wait: Bool, timeout: Int32 = 40) -> Event? {
+        if !stashed.isEmpty { return stashed.removeFirst() }
         let before = ReviewRoom.monotonicSeconds()
         let event = terminal.readEvent(wait: wait, timeout: timeout)
         let after = ReviewRoom.monotonicSeconds()
@@ -115,6 +116,33 @@ struct Painter {
         }
         if event == nil { inputEmptyAt = after }
         return event
+    }
+
+    /// Events read while a picture was being made, for `read` to hand out in order.
+    private var stashed: [Event] = []
+
+    /// Runs `work` (making a picture) on another thread while this one keeps reading the
+    /// terminal, so that answers to queries are timed when they come, not when the picture is
+    /// done: read late, they made a fast link look several times slower than it is (and the room
+    /// sent light pictures over it). Keys read meanwhile wait in `stashed` for the loop.
+    private mutating func whileReading<T>(_ work: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        // Written by the worker before it signals, read here after the signal.
+        nonisolated(unsafe) var result: Result<T, any Error>?
+        nonisolated(unsafe) let job = work
+        DispatchQueue.global(qos: .userInitiated).async {
+            result = Result { try job() }
+            done.signal()
+        }
+        while done.wait(timeout: .now()) == .timedOut {
+            let before = ReviewRoom.monotonicSeconds()
+            let event = terminal.readEvent(wait: true, timeout: 2)
+            let after = ReviewRoom.monotonicSeconds()
+            let count = terminal.takeAnswers()
+            if count > 0 { pacer.answered(count, at: after, earliest: after - before > 0.0005 ? after : inputEmptyAt) }
+            if let event, stashed.count < 1024 { stashed.append(event) } else if event == nil { inputEmptyAt = after }
+        }
+        return try result!.get()
     }
 
     /// `count` keys arrived (several at once when the room was busy).
@@ -334,6 +362,10 @@ struct Painter {
                 textShown[placement.slot] = changes.shown
                 return changes.bytes
             }
+            // A renderer that gives no cells: its rows, whole.
+            return Self.joined(try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                                   rows: placement.cells.rows, slot: placement.slot, quality: placement.quality,
+                                                   storeAs: nil), placement: placement)
         }
         if renderer.mode == .kitty {
             if kitty.isStored(placement) { return [] }
@@ -374,8 +406,11 @@ struct Painter {
     private mutating func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
         let payload = placement.quality == .full ? kittyChoice.payload(pixels: KittyShelf.pixelCount(placement, cellDots: cellDots),
                                                                        rate: pacer.rate) : .png
-        let made = try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: kittyFullBits,
-                                        kittyPayload: payload, id: id)
+        let (frames, renderer, cellDots, bits) = (frames, renderer, cellDots, kittyFullBits)
+        let made = try whileReading {
+            try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: bits,
+                                 kittyPayload: payload, id: id)
+        }
         if renderer.mode == .kitty { lastKittyEncode = (payload, made.seconds) }
         if renderer.mode == .kitty, placement.quality == .full {
             kittyChoice.record(payload, pixels: KittyShelf.pixelCount(placement, cellDots: cellDots), seconds: made.seconds,
@@ -433,13 +468,18 @@ struct Painter {
         let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
         let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
                                            rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
-        if rendered.lines.count == 1 { return (rendered.lines[0], 0) }
+        return (joined(rendered, placement: placement), 0)
+    }
+
+    /// A rendered picture as one run of bytes: text rows each after a cursor move to its row.
+    static func joined(_ rendered: RenderedFrame, placement: ImagePlacement) -> [UInt8] {
+        if rendered.lines.count == 1 { return rendered.lines[0] }
         var bytes: [UInt8] = []
         for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
             if row > 0 { bytes += Array("\u{1B}[\(placement.cells.row + row + 1);\(placement.cells.column + 1)H".utf8) }
             bytes += line
         }
-        return (bytes, 0)
+        return bytes
     }
 
     /// Light pictures of every level are made from the frame the full picture is made from (the
