@@ -482,11 +482,13 @@ struct Painter {
         return bytes
     }
 
-    /// Light pictures of every level are made from the frame the full picture is made from (the
-    /// one the frame provider decodes ahead): a smaller fetch would be a reduced decode, which for
-    /// video is a second decoder, and going from light to full and back would send both seeking.
+    /// The size light pictures are made from. Kitty: the frame the full picture is made from
+    /// (the one the frame provider decodes ahead), so a held key needs one video decoder, and
+    /// the full picture that follows at rest is ready. Sixel: half the view, one reduced decode
+    /// for every level of coarseness (its blocks are coarser than that anyway).
     static func lightFetchSize(_ placement: ImagePlacement, mode: GraphicsMode) -> PixelSize {
-        mode == .kitty ? KittyShelf.pixelSize(placement.asFull) : placement.size
+        if mode == .kitty { return KittyShelf.pixelSize(placement.asFull) }
+        return PixelSize(width: max(1, placement.size.width / 2), height: max(1, placement.size.height / 2))
     }
 
     /// While the keys rest: encodes the full picture of what shows light, else the picture the
