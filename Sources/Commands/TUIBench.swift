@@ -9,8 +9,9 @@ import Synchronization
 import TerminalGraphics
 
 /// `microlabel bench tui`: how many frames the review room draws per second while Right is
-/// held, through the same path as the terminal loop (reducer, store, frame provider with its
-/// prefetching, renderer), on a throwaway project made from the sample frames.
+/// held, through the room's own drawing path (session and reducer, store, the painter with the
+/// frame provider and its prefetching, the renderer, pacing) into a terminal that takes the
+/// bytes at once, on a throwaway project made from the sample frames.
 enum TUIBench {
     static func run(_ arguments: ParsedArguments<BenchCommand.Options>) throws {
         let choice = try GraphicsChoice(parsing: try arguments.value(\.graphics) ?? "sixel", source: "--graphics")
@@ -61,7 +62,7 @@ enum TUIBench {
         for row in sent { print("    \(row.label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9d", row.bytes)) bytes") }
 
         // Stepping while the engine trains in the background, on every core, as after a `t`:
-        // each step is the time from the key to the frame's bytes being ready.
+        // each step is the time from the key to the frame's bytes being written.
         let training = try makeProject(in: folder.appendingPathComponent("training"), frames: sampleData.appendingPathComponent("frames"))
         let trainingFrames = try ProjectPaths.frames(of: training)
         let stop = StopFlag()
@@ -84,7 +85,7 @@ enum TUIBench {
         print(String(format: "  key-to-frame while training: median %.1f ms, worst %.1f ms (goal: under 100 ms)",
                      whileTraining.medianMilliseconds, whileTraining.worstMilliseconds))
         let verdict = first.framesPerSecond >= 20 ? "meets" : "misses"
-        print(String(format: "  %@ the 20 frames/s goal (cold median %.0f frames/s); terminal output time not included", verdict, first.framesPerSecond))
+        print(String(format: "  %@ the 20 frames/s goal (cold median %.0f frames/s); the terminal's own drawing time not included", verdict, first.framesPerSecond))
     }
 
     /// A project over the sample frames with a seed on two frames and a pending proposal on every other frame,

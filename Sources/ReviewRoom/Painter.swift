@@ -12,7 +12,7 @@ import TerminalGraphics
 /// the link carries full pictures, light ones go (coarse sixel, small kitty images the
 /// terminal scales up); once the keys rest, the full picture follows.
 struct Painter {
-    let terminal: CursesTerminal
+    let terminal: any RoomTerminal
     let frames: FrameProvider
     let renderer: FrameRenderer
     let theme: Theme
@@ -39,6 +39,10 @@ struct Painter {
     private var lightLevel = 2
     /// Kitty's stored images.
     private var kitty = KittyShelf()
+    /// Which kitty payload makes full pictures arrive soonest.
+    private var kittyChoice = KittyPayloadChoice()
+    /// The last kitty picture's payload and encoding time, for the link log.
+    private var lastKittyEncode: (payload: KittyPayload, seconds: Double)?
     /// Truecolor text pictures: a cell whose colours moved by this much or less per channel is not sent again.
     static let trueColourTolerance = 10
     /// Text modes: the cells each slot shows, to send only what changes.
@@ -56,7 +60,7 @@ struct Painter {
     /// The query whose answer says the terminal has taken in everything before it.
     static let probe = "\u{1B}[c"
 
-    init(terminal: CursesTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
+    init(terminal: any RoomTerminal, frames: FrameProvider, renderer: FrameRenderer, theme: Theme) {
         self.terminal = terminal
         self.frames = frames
         self.renderer = renderer
@@ -101,6 +105,7 @@ struct Painter {
     /// and of when they came: at once when the read waited for them, otherwise some time
     /// between the last empty read and this one (the room was busy drawing meanwhile).
     mutating func read(wait: Bool, timeout: Int32 = 40) -> Event? {
+        if !stashed.isEmpty { return stashed.removeFirst() }
         let before = ReviewRoom.monotonicSeconds()
         let event = terminal.readEvent(wait: wait, timeout: timeout)
         let after = ReviewRoom.monotonicSeconds()
@@ -111,6 +116,33 @@ struct Painter {
         }
         if event == nil { inputEmptyAt = after }
         return event
+    }
+
+    /// Events read while a picture was being made, for `read` to hand out in order.
+    private var stashed: [Event] = []
+
+    /// Runs `work` (making a picture) on another thread while this one keeps reading the
+    /// terminal, so that answers to queries are timed when they come, not when the picture is
+    /// done: read late, they made a fast link look several times slower than it is (and the room
+    /// sent light pictures over it). Keys read meanwhile wait in `stashed` for the loop.
+    private mutating func whileReading<T>(_ work: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        // Written by the worker before it signals, read here after the signal.
+        nonisolated(unsafe) var result: Result<T, any Error>?
+        nonisolated(unsafe) let job = work
+        DispatchQueue.global(qos: .userInitiated).async {
+            result = Result { try job() }
+            done.signal()
+        }
+        while done.wait(timeout: .now()) == .timedOut {
+            let before = ReviewRoom.monotonicSeconds()
+            let event = terminal.readEvent(wait: true, timeout: 2)
+            let after = ReviewRoom.monotonicSeconds()
+            let count = terminal.takeAnswers()
+            if count > 0 { pacer.answered(count, at: after, earliest: after - before > 0.0005 ? after : inputEmptyAt) }
+            if let event, stashed.count < 1024 { stashed.append(event) } else if event == nil { inputEmptyAt = after }
+        }
+        return try result!.get()
     }
 
     /// `count` keys arrived (several at once when the room was busy).
@@ -136,12 +168,13 @@ struct Painter {
         return now - waitedAt < 0.5
     }
 
-    /// Bits per channel of full kitty pictures: all of them where the link carries them
-    /// quickly (from 200 Mbit/s); 5 (41 dB, still above the 37 dB floor) on thinner links,
-    /// which makes the PNG about 40 % smaller.
+    /// Bits per channel of full kitty pictures: 6 (46 dB against the source) where the link is
+    /// fast (from 200 Mbit/s), which makes the picture about a third smaller than with all 8 and
+    /// lets full pictures keep up with a held key; 5 (41 dB, still above the 37 dB floor) on
+    /// thinner links, about 40 % smaller. All 8 before the link is measured.
     private var kittyFullBits: Int {
         guard let rate = pacer.rate else { return 8 }
-        return rate >= 25_000_000 ? 8 : 5
+        return rate >= 25_000_000 ? 6 : 5
     }
 
     /// What the status line says about the link: its rate, when full pictures cannot go at 25 a second.
@@ -281,6 +314,8 @@ struct Painter {
             if let log = Painter.debugLog {
                 let line = String(format: "%.3f enc %.3f frame %d %@ bytes %d rate %.0f rtt %.3f inflight %d level %d\n", now, sendStart - now, state.frame, "\(quality)", written, pacer.rate ?? -1, pacer.roundTrip ?? -1, pacer.inFlight, lightLevel)
                 log.write(Data(line.utf8))
+                if let made = lastKittyEncode { log.write(Data(String(format: "  kitty %@ %.3f s\n", made.payload.rawValue, made.seconds).utf8)) }
+                lastKittyEncode = nil
             }
         }
         for i in due.reversed() where pictures.allSatisfy({ $0.index != i }) { sending[i] = plan[i] }
@@ -327,6 +362,10 @@ struct Painter {
                 textShown[placement.slot] = changes.shown
                 return changes.bytes
             }
+            // A renderer that gives no cells: its rows, whole.
+            return Self.joined(try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
+                                                   rows: placement.cells.rows, slot: placement.slot, quality: placement.quality,
+                                                   storeAs: nil), placement: placement)
         }
         if renderer.mode == .kitty {
             if kitty.isStored(placement) { return [] }
@@ -364,14 +403,33 @@ struct Painter {
         out += bytes[range.upperBound...]
     }
 
-    private func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
-        try Self.encode(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: kittyFullBits, id: id)
+    private mutating func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
+        let payload = placement.quality == .full ? kittyChoice.payload(pixels: KittyShelf.pixelCount(placement, cellDots: cellDots),
+                                                                       rate: pacer.rate) : .png
+        let (frames, renderer, cellDots, bits) = (frames, renderer, cellDots, kittyFullBits)
+        let made = try whileReading {
+            try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: bits,
+                                 kittyPayload: payload, id: id)
+        }
+        if renderer.mode == .kitty { lastKittyEncode = (payload, made.seconds) }
+        if renderer.mode == .kitty, placement.quality == .full {
+            kittyChoice.record(payload, pixels: KittyShelf.pixelCount(placement, cellDots: cellDots), seconds: made.seconds,
+                               bytes: made.bytes.count)
+        }
+        return made.bytes
     }
 
     /// The bytes of a picture (for kitty: storing it as `id`, or a placeholder id), as the room
     /// sends them; text pictures whole, row by row.
     static func encode(_ placement: ImagePlacement, frames: FrameProvider, renderer: FrameRenderer, cellDots: PixelSize,
-                       kittyBits: Int, id: UInt32?) throws -> [UInt8] {
+                       kittyBits: Int, kittyPayload: KittyPayload = .png, id: UInt32?) throws -> [UInt8] {
+        try encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: kittyBits,
+                        kittyPayload: kittyPayload, id: id).bytes
+    }
+
+    /// `encode`, and the seconds the kitty encoder took (0 in other modes).
+    static func encodeTimed(_ placement: ImagePlacement, frames: FrameProvider, renderer: FrameRenderer, cellDots: PixelSize,
+                            kittyBits: Int, kittyPayload: KittyPayload, id: UInt32?) throws -> (bytes: [UInt8], seconds: Double) {
         if renderer.mode == .kitty {
             // The terminal scales kitty pictures into their cells: send no more pixels than the
             // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
@@ -381,29 +439,40 @@ struct Painter {
             if placement.quality == .full {
                 image = try frames.image(frame: placement.frame, region: placement.region, size: size)
             } else {
-                image = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+                image = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement, mode: renderer.mode))
                     .resized(width: size.width, height: size.height)
             }
             image = KittyShelf.padded(image, placement: placement, scale: scale, cellDots: cellDots)
             image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyBits : 4)
-            let rendered = try renderer.render(image, overlays: placement.overlays.map { $0.scaled(by: scale) },
+            let overlays = placement.overlays.map { $0.scaled(by: scale) }
+            let start = ReviewRoom.monotonicSeconds()
+            if let terminal = renderer as? TerminalFrameRenderer,
+               let bytes = try terminal.storeKitty(image, overlays: overlays, id: id ?? KittyShelf.placeholderID, payload: kittyPayload) {
+                return (bytes, ReviewRoom.monotonicSeconds() - start)
+            }
+            let rendered = try renderer.render(image, overlays: overlays,
                                                columns: placement.cells.columns, rows: placement.cells.rows, slot: placement.slot,
                                                quality: placement.quality, storeAs: id ?? KittyShelf.placeholderID)
-            return rendered.lines.first ?? []
+            return (rendered.lines.first ?? [], ReviewRoom.monotonicSeconds() - start)
         }
         if case .light(let level) = placement.quality, let terminal = renderer as? TerminalFrameRenderer, renderer.mode == .sixel {
             // Light sixel pictures are blocks: fetch the frame at one pixel a block.
             let blocks = SixelEncoder.blockCount(width: placement.size.width, height: placement.size.height,
                                                  coarseness: TerminalFrameRenderer.coarseness(level))
-            let small = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement))
+            let small = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement, mode: renderer.mode))
                 .resized(width: blocks.across, height: blocks.down)
             if let bytes = try terminal.lightSixel(blocks: small, size: placement.size, overlays: placement.overlays, level: level) {
-                return bytes
+                return (bytes, 0)
             }
         }
         let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
         let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
                                            rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
+        return (joined(rendered, placement: placement), 0)
+    }
+
+    /// A rendered picture as one run of bytes: text rows each after a cursor move to its row.
+    static func joined(_ rendered: RenderedFrame, placement: ImagePlacement) -> [UInt8] {
         if rendered.lines.count == 1 { return rendered.lines[0] }
         var bytes: [UInt8] = []
         for (row, line) in rendered.lines.enumerated() where row < placement.cells.rows {
@@ -413,10 +482,13 @@ struct Painter {
         return bytes
     }
 
-    /// Light pictures of every level are made from the frame at half the view's size: one
-    /// reduced decode for all of them, so changing level never sends the video decoder seeking.
-    static func lightFetchSize(_ placement: ImagePlacement) -> PixelSize {
-        PixelSize(width: max(1, placement.size.width / 2), height: max(1, placement.size.height / 2))
+    /// The size light pictures are made from. Kitty: the frame the full picture is made from
+    /// (the one the frame provider decodes ahead), so a held key needs one video decoder, and
+    /// the full picture that follows at rest is ready. Sixel: half the view, one reduced decode
+    /// for every level of coarseness (its blocks are coarser than that anyway).
+    static func lightFetchSize(_ placement: ImagePlacement, mode: GraphicsMode) -> PixelSize {
+        if mode == .kitty { return KittyShelf.pixelSize(placement.asFull) }
+        return PixelSize(width: max(1, placement.size.width / 2), height: max(1, placement.size.height / 2))
     }
 
     /// While the keys rest: encodes the full picture of what shows light, else the picture the
@@ -571,6 +643,14 @@ struct KittyShelf {
                          height: max(1, Int((Double(placement.size.height) * scale).rounded())))
     }
 
+    /// Pixels of `placement`'s kitty picture as it travels (on its padded canvas).
+    static func pixelCount(_ placement: ImagePlacement, cellDots: PixelSize) -> Int {
+        let scale = scale(placement), size = pixelSize(placement)
+        let width = max(size.width, Int((Double(placement.cells.columns * cellDots.width) * scale).rounded()))
+        let height = max(size.height, Int((Double(placement.cells.rows * cellDots.height) * scale).rounded()))
+        return width * height
+    }
+
     /// The picture on a canvas the shape of its cells (black beyond the picture), so the
     /// terminal's scaling into the cells keeps its aspect.
     static func padded(_ image: RGBImage, placement: ImagePlacement, scale: Double, cellDots: PixelSize) -> RGBImage {
@@ -587,5 +667,44 @@ struct KittyShelf {
             }
         }
         return canvas
+    }
+}
+
+/// Picks the kitty payload that gets a full picture on screen soonest: the time to make it
+/// plus its time on the link. zlib's PNG is the smaller; `QuickPNG` is several times faster to
+/// make, so it wins where the link outruns zlib (on a fast link the encoder, not the link, is
+/// what a held key waits for). The costs per pixel start from measured values and follow what
+/// this machine does (it may be loaded), payload by payload as they are used.
+struct KittyPayloadChoice {
+    struct Cost: Equatable {
+        var secondsPerPixel: Double
+        var bytesPerPixel: Double
+    }
+
+    /// Measured on a 1280x720 video frame (`bench render`), base64 included.
+    private(set) var costs: [KittyPayload: Cost] = [
+        .png: Cost(secondsPerPixel: 50e-9, bytesPerPixel: 1.6),
+        .quickPNG: Cost(secondsPerPixel: 12e-9, bytesPerPixel: 2.1),
+    ]
+
+    /// The payload for a full picture of `pixels` at link `rate` (bytes a second; nil: not known yet).
+    func payload(pixels: Int, rate: Double?) -> KittyPayload {
+        guard let rate, rate > 0 else { return .png }
+        let candidates: [KittyPayload] = [.png, .quickPNG]
+        return candidates.min { time($0, pixels: pixels, rate: rate) < time($1, pixels: pixels, rate: rate) } ?? .png
+    }
+
+    /// Seconds until a picture of `pixels` sent as `payload` has crossed a link of `rate`.
+    func time(_ payload: KittyPayload, pixels: Int, rate: Double) -> Double {
+        guard let cost = costs[payload] else { return .infinity }
+        return Double(pixels) * (cost.secondsPerPixel + cost.bytesPerPixel / rate)
+    }
+
+    /// A full picture of `pixels` was made as `payload` in `seconds`, `bytes` long.
+    mutating func record(_ payload: KittyPayload, pixels: Int, seconds: Double, bytes: Int) {
+        guard pixels >= 10_000, seconds > 0, bytes > 0, var cost = costs[payload] else { return }
+        cost.secondsPerPixel = 0.7 * cost.secondsPerPixel + 0.3 * seconds / Double(pixels)
+        cost.bytesPerPixel = 0.7 * cost.bytesPerPixel + 0.3 * Double(bytes) / Double(pixels)
+        costs[payload] = cost
     }
 }

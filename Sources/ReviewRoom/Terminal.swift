@@ -2,9 +2,32 @@ import CNcursesw
 import Foundation
 import enum TerminalGraphics.TerminalGuard
 
+/// What the room's drawing needs from a terminal: text screens (sent as the difference to
+/// what shows), raw bytes beside them (pictures, queries), and events with the answers to the
+/// queries that came with them. `CursesTerminal` is the real one; tests use a recording double.
+protocol RoomTerminal: AnyObject {
+    /// Whether text may carry UTF-8 (row markers need it to stay invisible).
+    var isUTF8: Bool { get }
+    /// Waits up to `timeout` milliseconds for one event (not at all when `wait` is false).
+    func readEvent(wait: Bool, timeout: Int32) -> Event?
+    /// How many DA1 answers came since the last call.
+    func takeAnswers() -> Int
+    /// Puts a composed screen in place; `refresh` sends what changed.
+    func draw(_ text: ScreenText)
+    /// The next refresh repaints every cell (which also erases every picture).
+    func invalidateAll()
+    func refresh()
+    func write(_ bytes: [UInt8])
+    func flush()
+}
+
+extension RoomTerminal {
+    func write(_ text: String) { write(Array(text.utf8)) }
+}
+
 /// The one place that talks to curses: start and stop, keys and mouse, text
 /// with colour roles, and raw bytes (images) written beside curses.
-final class CursesTerminal {
+final class CursesTerminal: RoomTerminal {
     private let window: UnsafeMutablePointer<WINDOW>
     private let screen: OpaquePointer
     private var attributes: [Role: Int32] = [:]
@@ -274,8 +297,6 @@ final class CursesTerminal {
             base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { ml_write_raw($0, buffer.count) }
         }
     }
-
-    func write(_ text: String) { write(Array(text.utf8)) }
 
     func flush() { ml_flush() }
 }

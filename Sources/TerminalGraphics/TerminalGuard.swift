@@ -240,14 +240,19 @@ public enum TerminalGuard {
         if state.armed.exchange(0, ordering: .acquiringAndReleasing) == 1 { restoreTerminal(state) }
     }
 
-    /// Async-signal-safe: write(2) and tcsetattr(3) only.
+    /// Async-signal-safe: poll(2), write(2) and tcsetattr(3) only.
     private static func restoreTerminal(_ state: State) {
         let shared = state.shared
         var written = 0
         let count = shared.pointee.resetCount
         var attempts = 0
-        while written < count && attempts < 8 {
-            let n = write(shared.pointee.output, state.reset + written, count - written)
+        while written < count && attempts < 16 {
+            // A terminal that takes nothing in (a stalled link whose window is full, a hung
+            // emulator) would block the write for ever, and the process would never end: write
+            // only what it has room for, a little at a time, and give up after a few waits.
+            var ready = pollfd(fd: shared.pointee.output, events: Int16(POLLOUT), revents: 0)
+            guard poll(&ready, 1, 200) > 0 else { break }
+            let n = write(shared.pointee.output, state.reset + written, min(32, count - written))
             if n > 0 { written += n } else if n < 0 && errno != EINTR && errno != EAGAIN { break }
             attempts += 1
         }

@@ -141,6 +141,21 @@ final class TerminalHostilityTests: XCTestCase {
         }
     }
 
+    func testSIGTERMEndsTheRoomWhenTheTerminalTakesNothingIn() throws {
+        let project = try makeProject()
+        let (terminal, _) = try startRoom(project)
+        // Steps, and from now on nobody reads the screen (a stalled link): the room's writes fill
+        // the pty and block, and so would the terminal's restoration after the signal.
+        for _ in 0..<80 {
+            terminal.write(Array("\u{1B}OC".utf8))
+            usleep(15_000)
+        }
+        usleep(500_000)
+        kill(terminal.pid, SIGTERM)
+        let status = try XCTUnwrap(terminal.waitForExitWithoutReading(timeout: 15), "SIGTERM did not end a room whose terminal takes nothing in")
+        XCTAssertEqual(status.signal, SIGTERM, "\(status)")
+    }
+
     func testTrainingIsStoppedCleanlyOnSIGTERM() throws {
         let project = try makeProject()
         XCTAssertEqual(try runMicrolabel(["seed", project, "--frame", "34", "--box", "80,78,255,220"]).status, 0)

@@ -213,8 +213,8 @@ extension ViewTests {
         let frames = FakeFrames(), renderer = FakeRenderer()
         let report = try ReviewRoom.measureStepping(store: store, frames: frames, renderer: renderer, steps: 10)
         XCTAssertEqual(report.frames, 10)
-        XCTAssertEqual(renderer.renders, 10)
-        XCTAssertEqual(frames.requests.map(\.frame), Array(1...10), "one decode per step, each the next frame")
+        XCTAssertEqual(renderer.renders, 11, "the first screen, then one picture per step")
+        XCTAssertEqual(frames.requests.map(\.frame), Array(0...10), "one decode per picture, each the next frame")
         XCTAssertTrue(frames.prefetched.contains(11), "the next frames are asked for ahead")
         XCTAssertGreaterThan(report.bytesPerFrame, 0)
     }

@@ -105,6 +105,17 @@ public final class PseudoTerminal {
         return status.map(ExitStatus.init)
     }
 
+    /// Waits for the program to end without reading its output (a terminal that takes nothing
+    /// in); nil after `timeout` seconds.
+    public func waitForExitWithoutReading(timeout: Double) -> ExitStatus? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !exited() {
+            if Date() > deadline { return nil }
+            usleep(20_000)
+        }
+        return status.map(ExitStatus.init)
+    }
+
     /// How the program ended.
     public struct ExitStatus: Equatable, CustomStringConvertible {
         public var raw: Int32

@@ -41,27 +41,13 @@ public final class TerminalFrameRenderer: FrameRenderer {
         let renderer = renderer(forSlot: slot)
         switch mode {
         case .sixel, .kitty:
-            var picture = image
-            var boxes: [Overlay] = []
-            for overlay in overlays {
-                switch overlay.shape {
-                case .box(let rect, let tag):
-                    boxes.append(Self.box(rect, tag: tag, overlay: overlay))
-                case .crosshair(let p):
-                    let arm = max(6, min(image.width, image.height) / 24)
-                    picture.drawCrosshair(x: Int(p.x.rounded(.down)), y: Int(p.y.rounded(.down)), arm: arm, gap: 2,
-                                          thickness: 1, colour: overlay.color)
-                }
-            }
+            let (picture, boxes) = Self.withCrosshairs(image, overlays: overlays)
             if mode == .sixel, case .light(let level) = quality, let sixel = renderer as? SixelRenderer {
                 let bytes = try sixel.encoder.encodeCoarse(picture, overlays: boxes, coarseness: Self.coarseness(level))
                 return RenderedFrame(lines: [sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes])
             }
             if mode == .kitty, let id {
-                // Stored, not shown: the caller places it (pixels at any size; the terminal scales them).
-                picture.draw(boxes)
-                let bytes = try KittyImages.transmit(picture, id: id)
-                return RenderedFrame(lines: [kittyPassthrough ? KittyRenderer.passthrough(bytes) : bytes])
+                return RenderedFrame(lines: [try storeKitty(picture, boxes: boxes, id: id, payload: .png)])
             }
             let area = CellArea(columns: image.width, rows: image.height, cellWidth: 1, cellHeight: 1)
             return RenderedFrame(lines: [try renderer.render(picture, overlays: boxes, in: area)])
@@ -114,6 +100,38 @@ public final class TerminalFrameRenderer: FrameRenderer {
         let bytes = try sixel.encoder.encodeCoarse(blocks: blocks, width: size.width, height: size.height, overlays: marks,
                                                    coarseness: Self.coarseness(level))
         return sixel.tmuxPassthrough ? TerminalGraphics.tmuxPassthrough(bytes) : bytes
+    }
+
+    /// A kitty picture stored (not shown) as `id`, its pixels sent as `payload`: the caller
+    /// places it (pixels at any size; the terminal scales them). Nil in other modes.
+    func storeKitty(_ image: RGBImage, overlays: [ViewOverlay], id: UInt32, payload: KittyPayload) throws -> [UInt8]? {
+        guard mode == .kitty else { return nil }
+        let (picture, boxes) = Self.withCrosshairs(image, overlays: overlays)
+        return try storeKitty(picture, boxes: boxes, id: id, payload: payload)
+    }
+
+    /// `image` with its crosshairs drawn, and its boxes as overlays for the encoder.
+    private static func withCrosshairs(_ image: RGBImage, overlays: [ViewOverlay]) -> (RGBImage, [Overlay]) {
+        var picture = image
+        var boxes: [Overlay] = []
+        for overlay in overlays {
+            switch overlay.shape {
+            case .box(let rect, let tag):
+                boxes.append(box(rect, tag: tag, overlay: overlay))
+            case .crosshair(let p):
+                let arm = max(6, min(image.width, image.height) / 24)
+                picture.drawCrosshair(x: Int(p.x.rounded(.down)), y: Int(p.y.rounded(.down)), arm: arm, gap: 2,
+                                      thickness: 1, colour: overlay.color)
+            }
+        }
+        return (picture, boxes)
+    }
+
+    private func storeKitty(_ image: RGBImage, boxes: [Overlay], id: UInt32, payload: KittyPayload) throws -> [UInt8] {
+        var picture = image
+        picture.draw(boxes)
+        let bytes = try KittyImages.transmit(picture, id: id, payload: payload)
+        return kittyPassthrough ? KittyRenderer.passthrough(bytes) : bytes
     }
 
     static func coarseness(_ level: Int) -> SixelCoarseness {
