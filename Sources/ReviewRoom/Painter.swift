@@ -52,9 +52,8 @@ struct Painter {
 
     /// A diagnostic: with MICROLABEL_LINK_LOG=FILE, one line per batch of pictures (quality,
     /// bytes, measured rate and round trip, bytes in flight) and per wait for the link.
-    nonisolated(unsafe) static let debugLog: FileHandle? = ProcessInfo.processInfo.environment["MICROLABEL_LINK_LOG"].flatMap {
-        FileManager.default.createFile(atPath: $0, contents: nil)
-        return FileHandle(forWritingAtPath: $0)
+    static let debugLog: FileHandle? = ProcessInfo.processInfo.environment["MICROLABEL_LINK_LOG"].flatMap {
+        FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil
     }
 
     /// The query whose answer says the terminal has taken in everything before it.
