@@ -212,8 +212,6 @@ struct Painter {
         // the same state again (the room looks before each wait) costs no composing or diffing.
         if state == drawnState, !cleared, !deferred, shown.allSatisfy({ $0.quality == .full }) { return nil }
         drawnState = nil
-        let input = state
-        var state = state
         cellDots = PixelSize(width: state.metrics.dotsAcross, height: state.metrics.dotsDown)
         let plan = ReviewRoom.imagePlan(state, theme: theme)
         let geometryChanged = cleared || plan.map(\.cells) != shown.map(\.cells)
@@ -229,8 +227,7 @@ struct Painter {
         // The link's rate changes with answers, but the status line only with pictures: an
         // answer alone never sends bytes (they would arrive after the picture they follow).
         func compose(_ note: String?) -> ScreenText {
-            state.linkNote = note
-            var text = View.compose(state)
+            var text = View.compose(state, linkNote: note)
             if !plan.isEmpty && marksRows { text.markRows(of: state.layout.frameArea) }
             return text
         }
@@ -238,7 +235,7 @@ struct Painter {
         let text = compose(note)
         let textChanged = text != lastText
         guard textChanged || !due.isEmpty else {
-            drawnState = input
+            drawnState = state
             return nil
         }
         if !mayPicture {
@@ -322,7 +319,7 @@ struct Painter {
         lastText = text
         cleared = false
         prefetch(state)
-        drawnState = input
+        drawnState = state
         return failure
     }
 

@@ -144,8 +144,6 @@ public struct ReviewState: Sendable, Hashable {
     public var review = ReviewCursor()
     public var drag: Drag?
     public var message: Message?
-    /// The link's measured rate when it limits the pictures, e.g. "link 9.8 Mbit/s".
-    public var linkNote: String?
     public var quitting = false
     /// What of the store the state still has to read.
     public internal(set) var sync = StoreSync()

@@ -69,9 +69,11 @@ public struct ScreenText: Sendable, Hashable {
     public var text: String { (0..<rows).map(line).joined(separator: "\n") }
 }
 
-/// Builds the screen from the state. Pure: the same state gives the same screen.
+/// Builds the screen from the state. Pure: the same state (and link note) gives the same screen.
 public enum View {
-    public static func compose(_ state: ReviewState) -> ScreenText {
+    /// `linkNote` is the painter's word on the link (`link 9.8 Mbit/s`), shown in the status line;
+    /// it belongs to the drawing path, not to the room's state.
+    public static func compose(_ state: ReviewState, linkNote: String? = nil) -> ScreenText {
         let layout = state.layout
         var screen = ScreenText(columns: state.columns, rows: state.rows)
         if layout.tooSmall {
@@ -97,7 +99,7 @@ public enum View {
         }
         timeline(&screen, state, layout.timeline)
         messageLine(&screen, state, row: layout.messageRow)
-        statusLine(&screen, state, row: layout.statusRow)
+        statusLine(&screen, state, linkNote: linkNote, row: layout.statusRow)
         return screen
     }
 
@@ -260,13 +262,13 @@ public enum View {
         }
     }
 
-    static func statusLine(_ s: inout ScreenText, _ state: ReviewState, row: Int) {
+    static func statusLine(_ s: inout ScreenText, _ state: ReviewState, linkNote: String?, row: Int) {
         s.fill(row: row, role: .status)
         var left = " \(state.project.frameCount == 0 ? 0 : state.frame + 1)/\(state.project.frameCount)  \(state.mode.title(state.keymap))"
         if state.zoom > 1 { left += "  \(state.zoom)x" }
         if state.fineSteps { left += "  fine" }
         if case .running(let f, _) = state.training { left += "  training \(Int(f * 100))%" }
-        if let link = state.linkNote { left += "  \(link)" }
+        if let linkNote { left += "  \(linkNote)" }
         left += "  │ "
         s.put(left, column: 0, row: row, role: .status)
         let hints = keyHints(state).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
