@@ -120,4 +120,7 @@ public enum Event: Sendable, Hashable {
     case boxesLoaded(frame: Int, [ReviewBox])
     /// A review queue as read from the store (`Effect.loadQueue`).
     case queueLoaded(QueueKey, [ReviewBox])
+    /// The keys have paused (`ReviewSession.idleDelay`) and a training engine is there:
+    /// corrections waiting for training (`ReviewState.retrainDue`) start a pass.
+    case idle
 }

@@ -156,7 +156,8 @@ public enum ReviewRoom {
                 let aspect = Double(area.columns) * state.metrics.cellWidth / (Double(area.rows) * state.metrics.cellHeight)
                 let region = View.cropRegion(box.rect, frame: state.project.frameSize, aspect: aspect)
                 let g = FrameGeometry(area: area, metrics: state.metrics, viewport: region)
-                let color = state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
+                let color = state.review.marked.contains(box.id) ? theme.color(for: .rejected)
+                    : state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
                 let overlay = ViewOverlay(shape: .box(g.imageRect(box.rect), tag: nil), color: i == state.review.index ? theme.selected : color,
                                       emphasized: i == state.review.index)
                 plan.append(ImagePlacement(cells: g.cells, frame: box.frame, region: region, size: g.imageSize, overlays: [overlay],
