@@ -172,6 +172,8 @@ public protocol ReviewStore: AnyObject {
     func boxes(onFrame frame: Int) throws -> [ReviewBox]
     /// One entry per frame: which kinds of box it holds, and scene cuts.
     func frameMarks() throws -> [FrameMarks]
+    /// One entry per frame: the lowest confidence among its pending boxes, nil when it has none.
+    func lowestPendingConfidence() throws -> [Double?]
     /// Boxes of one kind in the given order.
     func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox]
     func counts() throws -> KindCounts
@@ -213,6 +215,8 @@ public protocol ReviewStore: AnyObject {
 /// Decoded frames, cropped and scaled for the view.
 extension ReviewStore {
     public func expectedWrongAtThreshold() throws -> Double? { nil }
+    /// A store that cannot say: the timeline shows pending frames without their confidence.
+    public func lowestPendingConfidence() throws -> [Double?] { [] }
 }
 
 public protocol FrameProvider: AnyObject {

@@ -212,6 +212,7 @@ public final class ReviewSession {
         project.labels = try store.labels()
         project.objects = try store.objects()
         project.marks = try store.frameMarks()
+        project.lowestPending = try store.lowestPendingConfidence()
         project.counts = try store.counts()
         project.threshold = try store.suggestedThreshold()
         project.aboveThreshold = try project.threshold.map { try store.pendingCount(minConfidence: $0) } ?? 0

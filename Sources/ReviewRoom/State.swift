@@ -10,6 +10,8 @@ public struct ProjectSnapshot: Sendable, Hashable {
     public var objects: [ReviewObject] = []
     /// One entry per frame.
     public var marks: [FrameMarks] = []
+    /// One entry per frame: the lowest confidence of its pending boxes (nil: none pending).
+    public var lowestPending: [Double?] = []
     public var counts = KindCounts()
     public var threshold: Double?
     /// Pending boxes at or above `threshold`.

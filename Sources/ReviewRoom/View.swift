@@ -7,6 +7,8 @@ import struct TerminalGraphics.PixelSize
 public enum Role: Int, Sendable, Hashable, CaseIterable {
     case normal, dim, accent, title, status, highlight, warning
     case seed, pending, accepted, rejected, cut, cursor
+    /// Timeline frames whose pending box the model is sure of, half sure of, unsure of.
+    case confidenceHigh, confidenceMedium, confidenceLow
 }
 
 /// The text of the screen as cells, drawn by the driver with curses (which
@@ -222,19 +224,29 @@ public enum View {
     static func timeline(_ s: inout ScreenText, _ state: ReviewState, _ area: CellRect) {
         let t = Timeline(frameCount: state.project.frameCount, width: area.columns)
         let cells = t.cells(state.project.marks)
+        let lowest = t.lowest(state.project.lowestPending)
         let cursor = t.cell(forFrame: state.frame)
         for (i, marks) in cells.enumerated() {
-            var (glyph, role) = timelineGlyph(marks)
+            let band = i < lowest.count ? lowest[i].map { ConfidenceBand.of($0, threshold: state.project.threshold) } : nil
+            var (glyph, role) = timelineGlyph(marks, pending: band)
             if i == cursor { role = .cursor; if glyph == "─" { glyph = "█" } }
             s.put(String(glyph), column: area.column + i, row: area.row, role: role)
         }
     }
 
-    /// The strongest mark of a timeline cell: seed, cut, pending, rejected, accepted.
-    static func timelineGlyph(_ marks: FrameMarks) -> (Character, Role) {
+    /// The strongest mark of a timeline cell: seed, cut, pending (by the band of its least
+    /// sure box, when known), rejected, accepted.
+    static func timelineGlyph(_ marks: FrameMarks, pending band: ConfidenceBand? = nil) -> (Character, Role) {
         if marks.contains(.seed) { return ("◆", .seed) }
         if marks.contains(.sceneCut) { return ("┃", .cut) }
-        if marks.contains(.pending) { return ("▪", .pending) }
+        if marks.contains(.pending) {
+            switch band {
+            case .high: return ("▫", .confidenceHigh)
+            case .medium: return ("▪", .confidenceMedium)
+            case .low: return ("▮", .confidenceLow)
+            case nil: return ("▪", .pending)
+            }
+        }
         if marks.contains(.rejected) { return ("×", .rejected) }
         if marks.contains(.accepted) { return ("▬", .accepted) }
         return ("─", .dim)

@@ -170,6 +170,8 @@ final class GalleryTests: XCTestCase {
         }
         try project.replaceProposals(objectID: object.id, frames: 0...49, with: proposals)
         let store = try ProjectReviewStore(project: project)
+        // (The timeline's confidences come from the same store.)
+        XCTAssertEqual(try store.lowestPendingConfidence()[1] ?? -1, 13.0 / 50, accuracy: 1e-9)
         let state = ReviewState(project: ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize),
                                 columns: 160, rows: 50, graphics: .sixel, cellPixels: PixelSize(width: 10, height: 20))
         let session = try ReviewSession(store: store, engine: nil, exporter: nil, state: state)

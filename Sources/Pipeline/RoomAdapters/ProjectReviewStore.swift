@@ -77,6 +77,11 @@ public final class ProjectReviewStore: ReviewStore {
         return marks
     }
 
+    public func lowestPendingConfidence() throws -> [Double?] {
+        try loadIfNeeded()
+        return boxesByFrame.map { frame in frame.lazy.filter { $0.kind == .pending }.map(\.confidence).min() }
+    }
+
     public func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox] {
         try loadIfNeeded()
         var boxes: [ReviewBox] = []
