@@ -124,3 +124,13 @@ public enum Event: Sendable, Hashable {
     /// corrections waiting for training (`ReviewState.retrainDue`) start a pass.
     case idle
 }
+
+extension Event {
+    /// A key or the mouse: what the user did, as opposed to what the room read or heard.
+    var isInput: Bool {
+        switch self {
+        case .key, .mouse: true
+        default: false
+        }
+    }
+}

@@ -91,6 +91,7 @@ public enum ReviewRoom {
                 // idle room costs next to nothing (keys, answers and resizes still wake it at once).
                 var timeout = engine?.isRunning == true ? 40.0 : 250.0
                 if let wake = painter.wakeIn(now: monotonicSeconds()) { timeout = min(timeout, wake * 1000) }
+                if let idle = session.idleIn() { timeout = min(timeout, max(idle, 0) * 1000) }
                 first = painter.read(wait: true, timeout: Int32(max(1, timeout.rounded(.up))))
             }
             if let first {
