@@ -37,7 +37,7 @@ extension Mode {
         switch self {
         case .navigate: "NAVIGATE"
         case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
-        case .edit(let s): s.fromReview ? "EDIT, \(keymap.keyHint(.confirmStep)) accepts" : "EDIT"
+        case .edit(let s): s.fromReview ? "EDIT, \(keymap.keyHint(.confirmStep)) accepts (changed: a seed)" : "EDIT"
         case .pan: "PAN"
         case .review: "REVIEW"
         case .prompt: "PROMPT"
