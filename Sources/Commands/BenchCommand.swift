@@ -6,16 +6,16 @@ enum BenchCommand {
     static let command = Subcommand(
         spec: CommandSpec(
             name: "bench",
-            summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, tui.",
-            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | export | tui [--runs N] [--threads N]",
-            positionals: [("WHAT", "decode, video, render, propagate or tui"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
+            summary: "Measure speed: bench decode DIR, video FILE, render [PNG...], propagate SEQ_DIR, export, tui, scale.",
+            usage: "decode DIR | video FILE | render [PNG...] | propagate SEQ_DIR | export | tui | scale [--runs N] [--threads N]",
+            positionals: [("WHAT", "decode, video, render, propagate, export, tui or scale"), ("PATH", "A folder of JPEG frames (decode), a video file (video), PNG files (render).")],
             options: [
                 .value("runs", "N", "Timed runs; the median is reported (default 5)."),
                 .value("threads", "N", "Worker threads for propagate (default 2)."),
                 .value("mot", "FILE", "propagate: also write every box (pending included) as MOT lines to FILE, for seedeval.py."),
                 .value("video", "FILE", "propagate: read the sequence's frames from this video instead of SEQ_DIR/img."),
                 .value("scores", "FILE", "propagate: also write each proposal's raw score and whether it is right (score,0|1 lines), to fit the calibration's prior."),
-            ] + TUIBench.options,
+            ] + TUIBench.options + ScaleBenchmark.options,
             details: """
             decode: decodes every JPEG in DIR with microlabel's decoder and with libjpeg-turbo's own
             djpeg (one process per file, output to /dev/null), and prints the time per frame of each
@@ -29,6 +29,8 @@ enum BenchCommand {
             protocol's frames, propagates, and prints per-stage times, frames per second including
             decode, the time to train one micro-model, peak memory, and the protocol's scores.
             export: the annotations of 10,000 frames (30,000 boxes) in every format, no images.
+            scale: propagate passes on generated videos of 1,000 to 10,000 frames with 10 to 100 seeds
+            (a full pass, one with nothing changed, one after one more seed), and 'next' on each.
             Build with -c release for meaningful figures.
             """,
             repeatsLastPositional: true),
@@ -54,8 +56,9 @@ enum BenchCommand {
         case "video":
             try VideoBenchmark(video: URL(fileURLWithPath: try arguments.positional(1, "FILE")), runs: runs).run()
         case "tui": try TUIBench.run(arguments)
+        case "scale": try ScaleBenchmark.make(arguments, threads: try arguments.int("threads", range: 1...256) ?? 2, runs: runs).run()
         default:
-            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, export, tui)")
+            throw UsageError(command: "bench", message: "unknown benchmark '\(what)' (decode, video, render, propagate, export, tui, scale)")
         }
     }
 }

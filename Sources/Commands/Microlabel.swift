@@ -66,6 +66,7 @@ enum CommandRegistry {
         ReviewCommands.accept,
         ReviewCommands.reject,
         BoxesCommand.command,
+        NextCommand.command,
         ExportCommand.command,
         ImportCommand.command,
         EvalCommand.command,
