@@ -123,6 +123,8 @@ public enum Event: Sendable, Hashable {
     /// The keys have paused (`ReviewSession.idleDelay`) and a training engine is there:
     /// corrections waiting for training (`ReviewState.retrainDue`) start a pass.
     case idle
+    /// Where to draw next, as the store answered `Effect.findNextDraw`.
+    case nextDrawFound(NextDrawAnswer)
 }
 
 extension Event {

@@ -71,6 +71,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case accept, reject, editAccept = "edit-accept", acceptAll = "accept-all", toggleSort = "sort"
     case nextTab = "next-tab", previousTab = "previous-tab", gallery
     case mark, acceptPage = "accept-page", rejectMarked = "reject-marked"
+    case nextDraw = "next-draw"
     case queueNext = "queue-next", queuePrevious = "queue-previous", queueDown = "queue-down", queueUp = "queue-up"
     case queuePageDown = "queue-page-down", queuePageUp = "queue-page-up"
     case yes, no
@@ -228,6 +229,8 @@ public struct Keymap: Sendable, Hashable {
             b(.growUp, [Key.up.controlled], [.edit], "Top-left corner up"),
             b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
             b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)").hint("box", in: [.navigate]),
+            b(.nextDraw, [.char("N")], [.navigate, .pan, .review],
+              "Go to the frame and object where one drawn box is expected to save the most review").hint("draw next", in: [.navigate]),
             b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate]),
             b(.selectPrevious, [.backTab], [.navigate, .edit, .pan], "Select the previous box on this frame"),
         ]

@@ -26,6 +26,8 @@ public enum Effect: Sendable, Hashable {
     case loadBoxes(frame: Int)
     /// Read the review queue of one tab in one order.
     case loadQueue(QueueKey)
+    /// Ask the store where one drawn box saves the most review.
+    case findNextDraw
 }
 
 /// The screen's mode: what keys mean right now (its keys: `context`, in Keymap.swift).
@@ -99,6 +101,9 @@ extension ReviewState {
             return []
         case .idle:
             return retrainIfDue()
+        case .nextDrawFound(let answer):
+            showNextDraw(answer)
+            return []
         case .storeChanged:
             sync.snapshotStale = true
             sync.boxesStale = true
@@ -388,6 +393,9 @@ extension ReviewState {
             return acceptPage()
         case .rejectMarked:
             return rejectMarked()
+        case .nextDraw:
+            message = Message("looking for where one box saves the most review...")
+            return [.findNextDraw]
         case .queueNext: moveQueue(1); return []
         case .queuePrevious: moveQueue(-1); return []
         case .queueDown: moveQueue(galleryColumns); return []
@@ -784,6 +792,38 @@ extension ReviewState {
         let n = boxes.count
         message = Message("rejected \(n) box\(n == 1 ? "" : "es") (\(keyHint(.undo)) undoes)")
         return [.setKind(boxes.map(\.id), .rejected)]
+    }
+
+    /// Goes to the frame where one drawn box saves the most review, with its object current,
+    /// so the next box drawn (`new-box`) is that object's.
+    mutating func showNextDraw(_ answer: NextDrawAnswer) {
+        switch answer {
+        case .nothing(let reason):
+            let text = switch reason {
+            case .nothingLeft: "nothing left to review: bulk accept (\(keyHint(.acceptAll))) takes what is pending"
+            case .noFrames: "the project has no frames"
+            case .noSeeds: "no seeds yet: draw a box first (\(keyHint(.newBox)))"
+            case .noProposals: "no proposals yet: train first (\(keyHint(.train)))"
+            case .unavailable: "this project cannot say where to draw next"
+            }
+            message = Message(text)
+        case .draw(let f, let object, let saving):
+            if mode.base == .review {
+                mode = .navigate
+                review.gallery = false
+                review.marked = []
+            } else if case .edit = mode {
+                mode = .navigate
+            }
+            selection = nil
+            goTo(f)
+            let name = project.object(object)?.name ?? "object"
+            if let o = project.object(object) {
+                currentObject = o.id
+                currentLabel = o.label
+            }
+            message = Message("draw \(name) on frame \(f + 1) (\(keyHint(.newBox))): expected to save about \(Int(saving.rounded())) s of review")
+        }
     }
 
     /// A training pass after review corrections, once the keys pause; nothing while one runs

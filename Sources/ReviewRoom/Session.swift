@@ -145,6 +145,8 @@ public final class ReviewSession {
                 } catch {
                     events += [.boxesLoaded(frame: frame, []), .failure("\(error)")]
                 }
+            case .findNextDraw:
+                events.append(.nextDrawFound(try store.nextDraw()))
             case .loadQueue(let key):
                 do {
                     events.append(.queueLoaded(key, try store.queue(kind: key.tab, order: key.order)))
