@@ -230,7 +230,7 @@ public struct Keymap: Sendable, Hashable {
             b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
             b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)").hint("box", in: [.navigate]),
             b(.nextDraw, [.char("N")], [.navigate, .pan, .review],
-              "Go to the frame and object where one drawn box is expected to save the most review").hint("draw next", in: [.navigate]),
+              "Go to the frame and object where one drawn box is expected to save the most review").hint("next", in: [.navigate]),
             b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate]),
             b(.selectPrevious, [.backTab], [.navigate, .edit, .pan], "Select the previous box on this frame"),
         ]

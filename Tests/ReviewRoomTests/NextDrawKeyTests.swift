@@ -20,7 +20,7 @@ final class NextDrawKeyTests: XCTestCase {
         var s = ReviewState(project: snapshot(), columns: 160, rows: 50, graphics: .sixel, cellPixels: PixelSize(width: 10, height: 20))
         _ = s.handle(.snapshotLoaded(snapshot()))
         XCTAssertEqual(s.currentObject, 2)
-        XCTAssertTrue(View.compose(s).line(49).contains("N draw next"), "hinted in the status line")
+        XCTAssertTrue(View.compose(s).line(49).contains("N next"), "hinted in the status line")
         XCTAssertTrue(s.keymap.helpLines().contains { $0.contains("next-draw") && $0.contains("save the most review") })
 
         // From the review gallery too: it leaves review for the frame.
