@@ -120,4 +120,19 @@ public enum Event: Sendable, Hashable {
     case boxesLoaded(frame: Int, [ReviewBox])
     /// A review queue as read from the store (`Effect.loadQueue`).
     case queueLoaded(QueueKey, [ReviewBox])
+    /// The keys have paused (`ReviewSession.idleDelay`) and a training engine is there:
+    /// corrections waiting for training (`ReviewState.retrainDue`) start a pass.
+    case idle
+    /// Where to draw next, as the store answered `Effect.findNextDraw`.
+    case nextDrawFound(NextDrawAnswer)
+}
+
+extension Event {
+    /// A key or the mouse: what the user did, as opposed to what the room read or heard.
+    var isInput: Bool {
+        switch self {
+        case .key, .mouse: true
+        default: false
+        }
+    }
 }

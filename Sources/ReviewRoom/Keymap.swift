@@ -1,6 +1,6 @@
 /// Where a key is read: each mode of the screen has its own keys.
 public enum KeyContext: String, Sendable, Hashable, CaseIterable {
-    case navigate, draw, edit, pan, review, confirm, prompt, help
+    case navigate, draw, edit, pan, review, gallery, confirm, prompt, help
 
     var title: String {
         switch self {
@@ -9,6 +9,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .edit: "Editing a box"
         case .pan: "Zoom and pan"
         case .review: "Review queue"
+        case .gallery: "Gallery (the review queue as crops, a page at a time)"
         case .confirm: "Confirmation"
         case .prompt: "Prompt"
         case .help: "Help"
@@ -36,7 +37,7 @@ extension Mode {
         switch self {
         case .navigate: "NAVIGATE"
         case .draw(_, let first): first == nil ? "DRAW: first corner" : "DRAW: second corner"
-        case .edit(let s): s.fromReview ? "EDIT, \(keymap.keyHint(.confirmStep)) accepts" : "EDIT"
+        case .edit(let s): s.fromReview ? "EDIT, \(keymap.keyHint(.confirmStep)) accepts (changed: a seed)" : "EDIT"
         case .pan: "PAN"
         case .review: "REVIEW"
         case .prompt: "PROMPT"
@@ -69,6 +70,8 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case confirmStep = "enter", leave = "leave"
     case accept, reject, editAccept = "edit-accept", acceptAll = "accept-all", toggleSort = "sort"
     case nextTab = "next-tab", previousTab = "previous-tab", gallery
+    case mark, acceptPage = "accept-page", rejectMarked = "reject-marked"
+    case nextDraw = "next-draw"
     case queueNext = "queue-next", queuePrevious = "queue-previous", queueDown = "queue-down", queueUp = "queue-up"
     case queuePageDown = "queue-page-down", queuePageUp = "queue-page-up"
     case yes, no
@@ -226,6 +229,8 @@ public struct Keymap: Sendable, Hashable {
             b(.growUp, [Key.up.controlled], [.edit], "Top-left corner up"),
             b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
             b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)").hint("box", in: [.navigate]),
+            b(.nextDraw, [.char("N")], [.navigate, .pan, .review],
+              "Go to the frame and object where one drawn box is expected to save the most review").hint("next", in: [.navigate]),
             b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate]),
             b(.selectPrevious, [.backTab], [.navigate, .edit, .pan], "Select the previous box on this frame"),
         ]
@@ -239,18 +244,23 @@ public struct Keymap: Sendable, Hashable {
             b(.deleteBox, [.delete, .char("d")], [.edit], "Delete the selected box").hint("delete"),
             b(.accept, [.char("a")], [.review], "Accept the proposal").hint("accept"),
             b(.reject, [.char("x")], [.review], "Reject the proposal").hint("reject"),
+            b(.mark, [.char("m"), .char(" ")], [.review, .gallery], "Mark or unmark the box under the cursor for rejection")
+                .hint("mark", in: [.gallery]),
+            b(.acceptPage, [.char("p")], [.gallery], "Accept every box on the page that is not marked").hint("accept page"),
+            b(.rejectMarked, [.char("X")], [.review, .gallery], "Reject the marked boxes").hint("reject marked", in: [.gallery]),
             b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter").hint("edit"),
             b(.acceptAll, [.char("A")], [.review], "Accept what reaches expected precision 0.99 (asks first, with how many are expected wrong)")
                 .hint("accept all"),
             b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame").hint("sort"),
             b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected").hint("tab"),
             b(.previousTab, [.backTab], [.review], "Previous tab"),
-            b(.gallery, [.char("v")], [.review], "Gallery of proposal crops (pixel terminals)").hint("gallery"),
+            b(.gallery, [.char("v")], [.review, .gallery], "Gallery of crops around the boxes (pixel terminals); again: one at a time")
+                .hint("gallery", in: [.review]).hint("single", in: [.gallery]),
             b(.queueNext, [.right, .char("l")], [.review], "Next in the queue"),
             b(.queuePrevious, [.left, .char("h")], [.review], "Previous in the queue"),
             b(.queueDown, [.down, .char("j")], [.review], "Next (gallery: one row down)"),
             b(.queueUp, [.up, .char("k")], [.review], "Previous (gallery: one row up)"),
-            b(.queuePageDown, [.pageDown], [.review], "One page on"),
+            b(.queuePageDown, [.pageDown], [.review, .gallery], "One page on").hint("page", in: [.gallery]),
             b(.queuePageUp, [.pageUp], [.review], "One page back"),
             b(.yes, [.char("y"), .enter], [.confirm], "Yes").hint("yes"),
             b(.no, [.char("n"), .escape], [.confirm], "No").hint("no"),
@@ -276,6 +286,12 @@ public struct Keymap: Sendable, Hashable {
             b(.quit, [.char("q"), .ctrl("c")], everywhere, "Quit (nothing is ever unsaved; running training stops)")
                 .hint("quit", in: [.navigate, .confirm, .help]),
         ]
+        // The gallery is the review queue shown a page at a time: the queue's keys work there
+        // too, with the same hints unless a row gives the gallery its own.
+        for i in rows.indices where rows[i].contexts.contains(.review) {
+            rows[i].contexts.insert(.gallery)
+            if rows[i].hints[.gallery] == nil, let hint = rows[i].hints[.review] { rows[i].hints[.gallery] = hint }
+        }
         return Keymap(bindings: rows)
     }()
 

@@ -53,6 +53,9 @@ enum Palette {
         case .rejected: (t.timeline[.rejected] ?? t.text, t.background)
         case .cut: (t.cut, t.background)
         case .cursor: (t.background, t.cursor)
+        case .confidenceHigh: (t.confidence[.high] ?? t.text, t.background)
+        case .confidenceMedium: (t.confidence[.medium] ?? t.text, t.background)
+        case .confidenceLow: (t.confidence[.low] ?? t.text, t.background)
         }
     }
 }

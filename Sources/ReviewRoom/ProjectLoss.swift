@@ -11,7 +11,7 @@ extension Effect {
         switch self {
         case .addSeed, .updateBox, .deleteBox, .assignBox, .setKind, .acceptAtOrAbove, .createObject, .undo, .redo, .startTraining:
             true
-        case .cancelTraining, .export, .quit, .loadSnapshot, .loadBoxes, .loadQueue:
+        case .cancelTraining, .export, .quit, .loadSnapshot, .loadBoxes, .loadQueue, .findNextDraw:
             false
         }
     }

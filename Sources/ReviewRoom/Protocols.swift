@@ -172,6 +172,8 @@ public protocol ReviewStore: AnyObject {
     func boxes(onFrame frame: Int) throws -> [ReviewBox]
     /// One entry per frame: which kinds of box it holds, and scene cuts.
     func frameMarks() throws -> [FrameMarks]
+    /// One entry per frame: the lowest confidence among its pending boxes, nil when it has none.
+    func lowestPendingConfidence() throws -> [Double?]
     /// Boxes of one kind in the given order.
     func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox]
     func counts() throws -> KindCounts
@@ -204,6 +206,8 @@ public protocol ReviewStore: AnyObject {
     func undo() throws -> String?
     /// Redoes the last undone edit; returns what was redone, or nil.
     func redo() throws -> String?
+    /// Where one drawn box is expected to save the most review (`microlabel next`).
+    func nextDraw() throws -> NextDrawAnswer
     /// Nil while the project file on disk is still the one opened. Once it has been deleted or
     /// replaced: runs `beforeSaving`, saves the work elsewhere, and returns a line saying so
     /// (every later call returns it too).
@@ -213,6 +217,30 @@ public protocol ReviewStore: AnyObject {
 /// Decoded frames, cropped and scaled for the view.
 extension ReviewStore {
     public func expectedWrongAtThreshold() throws -> Double? { nil }
+    /// A store that cannot say: the timeline shows pending frames without their confidence.
+    public func lowestPendingConfidence() throws -> [Double?] { [] }
+    public func nextDraw() throws -> NextDrawAnswer { .nothing(.unavailable) }
+}
+
+/// The store's answer to "where should one box be drawn next?".
+public enum NextDrawAnswer: Sendable, Hashable {
+    /// Draw a box for `object` on `frame` (0-based); it is expected to save `saving` seconds
+    /// of review (the draw itself not subtracted).
+    case draw(frame: Int, object: ObjectID, saving: Double)
+    /// Nothing to suggest, and why.
+    case nothing(Reason)
+
+    public enum Reason: Sendable, Hashable {
+        /// What is pending, bulk accept takes.
+        case nothingLeft
+        case noFrames
+        /// No object has a drawn or accepted box.
+        case noSeeds
+        /// Seeds, but no training pass yet.
+        case noProposals
+        /// The store cannot say.
+        case unavailable
+    }
 }
 
 public protocol FrameProvider: AnyObject {

@@ -26,6 +26,8 @@ public enum Effect: Sendable, Hashable {
     case loadBoxes(frame: Int)
     /// Read the review queue of one tab in one order.
     case loadQueue(QueueKey)
+    /// Ask the store where one drawn box saves the most review.
+    case findNextDraw
 }
 
 /// The screen's mode: what keys mean right now (its keys: `context`, in Keymap.swift).
@@ -97,6 +99,11 @@ extension ReviewState {
         case .failure(let text):
             message = Message(text, isError: true)
             return []
+        case .idle:
+            return retrainIfDue()
+        case .nextDrawFound(let answer):
+            showNextDraw(answer)
+            return []
         case .storeChanged:
             sync.snapshotStale = true
             sync.boxesStale = true
@@ -117,6 +124,7 @@ extension ReviewState {
             let current = currentEntry?.id
             queue = loaded
             sync.queue = key
+            if !review.marked.isEmpty { review.marked.formIntersection(loaded.map(\.id)) }
             if let current, let i = queue.firstIndex(where: { $0.id == current }) { review.index = i }
             if mode.base == .review { syncReview() }
             validateSelection()
@@ -178,7 +186,7 @@ extension ReviewState {
         if layout.tooSmall {
             return keymap.command(for: key, in: .navigate) == .quit ? quit() : []
         }
-        if let command = keymap.command(for: key, in: mode.context) { return run(command) }
+        if let command = keymap.command(for: key, in: keyContext) { return run(command) }
         switch mode {
         case .prompt(let prompt, let under):
             return type(key, into: prompt, under: under)
@@ -333,7 +341,7 @@ extension ReviewState {
         case .editAccept:
             guard let entry = currentEntry else { return [] }
             selection = entry.id
-            mode = .edit(EditSession(fromReview: true))
+            mode = .edit(EditSession(fromReview: true, original: entry.rect))
             return []
         case .acceptAll:
             guard let threshold = project.threshold else {
@@ -359,6 +367,7 @@ extension ReviewState {
             let i = tabs.firstIndex(of: review.tab) ?? 0
             review.tab = tabs[(i + (command == .nextTab ? 1 : 2)) % 3]
             review.index = 0
+            review.marked = []
             queue = []
             return []
         case .gallery:
@@ -372,6 +381,21 @@ extension ReviewState {
                 message = Message("the terminal is too small for the gallery")
             }
             return []
+        case .mark:
+            guard let entry = currentEntry else {
+                message = Message("the \(review.tab.rawValue) queue is empty")
+                return []
+            }
+            if review.marked.remove(entry.id) == nil { review.marked.insert(entry.id) }
+            message = Message("\(review.marked.count) marked (\(keyHint(.rejectMarked)) rejects them)")
+            return []
+        case .acceptPage:
+            return acceptPage()
+        case .rejectMarked:
+            return rejectMarked()
+        case .nextDraw:
+            message = Message("looking for where one box saves the most review...")
+            return [.findNextDraw]
         case .queueNext: moveQueue(1); return []
         case .queuePrevious: moveQueue(-1); return []
         case .queueDown: moveQueue(galleryColumns); return []
@@ -405,6 +429,7 @@ extension ReviewState {
         case .review:
             mode = .navigate
             review.gallery = false
+            review.marked = []
             selection = nil
         case .prompt(_, let under), .confirm(_, let under), .help(_, let under):
             mode = under
@@ -582,10 +607,20 @@ extension ReviewState {
         case .edit(let session):
             if session.fromReview, let box = selectedBox {
                 mode = .review
-                removeFromQueueIfMoved(box.id, to: .accepted)
-                message = Message("edited and accepted")
+                // A corrected box is a seed: it trains the object's models, and the pass that
+                // starts at the next pause recomputes its stretch. An unchanged one is accepted.
+                let corrected = session.original.map { $0 != box.rect } ?? false
+                let kind: ReviewKind = corrected ? .seed : .accepted
+                removeFromQueueIfMoved(box.id, to: kind)
+                review.marked.remove(box.id)
                 syncReview()
-                return [.setKind([box.id], .accepted)]
+                if corrected {
+                    retrainDue = true
+                    message = Message("corrected: now a seed (its stretch retrains when you pause)")
+                } else {
+                    message = Message("accepted unchanged")
+                }
+                return [.setKind([box.id], kind)]
             }
             mode = .navigate
             selection = nil
@@ -708,9 +743,97 @@ extension ReviewState {
             return []
         }
         removeFromQueueIfMoved(entry.id, to: kind)
+        review.marked.remove(entry.id)
         syncReview()
+        if kind == .rejected && entry.kind != .rejected { retrainDue = true }
         message = Message("\(kind == .accepted ? "accepted" : "rejected") frame \(entry.frame + 1) (\(keyHint(.undo)) undoes)")
         return [.setKind([entry.id], kind)]
+    }
+
+    /// Accepts the boxes of the gallery page that are not marked; the page then shows the next ones.
+    mutating func acceptPage() -> [Effect] {
+        let page = galleryPage
+        guard !page.isEmpty else {
+            message = Message(galleryTiles == nil ? "accept page works in the gallery (\(keyHint(.gallery)))" : "the \(review.tab.rawValue) queue is empty")
+            return []
+        }
+        let boxes = queue[page].filter { !review.marked.contains($0.id) }
+        let kept = page.count - boxes.count
+        guard !boxes.isEmpty else {
+            message = Message("every box on this page is marked (\(keyHint(.rejectMarked)) rejects them)")
+            return []
+        }
+        if review.tab == .accepted {
+            message = Message("these boxes are already accepted")
+            return []
+        }
+        for box in boxes { removeFromQueueIfMoved(box.id, to: .accepted) }
+        review.index = page.lowerBound
+        syncReview()
+        let n = boxes.count
+        message = Message("accepted \(n) box\(n == 1 ? "" : "es")" + (kept > 0 ? ", \(kept) marked left (\(keyHint(.rejectMarked)) rejects them)" : "")
+                          + " (\(keyHint(.undo)) undoes)")
+        return [.setKind(boxes.map(\.id), .accepted)]
+    }
+
+    /// Rejects every marked box of the queue as one edit; their stretches retrain at the next pause.
+    mutating func rejectMarked() -> [Effect] {
+        let boxes = queue.filter { review.marked.contains($0.id) }
+        review.marked = []
+        guard !boxes.isEmpty else {
+            message = Message("nothing is marked (\(keyHint(.mark)) marks the box under the cursor)")
+            return []
+        }
+        let first = boxes.compactMap { box in queue.firstIndex { $0.id == box.id } }.min() ?? review.index
+        for box in boxes { removeFromQueueIfMoved(box.id, to: .rejected) }
+        if review.tab != .rejected { retrainDue = true }
+        review.index = min(review.index, first)
+        syncReview()
+        let n = boxes.count
+        message = Message("rejected \(n) box\(n == 1 ? "" : "es") (\(keyHint(.undo)) undoes)")
+        return [.setKind(boxes.map(\.id), .rejected)]
+    }
+
+    /// Goes to the frame where one drawn box saves the most review, with its object current,
+    /// so the next box drawn (`new-box`) is that object's.
+    mutating func showNextDraw(_ answer: NextDrawAnswer) {
+        switch answer {
+        case .nothing(let reason):
+            let text = switch reason {
+            case .nothingLeft: "nothing left to review: bulk accept (\(keyHint(.acceptAll))) takes what is pending"
+            case .noFrames: "the project has no frames"
+            case .noSeeds: "no seeds yet: draw a box first (\(keyHint(.newBox)))"
+            case .noProposals: "no proposals yet: train first (\(keyHint(.train)))"
+            case .unavailable: "this project cannot say where to draw next"
+            }
+            message = Message(text)
+        case .draw(let f, let object, let saving):
+            if mode.base == .review {
+                mode = .navigate
+                review.gallery = false
+                review.marked = []
+            } else if case .edit = mode {
+                mode = .navigate
+            }
+            selection = nil
+            goTo(f)
+            let name = project.object(object)?.name ?? "object"
+            if let o = project.object(object) {
+                currentObject = o.id
+                currentLabel = o.label
+            }
+            message = Message("draw \(name) on frame \(f + 1) (\(keyHint(.newBox))): expected to save about \(Int(saving.rounded())) s of review")
+        }
+    }
+
+    /// A training pass after review corrections, once the keys pause; nothing while one runs
+    /// (the next pause after it starts the next).
+    mutating func retrainIfDue() -> [Effect] {
+        guard retrainDue, !training.isRunning, !quitting else { return [] }
+        retrainDue = false
+        training = .running(fraction: 0, detail: "retraining after corrections")
+        message = Message("retraining the corrected stretches in the background (\(keyHint(.cancelTraining)) cancels)")
+        return [.startTraining]
     }
 
     // MARK: Training

@@ -91,6 +91,7 @@ public enum ReviewRoom {
                 // idle room costs next to nothing (keys, answers and resizes still wake it at once).
                 var timeout = engine?.isRunning == true ? 40.0 : 250.0
                 if let wake = painter.wakeIn(now: monotonicSeconds()) { timeout = min(timeout, wake * 1000) }
+                if let idle = session.idleIn() { timeout = min(timeout, max(idle, 0) * 1000) }
                 first = painter.read(wait: true, timeout: Int32(max(1, timeout.rounded(.up))))
             }
             if let first {
@@ -156,7 +157,8 @@ public enum ReviewRoom {
                 let aspect = Double(area.columns) * state.metrics.cellWidth / (Double(area.rows) * state.metrics.cellHeight)
                 let region = View.cropRegion(box.rect, frame: state.project.frameSize, aspect: aspect)
                 let g = FrameGeometry(area: area, metrics: state.metrics, viewport: region)
-                let color = state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
+                let color = state.review.marked.contains(box.id) ? theme.color(for: .rejected)
+                    : state.colorByObject ? theme.color(forObject: box.object) : theme.color(for: box.kind)
                 let overlay = ViewOverlay(shape: .box(g.imageRect(box.rect), tag: nil), color: i == state.review.index ? theme.selected : color,
                                       emphasized: i == state.review.index)
                 plan.append(ImagePlacement(cells: g.cells, frame: box.frame, region: region, size: g.imageSize, overlays: [overlay],

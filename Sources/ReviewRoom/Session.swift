@@ -48,6 +48,13 @@ public final class ReviewSession {
     var projectLost: String?
     var lastFileCheck = 0.0
 
+    /// How long the keys must rest before corrections made in review start a training pass.
+    public static let idleDelay = 1.5
+    /// Seconds on a monotonic clock; tests set their own.
+    public var clock: () -> Double = { ReviewRoom.monotonicSeconds() }
+    /// When the last key or mouse event came (clock seconds); nil before the first.
+    private var lastInput: Double?
+
     /// Reads the project once; throws when the store cannot be read at all.
     public init(store: ReviewStore, engine: TrainingEngine?, exporter: ReviewExporter?, state: ReviewState) throws {
         self.store = store
@@ -61,6 +68,7 @@ public final class ReviewSession {
     /// Handles a batch of events (everything that arrived since the last draw), then writes
     /// the pending move and reads what the writes made stale, once.
     public func send(_ events: [Event]) {
+        if events.contains(where: \.isInput) { lastInput = clock() }
         for event in events {
             dispatch(event)
             load(settled: false)
@@ -76,11 +84,20 @@ public final class ReviewSession {
         try? store.boxes(onFrame: frame)
     }
 
-    /// Handles what background threads posted.
+    /// Handles what background threads posted; once the keys have rested `idleDelay`, starts
+    /// the training pass that corrections in review are waiting for.
     public func pollBackground() {
         var events = inbox.drain()
         if let lost = projectFileLossDue() { events.append(.failure(lost)) }
         if !events.isEmpty { send(events) }
+        if let wait = idleIn(), wait <= 0 { send(.idle) }
+    }
+
+    /// Seconds until the keys will have rested long enough for the waiting corrections to
+    /// start a training pass; nil when nothing waits (or no engine, or one is running).
+    public func idleIn() -> Double? {
+        guard engine != nil, state.retrainDue, !state.training.isRunning, projectLost == nil else { return nil }
+        return (lastInput ?? -.infinity) + Self.idleDelay - clock()
     }
 
     /// One event through the reducer, and the events its effects report, until none is left.
@@ -128,6 +145,8 @@ public final class ReviewSession {
                 } catch {
                     events += [.boxesLoaded(frame: frame, []), .failure("\(error)")]
                 }
+            case .findNextDraw:
+                events.append(.nextDrawFound(try store.nextDraw()))
             case .loadQueue(let key):
                 do {
                     events.append(.queueLoaded(key, try store.queue(kind: key.tab, order: key.order)))
@@ -212,6 +231,7 @@ public final class ReviewSession {
         project.labels = try store.labels()
         project.objects = try store.objects()
         project.marks = try store.frameMarks()
+        project.lowestPending = try store.lowestPendingConfidence()
         project.counts = try store.counts()
         project.threshold = try store.suggestedThreshold()
         project.aboveThreshold = try project.threshold.map { try store.pendingCount(minConfidence: $0) } ?? 0

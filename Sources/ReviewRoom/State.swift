@@ -10,6 +10,8 @@ public struct ProjectSnapshot: Sendable, Hashable {
     public var objects: [ReviewObject] = []
     /// One entry per frame.
     public var marks: [FrameMarks] = []
+    /// One entry per frame: the lowest confidence of its pending boxes (nil: none pending).
+    public var lowestPending: [Double?] = []
     public var counts = KindCounts()
     public var threshold: Double?
     /// Pending boxes at or above `threshold`.
@@ -47,8 +49,11 @@ public struct Prompt: Sendable, Hashable {
 
 /// Where an edit started, and what Enter does at its end.
 public struct EditSession: Sendable, Hashable {
-    /// Came from the review queue with `e`: Enter accepts and returns there.
+    /// Came from the review queue with `e`: Enter accepts (or, when the box was changed, makes
+    /// it a seed) and returns there.
     public var fromReview: Bool
+    /// The box as the edit found it, for edits from the review queue.
+    public var original: BoxRect? = nil
 }
 
 /// The background training as the status line shows it.
@@ -73,6 +78,8 @@ public struct ReviewCursor: Sendable, Hashable {
     public var index = 0
     /// Showing the gallery of crops instead of one frame.
     public var gallery = false
+    /// Boxes of the queue marked for rejection (`reject-marked` rejects them together).
+    public var marked: Set<BoxID> = []
 }
 
 /// A mouse drag in progress.
@@ -145,6 +152,9 @@ public struct ReviewState: Sendable, Hashable {
     public var drag: Drag?
     public var message: Message?
     public var quitting = false
+    /// Review corrections (an edited proposal made a seed, a rejection) not yet trained on: the
+    /// next pause of the keys (`Event.idle`) starts a training pass by itself.
+    public var retrainDue = false
     /// What of the store the state still has to read.
     public internal(set) var sync = StoreSync()
 
@@ -184,6 +194,18 @@ public struct ReviewState: Sendable, Hashable {
     /// The queue entry under the review cursor.
     public var currentEntry: ReviewBox? {
         queue.indices.contains(review.index) ? queue[review.index] : nil
+    }
+
+    /// Where keys are read: the mode's context, or the gallery's while it shows.
+    public var keyContext: KeyContext {
+        mode.context == .review && galleryTiles != nil ? .gallery : mode.context
+    }
+
+    /// The queue indices of the gallery page under the cursor (empty when no gallery shows).
+    public var galleryPage: Range<Int> {
+        guard let tiles = galleryTiles, !tiles.isEmpty, !queue.isEmpty else { return 0..<0 }
+        let start = review.index / tiles.count * tiles.count
+        return start..<min(queue.count, start + tiles.count)
     }
 
     /// The gallery tiles when the gallery is on and fits.

@@ -9,10 +9,13 @@ import Imaging
 ///       "background", "text", "dim", "accent", "warning",
 ///       "status": { "foreground", "background" },
 ///       "boxes": { "seed", "pending", "accepted", "rejected", "selected" },
-///       "timeline": { "seed", "pending", "accepted", "rejected", "cut", "cursor" },
+///       "timeline": { "seed", "pending", "accepted", "rejected", "cut", "cursor",
+///                     "high", "medium", "low" },
 ///       "objects": [ "#...", ... ] }
 ///
-/// `warning` and `objects` are optional (objects fall back to a built-in palette).
+/// `warning`, `objects` and the timeline's confidence bands `high`, `medium`, `low` are
+/// optional (objects fall back to a built-in palette; the bands to the timeline's accepted,
+/// pending and rejected colours).
 public struct Theme: Sendable, Hashable {
     public struct Pair: Sendable, Hashable {
         public var foreground: RGB
@@ -32,6 +35,8 @@ public struct Theme: Sendable, Hashable {
     public var timeline: [ReviewKind: RGB]
     public var cut: RGB
     public var cursor: RGB
+    /// Timeline colours of pending frames by how sure the model is (`ConfidenceBand`).
+    public var confidence: [ConfidenceBand: RGB]
     /// Colours for objects, used in turn.
     public var objects: [RGB]
 
@@ -90,6 +95,11 @@ public struct Theme: Sendable, Hashable {
                 objects.append(rgb)
             }
         }
+        let fallbackBands: [ConfidenceBand: RGB] = [.high: marks[.accepted]!, .medium: marks[.pending]!, .low: marks[.rejected]!]
+        var bands: [ConfidenceBand: RGB] = [:]
+        for band in ConfidenceBand.allCases {
+            bands[band] = timeline[band.rawValue] == nil ? fallbackBands[band] : try color(timeline, band.rawValue, "timeline.")
+        }
         let accent = try color(root, "accent", "")
         return Theme(
             name: root["name"] as? String ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
@@ -105,6 +115,7 @@ public struct Theme: Sendable, Hashable {
             timeline: marks,
             cut: try color(timeline, "cut", "timeline."),
             cursor: try color(timeline, "cursor", "timeline."),
+            confidence: bands,
             objects: objects)
     }
 
@@ -164,7 +175,8 @@ public struct Theme: Sendable, Hashable {
          "background":"#101014","text":"#d8d8d8","dim":"#7a7a80","accent":"#5fafff","warning":"#ff5f5f",
          "status":{"foreground":"#101014","background":"#5fafff"},
          "boxes":{"seed":"#00e5ff","pending":"#ffd000","accepted":"#3ddc5a","rejected":"#ff3b3b","selected":"#ffffff"},
-         "timeline":{"seed":"#00e5ff","pending":"#ffd000","accepted":"#3ddc5a","rejected":"#ff3b3b","cut":"#c070ff","cursor":"#ffffff"}}
+         "timeline":{"seed":"#00e5ff","pending":"#ffd000","accepted":"#3ddc5a","rejected":"#ff3b3b","cut":"#c070ff","cursor":"#ffffff",
+                     "high":"#b8f080","medium":"#ffd000","low":"#ff7a1a"}}
         """
         return try! parse(Data(json.utf8), path: "built-in default theme")
     }()

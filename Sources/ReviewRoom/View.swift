@@ -7,6 +7,8 @@ import struct TerminalGraphics.PixelSize
 public enum Role: Int, Sendable, Hashable, CaseIterable {
     case normal, dim, accent, title, status, highlight, warning
     case seed, pending, accepted, rejected, cut, cursor
+    /// Timeline frames whose pending box the model is sure of, half sure of, unsure of.
+    case confidenceHigh, confidenceMedium, confidenceLow
 }
 
 /// The text of the screen as cells, drawn by the driver with curses (which
@@ -193,13 +195,15 @@ public enum View {
         }
         line("sort: \(state.review.order.shortName)", .dim)
         let q = state.queue
-        line(q.isEmpty ? "empty" : "\(state.review.index + 1) of \(q.count)", .dim)
+        let marked = state.review.marked.isEmpty ? "" : ", \(state.review.marked.count) marked"
+        line(q.isEmpty ? "empty" : "\(state.review.index + 1) of \(q.count)\(marked)", .dim)
         let slots = max(1, area.maxRow - row - 2)
         let first = max(0, min(state.review.index - slots / 2, q.count - slots))
         for i in first..<min(q.count, first + slots) {
             let box = q[i]
             let name = state.project.object(box.object)?.name ?? "?"
-            let text = "\(i == state.review.index ? "▸" : " ") \(String(box.frame + 1).leftPad(5)) \(format(box.confidence)) \(name)"
+            let mark = state.review.marked.contains(box.id) ? "✗" : " "
+            let text = "\(i == state.review.index ? "▸" : " ")\(mark)\(String(box.frame + 1).leftPad(5)) \(format(box.confidence)) \(name)"
             line(text, i == state.review.index ? .highlight : role(for: box.kind))
         }
         row = area.maxRow - 1
@@ -212,27 +216,39 @@ public enum View {
             let i = page * tiles.count + t
             guard i < state.queue.count else { break }
             let box = state.queue[i]
-            let text = " \(box.frame + 1) \(format(box.confidence))"
-            s.put(text, column: tile.column, row: tile.maxRow - 1, role: i == state.review.index ? .highlight : .dim, width: tile.columns - 1)
+            let marked = state.review.marked.contains(box.id)
+            let text = "\(marked ? "✗" : " ")\(box.frame + 1) \(format(box.confidence))"
+            let role: Role = i == state.review.index ? .highlight : marked ? .rejected : .dim
+            s.put(text, column: tile.column, row: tile.maxRow - 1, role: role, width: tile.columns - 1)
         }
     }
 
     static func timeline(_ s: inout ScreenText, _ state: ReviewState, _ area: CellRect) {
         let t = Timeline(frameCount: state.project.frameCount, width: area.columns)
         let cells = t.cells(state.project.marks)
+        let lowest = t.lowest(state.project.lowestPending)
         let cursor = t.cell(forFrame: state.frame)
         for (i, marks) in cells.enumerated() {
-            var (glyph, role) = timelineGlyph(marks)
+            let band = i < lowest.count ? lowest[i].map { ConfidenceBand.of($0, threshold: state.project.threshold) } : nil
+            var (glyph, role) = timelineGlyph(marks, pending: band)
             if i == cursor { role = .cursor; if glyph == "─" { glyph = "█" } }
             s.put(String(glyph), column: area.column + i, row: area.row, role: role)
         }
     }
 
-    /// The strongest mark of a timeline cell: seed, cut, pending, rejected, accepted.
-    static func timelineGlyph(_ marks: FrameMarks) -> (Character, Role) {
+    /// The strongest mark of a timeline cell: seed, cut, pending (by the band of its least
+    /// sure box, when known), rejected, accepted.
+    static func timelineGlyph(_ marks: FrameMarks, pending band: ConfidenceBand? = nil) -> (Character, Role) {
         if marks.contains(.seed) { return ("◆", .seed) }
         if marks.contains(.sceneCut) { return ("┃", .cut) }
-        if marks.contains(.pending) { return ("▪", .pending) }
+        if marks.contains(.pending) {
+            switch band {
+            case .high: return ("▫", .confidenceHigh)
+            case .medium: return ("▪", .confidenceMedium)
+            case .low: return ("▮", .confidenceLow)
+            case nil: return ("▪", .pending)
+            }
+        }
         if marks.contains(.rejected) { return ("×", .rejected) }
         if marks.contains(.accepted) { return ("▬", .accepted) }
         return ("─", .dim)
@@ -277,7 +293,7 @@ public enum View {
 
     /// The key hints for the current mode, from the key table.
     public static func keyHints(_ state: ReviewState) -> [(key: String, text: String)] {
-        state.keymap.hints(in: state.mode.context)
+        state.keymap.hints(in: state.keyContext)
     }
 
     static func trainingText(_ t: TrainingStatus, _ keymap: Keymap) -> String {
@@ -327,9 +343,15 @@ public enum View {
         return result
     }
 
-    /// A gallery crop: the proposal with a margin of half its size, kept inside the frame.
+    /// The fewest source pixels a gallery crop spans each way, so a tiny box still shows what
+    /// is around it.
+    public static let minimumCrop = 32.0
+
+    /// A gallery crop: the box with a margin of half its size on each side (at least
+    /// `minimumCrop` pixels across), widened to the tile's shape and kept inside the frame.
+    /// The tile draws it at its own size, so a small box is scaled up.
     public static func cropRegion(_ box: BoxRect, frame: PixelSize, aspect: Double) -> BoxRect {
-        var w = max(box.width * 2, 16), h = max(box.height * 2, 16)
+        var w = max(box.width * 2, minimumCrop), h = max(box.height * 2, minimumCrop)
         if w / h < aspect { w = h * aspect } else { h = w / aspect }
         w = min(w, Double(frame.width))
         h = min(h, Double(frame.height))

@@ -54,6 +54,9 @@ final class FakeStore: ReviewStore {
         for cut in cuts { marks[cut].insert(.sceneCut) }
         return marks
     }
+    func lowestPendingConfidence() throws -> [Double?] {
+        (0..<frameCount).map { f in contents.boxes.filter { $0.frame == f && $0.kind == .pending }.map(\.confidence).min() }
+    }
     func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox] {
         let boxes = contents.boxes.filter { $0.kind == kind }
         switch order {

@@ -349,9 +349,15 @@ final class ReducerTests: XCTestCase {
         press(.right, .enter)
         XCTAssertEqual(state.mode, .review)
         let box = store.contents.boxes.first { $0.id == id }!
-        XCTAssertEqual(box.kind, .accepted)
+        XCTAssertEqual(box.kind, .seed, "a corrected proposal is a seed")
         XCTAssertGreaterThan(box.rect.x, 0)
         XCTAssertEqual(state.queue.count, 2)
+        XCTAssertTrue(state.retrainDue)
+        // Edited but left as it was: accepted.
+        let next = state.currentEntry!.id
+        press(.char("e"), .enter)
+        XCTAssertEqual(store.contents.boxes.first { $0.id == next }!.kind, .accepted)
+        XCTAssertEqual(state.queue.count, 1)
     }
 
     func testAcceptAllAsksWithTheCount() throws {

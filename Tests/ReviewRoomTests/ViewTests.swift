@@ -73,7 +73,7 @@ final class ViewTests: XCTestCase {
         XCTAssertEqual(screen[t.cell(forFrame: 100), row].character, "◆")
         XCTAssertEqual(screen[t.cell(forFrame: 100), row].role, .seed)
         XCTAssertEqual(screen[t.cell(forFrame: 200), row].character, "┃")
-        XCTAssertEqual(screen[t.cell(forFrame: 300), row].role, .pending)
+        XCTAssertEqual(screen[t.cell(forFrame: 300), row].role, .confidenceLow, "a pending box at 0.3: low")
         XCTAssertEqual(screen[0, row].role, .cursor, "the current position")
         session.send(.key(.end))
         XCTAssertEqual(View.compose(session.state)[99, row].role, .cursor)

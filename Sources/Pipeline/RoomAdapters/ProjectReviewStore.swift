@@ -77,6 +77,22 @@ public final class ProjectReviewStore: ReviewStore {
         return marks
     }
 
+    public func lowestPendingConfidence() throws -> [Double?] {
+        try loadIfNeeded()
+        return boxesByFrame.map { frame in frame.lazy.filter { $0.kind == .pending }.map(\.confidence).min() }
+    }
+
+    public func nextDraw() throws -> NextDrawAnswer {
+        switch try NextDraw.suggest(in: project) {
+        case .draw(let s, _):
+            return .draw(frame: s.frame, object: s.objectID, saving: s.expectedSavingSeconds)
+        case .nothingLeft: return .nothing(.nothingLeft)
+        case .noFrames: return .nothing(.noFrames)
+        case .noSeeds: return .nothing(.noSeeds)
+        case .noProposals: return .nothing(.noProposals)
+        }
+    }
+
     public func queue(kind: ReviewKind, order: QueueOrder) throws -> [ReviewBox] {
         try loadIfNeeded()
         var boxes: [ReviewBox] = []
