@@ -269,7 +269,7 @@ public final class PropagationEngine: @unchecked Sendable {
     private func recordModels(_ work: [Segment], summary: EngineSummary) throws {
         let objects = Set(work.map(\.objectID))
         for objectID in objects.sorted() {
-            let seeds = try project.boxes(objectID: objectID, kinds: [.seed, .accepted]).map(\.id)
+            let seeds = try project.boxes(objectID: objectID, kinds: config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed]).map(\.id)
             let records = try project.stretchRecords(objectID: objectID)[objectID] ?? []
             let metrics = ModelMetrics(segments: work.filter { $0.objectID == objectID }.count,
                                        checks: records.reduce(0) { $0 + $1.checks },
