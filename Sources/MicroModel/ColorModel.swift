@@ -1,3 +1,5 @@
+import Foundation
+
 /// Foreground/background colour histograms (Staple-style): how likely each colour is to
 /// belong to the object rather than to its surroundings, and from that a response map
 /// over translations. It complements HOG where the object's shape is blurred or tiny.
@@ -104,5 +106,48 @@ struct ColorModel: Sendable {
             }
         }
         return out
+    }
+
+    /// The width and height factors (each in `factors`) by which an object-sized box centred on
+    /// `patch` best covers the pixels whose colour is more likely the object's than its
+    /// surroundings': the box maximises the summed likelihood minus one half over its pixels,
+    /// per object area, less `prior` times the squared log factors.
+    func extent(patch: Patch, objectWidth: Double, objectHeight: Double, factors: [Double],
+                prior: Double) -> (width: Double, height: Double) {
+        guard !foreground.isEmpty else { return (1, 1) }
+        let w = patch.width, h = patch.height, plane = w * h
+        var integral = [Double](repeating: 0, count: (w + 1) * (h + 1))
+        patch.values.withUnsafeBufferPointer { px in
+            foreground.withUnsafeBufferPointer { fg in
+                background.withUnsafeBufferPointer { bg in
+                    integral.withUnsafeMutableBufferPointer { ii in
+                        for y in 0..<h {
+                            var row: Double = 0
+                            for x in 0..<w {
+                                let k = ColorModel.bin(px, y * w + x, plane)
+                                row += Double(fg[k] / (fg[k] + bg[k] + 1e-6)) - 0.5
+                                ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let area = max(objectWidth * objectHeight, 1)
+        var best = (width: 1.0, height: 1.0), bestValue = -Double.infinity
+        for fw in factors {
+            let x0 = min(max(Int((Double(w) / 2 - objectWidth * fw / 2).rounded()), 0), w)
+            let x1 = min(max(Int((Double(w) / 2 + objectWidth * fw / 2).rounded()), 0), w)
+            for fh in factors {
+                let y0 = min(max(Int((Double(h) / 2 - objectHeight * fh / 2).rounded()), 0), h)
+                let y1 = min(max(Int((Double(h) / 2 + objectHeight * fh / 2).rounded()), 0), h)
+                let s = integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1]
+                    - integral[y1 * (w + 1) + x0] + integral[y0 * (w + 1) + x0]
+                let lw = log(fw), lh = log(fh)
+                let value = s / area - prior * (lw * lw + lh * lh)
+                if value > bestValue { bestValue = value; best = (fw, fh) }
+            }
+        }
+        return best
     }
 }

@@ -33,6 +33,13 @@ public struct TrackerParameters: Sendable, Hashable, Codable {
     public var backgroundWeight: Float = 0.5
     /// Weight of a rejected box's features relative to the seed's in the filters' denominators.
     public var negativeWeight: Float = 1
+    /// How far the reported box's width and height follow the colour model's own estimate of the
+    /// object's extent (0: not at all; 1: fully; geometric), and how strongly that estimate is held
+    /// to the tracked size (see `ColorModel.extent`). The scale filter only scales the seed's
+    /// shape; this lets the width and height change apart. It shapes the reported box only: the
+    /// filters keep tracking at the scale filter's size.
+    public var colorExtent = 0.5
+    public var colorExtentPrior = 1.0
 
     public init() {}
 }
@@ -74,6 +81,9 @@ struct CorrelationTracker: Sendable {
     private var negativeDen: [Float] = []
     private var sizeFilter: ScaleFilter
     private var colors = ColorModel.empty
+
+    /// Width and height factors the colour extent chooses from: 0.70...1.42, 6 % apart.
+    static let extentFactors = (-6...6).map { pow(1.06, Double($0)) }
 
     var box: BoxRect {
         let w = baseWidth * scale, h = baseHeight * scale
@@ -239,8 +249,16 @@ struct CorrelationTracker: Sendable {
             colors.update(patch: learnPatch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
                           objectHeight: baseHeight * Double(templateHeight) / windowHeight, rate: p.colorLearningRate)
         }
+        var reported = box
+        if p.colorExtent > 0 && p.colorWeight > 0 {
+            let e = colors.extent(patch: learnPatch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
+                                  objectHeight: baseHeight * Double(templateHeight) / windowHeight,
+                                  factors: Self.extentFactors, prior: p.colorExtentPrior)
+            let w = reported.width * pow(e.width, p.colorExtent), h = reported.height * pow(e.height, p.colorExtent)
+            reported = BoxRect(centerX: reported.centerX, centerY: reported.centerY, width: w, height: h)
+        }
         times.training += clock.lap()
-        return TrackerStep(box: box, sharpness: Double(sharpness), similarity: Double(similarity))
+        return TrackerStep(box: reported, sharpness: Double(sharpness), similarity: Double(similarity))
     }
 
     /// The translation filter's answer to a window centred on `box` in `image` (no search).

@@ -38,11 +38,18 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     /// Whether a stretch whose runs lost the object is recomputed as a path through both seeds
     /// over re-detections (`recover`).
     public var recovery = true
+    /// Whether accepted boxes cut an object's timeline into stretches like drawn seeds. Off, only
+    /// drawn seeds start micro-models and bound stretches: accepted boxes are kept as they are and
+    /// get no proposal, but a correction (a rejection or a new seed) recomputes the stretch
+    /// between its drawn seeds across them. A box accepted at IoU just over 0.5 would otherwise
+    /// become a seed whose error its neighbours inherit, and a correction would stop at it.
+    public var acceptedBoxesAnchor = false
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case maxDistance, tracker, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness, recovery
+        case maxDistance, tracker, sceneCutThreshold, collapseSharpness, collapseFrames, reliableSharpness, recovery,
+             acceptedBoxesAnchor
     }
 }
 

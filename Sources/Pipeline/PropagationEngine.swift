@@ -75,6 +75,8 @@ public final class PropagationEngine: @unchecked Sendable {
         var seeds: [Seed]
         var windows: [Window]
         var fingerprint: String
+        /// Accepted boxes inside the range when they are no anchors (see `acceptedBoxesAnchor`).
+        var accepted: [Int: BoxRect] = [:]
     }
 
     /// Recomputes what changed for `objects` (all objects when nil); `force` recomputes everything.
@@ -202,7 +204,10 @@ public final class PropagationEngine: @unchecked Sendable {
     /// one object, with the windows that cover them and a fingerprint of their inputs.
     private func segments(of objectID: Int64, frameCount: Int) throws -> [Segment] {
         var byFrame: [Int: Box] = [:]
-        for box in try project.boxes(objectID: objectID, kinds: [.seed, .accepted]) {
+        let anchors: Set<BoxKind> = config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed]
+        // Accepted boxes that are no anchors: left as they are, and given no proposal.
+        let acceptedBoxes = config.acceptedBoxesAnchor ? [] : try project.boxes(objectID: objectID, kinds: [.accepted])
+        for box in try project.boxes(objectID: objectID, kinds: anchors) {
             // A seed wins over an accepted box on the same frame.
             if let existing = byFrame[box.frame], existing.kind == .seed { continue }
             byFrame[box.frame] = box
@@ -226,7 +231,9 @@ public final class PropagationEngine: @unchecked Sendable {
                 rejected: rejected.filter { $0.frame >= lo && $0.frame <= hi }.map { StretchInputs.FrameBox(frame: $0.frame, box: $0.rect) }
                     .sorted { ($0.frame, $0.box.x, $0.box.y, $0.box.width, $0.box.height) < ($1.frame, $1.box.x, $1.box.y, $1.box.width, $1.box.height) })
             let fingerprint = Fingerprint.of(inputs)
-            out.append(Segment(objectID: objectID, range: lo...hi, seeds: ends, windows: covering, fingerprint: fingerprint))
+            out.append(Segment(objectID: objectID, range: lo...hi, seeds: ends, windows: covering, fingerprint: fingerprint,
+                               accepted: Dictionary(acceptedBoxes.filter { $0.frame >= lo && $0.frame <= hi && byFrame[$0.frame] == nil }
+                                   .map { ($0.frame, $0.rect) }, uniquingKeysWith: { first, _ in first })))
         }
         return out
     }
@@ -243,12 +250,13 @@ public final class PropagationEngine: @unchecked Sendable {
                                     frames: { try source.frame(at: $0) }, imageWidth: frames.width, imageHeight: frames.height,
                                     config: config).proposals
         onStitched?(segment.objectID, proposals.filter { segment.range.contains($0.frame) })
-        let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
+        let boxes = proposals.filter { segment.range.contains($0.frame) && segment.accepted[$0.frame] == nil }.compactMap { p in
             p.box.clipped(toWidth: frames.width, height: frames.height).map {
                 ProposedBox(frame: p.frame, rect: $0, confidence: calibrate(segment.objectID, p.confidence), score: p.confidence)
             }
         }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
         let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
+            .merging(segment.accepted) { seed, _ in seed }
         let written = try project.replaceProposals(
             objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided,
             record: record(segment, runs: runs, checks: heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)))
@@ -262,7 +270,7 @@ public final class PropagationEngine: @unchecked Sendable {
     private func recordModels(_ work: [Segment], summary: EngineSummary) throws {
         let objects = Set(work.map(\.objectID))
         for objectID in objects.sorted() {
-            let seeds = try project.boxes(objectID: objectID, kinds: [.seed, .accepted]).map(\.id)
+            let seeds = try project.boxes(objectID: objectID, kinds: config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed]).map(\.id)
             let records = try project.stretchRecords(objectID: objectID)[objectID] ?? []
             let metrics = ModelMetrics(segments: work.filter { $0.objectID == objectID }.count,
                                        checks: records.reduce(0) { $0 + $1.checks },

@@ -73,7 +73,9 @@ final class EngineTests: XCTestCase {
     func testAcceptedBoxesAreNeverOverwrittenAndOnlyChangedStretchesAreRecomputed() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
-        let engine = PropagationEngine(project: project, frames: source)
+        var config = PropagationConfig()
+        config.acceptedBoxesAnchor = true
+        let engine = PropagationEngine(project: project, frames: source, config: config)
         _ = try engine.run()
         let accepted = try XCTUnwrap(project.boxes(frames: 30...30, kinds: [.proposal]).first)
         try project.setKind(ids: [accepted.id], to: .accepted)
@@ -86,6 +88,36 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(after.rect, accepted.rect)
         XCTAssertTrue(try project.boxes(frames: 30...30, kinds: [.proposal]).isEmpty, "no proposal beside the accepted box")
         XCTAssertEqual(try project.boxes(kinds: [.seed]).count, 2)
+    }
+
+    /// By default accepted boxes are no anchors: accepting recomputes nothing, and a correction
+    /// recomputes the whole stretch between the drawn seeds, across the accepted box, which stays.
+    func testACorrectionIsPropagatedAcrossAcceptedBoxes() throws {
+        let sequence = SyntheticSequence(frameCount: 60)
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
+        let engine = PropagationEngine(project: project, frames: source)
+        _ = try engine.run()
+        let accepted = try XCTUnwrap(project.boxes(frames: 30...30, kinds: [.proposal]).first)
+        try project.setKind(ids: [accepted.id], to: .accepted)
+        let quiet = try engine.run()
+        XCTAssertEqual(quiet.recomputed, 0)
+        XCTAssertEqual(quiet.unchanged, 3)
+        XCTAssertEqual(try project.stretchRecords()[try XCTUnwrap(project.objects().first).id]?.map(\.frames), [0...15, 15...45, 45...59])
+        // Rejecting the box on frame 36 recomputes frames 16-46 as one stretch.
+        let before = Dictionary(try project.boxes(frames: 16...44, kinds: [.proposal]).map { ($0.frame, $0.rect) }, uniquingKeysWith: { a, _ in a })
+        let rejected = try XCTUnwrap(project.boxes(frames: 35...35, kinds: [.proposal]).first)
+        try project.setKind(ids: [rejected.id], to: .rejected)
+        let corrected = try engine.run()
+        XCTAssertEqual(corrected.recomputed, 1)
+        XCTAssertEqual(corrected.unchanged, 2)
+        let after = try XCTUnwrap(project.box(id: accepted.id))
+        XCTAssertEqual(after.kind, .accepted)
+        XCTAssertEqual(after.rect, accepted.rect)
+        XCTAssertTrue(try project.boxes(frames: 30...30, kinds: [.proposal]).isEmpty, "no proposal beside the accepted box")
+        let now = try project.boxes(frames: 16...44, kinds: [.proposal])
+        XCTAssertTrue(now.contains { $0.frame < 30 } && now.contains { $0.frame > 30 }, "both sides of the accepted box proposed again")
+        XCTAssertEqual(Set(now.map(\.frame)).subtracting([35]), Set(before.keys).subtracting([35]))
+        XCTAssertFalse(now.contains { $0.frame == 35 && $0.rect.iou(rejected.rect) > 0.5 })
     }
 
     func testARejectedFalsePositiveDoesNotComeBack() throws {
