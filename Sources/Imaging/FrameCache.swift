@@ -101,6 +101,12 @@ public final class CachedFrameSource: FrameSource, Sendable {
                     state.withLock { _ = $0.fetching.removeValue(forKey: key) }
                     group.leave()
                 }
+                // A read in progress that passes this frame delivers it to the cache; one that stops
+                // just short leaves a warm decoder that reads on to it. Either beats a new seek.
+                if let video = base as? VideoSource, video.waitForRead(reaching: index, scale: scale),
+                   let image = state.withLock({ $0.lookUp(key) }) {
+                    return image
+                }
                 let image = try base.frame(at: index, scale: scale)
                 store(image, for: key)
                 return image

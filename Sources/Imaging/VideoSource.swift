@@ -26,6 +26,15 @@ public final class VideoSource: FrameSource, Sendable {
     private struct State {
         var decoders: [Int: [FFmpegFrameReader]] = [:]
         var sink: (@Sendable (Int, Int, RGBImage) -> Void)?
+        /// Reads in progress, by a checked-out decoder: see `waitForRead(reaching:scale:)`.
+        var reads: [Int: Read] = [:]
+        var nextReadID = 0
+    }
+    private struct Read {
+        var scale: Int
+        var from: Int
+        var to: Int
+        var done: DispatchGroup
     }
     private static let decodersPerScale = 3
 
@@ -70,11 +79,41 @@ public final class VideoSource: FrameSource, Sendable {
                 throw error
             }
         }
+        let span = beginRead(scale: scale, from: warm?.nextIndex ?? first, to: index)
+        defer { endRead(span) }
         // A failed warm read is retried once from a fresh seek; that error names the frame.
         if let warm, let image = try? readAndReturn(warm) { return image }
         let size = frameSize(atScale: scale)
         return try readAndReturn(try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width,
                                                        height: size.height, scaled: scale != 1))
+    }
+
+    private func beginRead(scale: Int, from: Int, to: Int) -> Int {
+        let done = DispatchGroup()
+        done.enter()
+        return state.withLock { state in
+            state.nextReadID += 1
+            state.reads[state.nextReadID] = Read(scale: scale, from: from, to: to, done: done)
+            return state.nextReadID
+        }
+    }
+
+    private func endRead(_ id: Int) {
+        state.withLock { $0.reads.removeValue(forKey: id) }?.done.leave()
+    }
+
+    /// Waits for a read in progress that passes `index` (its frame then reaches the sink) or
+    /// ends close enough before it that its decoder reads on to it; true if there was one.
+    /// Without this, the room asking for the frame the read-ahead is decoding found the only warm
+    /// decoder checked out and started another ffmpeg with a seek: a 0.3 s stall, then two
+    /// decoders decoding the same frames.
+    public func waitForRead(reaching index: Int, scale: Int) -> Bool {
+        let pending = state.withLock { state in
+            state.reads.values.first { $0.scale == scale && $0.from <= index && index <= max($0.to, $0.from + forwardReadLimit) }?.done
+        }
+        guard let pending else { return false }
+        pending.wait()
+        return true
     }
 
     /// A warm decoder that reaches `index` by reading forward, taken out of the pool; otherwise
