@@ -21,6 +21,9 @@ struct Painter {
     private var lastText: ScreenText?
     private var cleared = true
     private var lastFrame = 0
+    /// Frames the last step moved (coalesced keys move several; a longer jump counts as 1):
+    /// what the next step will likely move.
+    private var stride = 1
     private var direction = 1
     /// Pictures encoded ahead of time, by what they show.
     private var encoded: [ImagePlacement: [UInt8]] = [:]
@@ -506,7 +509,7 @@ struct Painter {
         if pacer.rate == nil, pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
         guard state != preparedFor else { return }
         preparedFor = state
-        guard let ahead = ReviewRoom.predictedNext(state, direction: direction, boxes: boxes) else { return }
+        guard let ahead = ReviewRoom.predictedNext(state, direction: stride * direction, boxes: boxes) else { return }
         var plan = ReviewRoom.imagePlan(ahead, theme: theme)
         guard plan.count == 1 else { return }
         if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
@@ -526,10 +529,14 @@ struct Painter {
     /// Asks for the frames likely to come next, in the direction of travel.
     private mutating func prefetch(_ state: ReviewState) {
         guard state.mode.base != .review || state.galleryTiles == nil, state.project.frameCount > 1 else { return }
-        if state.frame != lastFrame { direction = state.frame < lastFrame ? -1 : 1 }
+        if state.frame != lastFrame {
+            direction = state.frame < lastFrame ? -1 : 1
+            let moved = abs(state.frame - lastFrame)
+            stride = moved <= 4 ? moved : 1  // a jump (g, N) says nothing about the next step
+        }
         lastFrame = state.frame
         let g = state.geometry
-        let ahead = [state.frame + direction, state.frame + 2 * direction, state.frame - direction]
+        let ahead = [state.frame + stride * direction, state.frame + 2 * stride * direction, state.frame - direction]
             .filter { $0 >= 0 && $0 < state.project.frameCount }
         var size = g.imageSize
         if renderer.mode == .kitty {

@@ -127,9 +127,11 @@ public enum ReviewRoom {
         var ahead = state
         switch state.mode {
         case .navigate:  // (in pan mode the arrows pan)
+            // `direction` is the last step, in frames: keys coalesced while a picture was made
+            // step several frames at once, and guessing one frame would then always miss.
             let next = state.frame + direction
-            guard next >= 0, next < state.project.frameCount else { return nil }
-            _ = ahead.run(direction > 0 ? .nextFrame : .previousFrame)
+            guard direction != 0, next >= 0, next < state.project.frameCount else { return nil }
+            for _ in 0..<abs(direction) { _ = ahead.run(direction > 0 ? .nextFrame : .previousFrame) }
         case .review where state.galleryTiles == nil:
             guard state.review.index + 1 < state.queue.count else { return nil }
             _ = ahead.run(.queueNext)

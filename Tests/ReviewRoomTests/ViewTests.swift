@@ -252,6 +252,13 @@ extension ViewTests {
             session.send(.key(direction > 0 ? .right : .left))
             XCTAssertEqual(ReviewRoom.imagePlan(ahead, theme: theme), ReviewRoom.imagePlan(session.state, theme: theme), "after \(keys)")
         }
+        // Coalesced keys step several frames at once: the guess takes the same stride.
+        session.send(.key(.escape))
+        let before = session.state.frame
+        let stride = try XCTUnwrap(ReviewRoom.predictedNext(session.state, direction: 3, boxes: session.boxes(onFrame:)))
+        XCTAssertEqual(stride.frame, before + 3)
+        session.send([.key(.right), .key(.right), .key(.right)])
+        XCTAssertEqual(ReviewRoom.imagePlan(stride, theme: theme), ReviewRoom.imagePlan(session.state, theme: theme), "three frames on")
         session.send([.key(.escape), .key(.char("z")), .key(.char("z")), .key(.char("r"))])
         XCTAssertEqual(session.state.zoom, 1)
         let ahead = try XCTUnwrap(ReviewRoom.predictedNext(session.state, direction: 1, boxes: session.boxes(onFrame:)))
