@@ -67,26 +67,8 @@ struct ColorModel: Sendable {
     /// correlation response (offset 0 at index 0, negative offsets wrapped).
     func response(patch: Patch, objectWidth: Double, objectHeight: Double, cell: Int,
                   gridWidth: Int, gridHeight: Int) -> [Float] {
-        let w = patch.width, h = patch.height, plane = w * h
-        // Integral image of the likelihood, (w+1) x (h+1).
-        var integral = [Double](repeating: 0, count: (w + 1) * (h + 1))
-        patch.values.withUnsafeBufferPointer { px in
-            foreground.withUnsafeBufferPointer { fg in
-                background.withUnsafeBufferPointer { bg in
-                    integral.withUnsafeMutableBufferPointer { ii in
-                        for y in 0..<h {
-                            var row: Double = 0
-                            for x in 0..<w {
-                                let k = ColorModel.bin(px, y * w + x, plane)
-                                let l = fg[k] / (fg[k] + bg[k] + 1e-6)
-                                row += Double(l)
-                                ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let w = patch.width, h = patch.height
+        let integral = likelihoodIntegral(patch, less: 0)
         let ow = max(1.0, objectWidth.rounded()), oh = max(1.0, objectHeight.rounded())
         var out = [Float](repeating: 0, count: gridWidth * gridHeight)
         for gy in 0..<gridHeight {
@@ -99,9 +81,7 @@ struct ColorModel: Sendable {
                 let x0 = min(max(Int((cx - ow / 2).rounded()), 0), w), x1 = min(max(Int((cx + ow / 2).rounded()), 0), w)
                 let area = (y1 - y0) * (x1 - x0)
                 if area > 0 {
-                    let s = integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1]
-                        - integral[y1 * (w + 1) + x0] + integral[y0 * (w + 1) + x0]
-                    out[gy * gridWidth + gx] = Float(s / Double(area))
+                    out[gy * gridWidth + gx] = Float(Self.sum(integral, width: w, x0, y0, x1, y1) / Double(area))
                 }
             }
         }
@@ -115,6 +95,27 @@ struct ColorModel: Sendable {
     func extent(patch: Patch, objectWidth: Double, objectHeight: Double, factors: [Double],
                 prior: Double) -> (width: Double, height: Double) {
         guard !foreground.isEmpty else { return (1, 1) }
+        let w = patch.width, h = patch.height
+        let integral = likelihoodIntegral(patch, less: 0.5)
+        let area = max(objectWidth * objectHeight, 1)
+        var best = (width: 1.0, height: 1.0), bestValue = -Double.infinity
+        for fw in factors {
+            let x0 = min(max(Int((Double(w) / 2 - objectWidth * fw / 2).rounded()), 0), w)
+            let x1 = min(max(Int((Double(w) / 2 + objectWidth * fw / 2).rounded()), 0), w)
+            for fh in factors {
+                let y0 = min(max(Int((Double(h) / 2 - objectHeight * fh / 2).rounded()), 0), h)
+                let y1 = min(max(Int((Double(h) / 2 + objectHeight * fh / 2).rounded()), 0), h)
+                let s = Self.sum(integral, width: w, x0, y0, x1, y1)
+                let lw = log(fw), lh = log(fh)
+                let value = s / area - prior * (lw * lw + lh * lh)
+                if value > bestValue { bestValue = value; best = (fw, fh) }
+            }
+        }
+        return best
+    }
+
+    /// Integral image, (w+1) x (h+1), of each pixel's object likelihood less `offset`.
+    private func likelihoodIntegral(_ patch: Patch, less offset: Double) -> [Double] {
         let w = patch.width, h = patch.height, plane = w * h
         var integral = [Double](repeating: 0, count: (w + 1) * (h + 1))
         patch.values.withUnsafeBufferPointer { px in
@@ -125,7 +126,7 @@ struct ColorModel: Sendable {
                             var row: Double = 0
                             for x in 0..<w {
                                 let k = ColorModel.bin(px, y * w + x, plane)
-                                row += Double(fg[k] / (fg[k] + bg[k] + 1e-6)) - 0.5
+                                row += Double(fg[k] / (fg[k] + bg[k] + 1e-6)) - offset
                                 ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row
                             }
                         }
@@ -133,21 +134,11 @@ struct ColorModel: Sendable {
                 }
             }
         }
-        let area = max(objectWidth * objectHeight, 1)
-        var best = (width: 1.0, height: 1.0), bestValue = -Double.infinity
-        for fw in factors {
-            let x0 = min(max(Int((Double(w) / 2 - objectWidth * fw / 2).rounded()), 0), w)
-            let x1 = min(max(Int((Double(w) / 2 + objectWidth * fw / 2).rounded()), 0), w)
-            for fh in factors {
-                let y0 = min(max(Int((Double(h) / 2 - objectHeight * fh / 2).rounded()), 0), h)
-                let y1 = min(max(Int((Double(h) / 2 + objectHeight * fh / 2).rounded()), 0), h)
-                let s = integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1]
-                    - integral[y1 * (w + 1) + x0] + integral[y0 * (w + 1) + x0]
-                let lw = log(fw), lh = log(fh)
-                let value = s / area - prior * (lw * lw + lh * lh)
-                if value > bestValue { bestValue = value; best = (fw, fh) }
-            }
-        }
-        return best
+        return integral
+    }
+
+    /// The sum over pixels [x0, x1) x [y0, y1) from an integral image `width` + 1 wide.
+    private static func sum(_ integral: [Double], width w: Int, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int) -> Double {
+        integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1] - integral[y1 * (w + 1) + x0] + integral[y0 * (w + 1) + x0]
     }
 }
