@@ -65,20 +65,8 @@ final class RecoveryEngineTests: XCTestCase {
     }
 
     private func proposals(_ clip: Crossing, recovery: Bool) throws -> [Int: Box] {
-        let folder = directory.appendingPathComponent("frames")
-        if !FileManager.default.fileExists(atPath: folder.path) {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for index in 0..<clip.frameCount {
-                try ImageCodec.encodePPM(clip.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
-            }
-        }
-        let source = try FolderSource(folder: folder)
-        let project = try Project.create(
-            at: directory.appendingPathComponent("clip-\(recovery).microlabel"),
-            source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
-            labels: ["thing"], frameFiles: source.fileNames)
-        let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
-        for frame in [0, clip.frameCount - 1] { _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: clip.box(frame))) }
+        let (project, source, _) = try makeSeededProject(frameCount: clip.frameCount, frame: clip.frame, truth: clip.box,
+                                                         seedFrames: [0, clip.frameCount - 1], in: directory)
         var config = PropagationConfig()
         config.recovery = recovery
         _ = try PropagationEngine(project: project, frames: source, config: config).run()

@@ -83,21 +83,7 @@ final class RetrainTests: XCTestCase {
         let directory = try Fixtures.temporaryDirectory("retrain")
         defer { try? FileManager.default.removeItem(at: directory) }
         let sequence = SyntheticSequence(frameCount: 40)
-        let folder = directory.appendingPathComponent("frames")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for index in 0..<sequence.frameCount {
-            try ImageCodec.encodePPM(sequence.frame(index)).write(to: folder.appendingPathComponent(String(format: "%04d.ppm", index + 1)))
-        }
-        let source = try FolderSource(folder: folder)
-        let project = try Project.create(
-            at: directory.appendingPathComponent("p.microlabel"),
-            source: SourceInfo(path: folder.path, kind: .folder, frameCount: source.frameCount, width: source.width, height: source.height, fps: 25),
-            labels: ["thing"], frameFiles: source.fileNames)
-        let object = try project.addObject(labelID: try XCTUnwrap(project.labels().first).id)
-        for frame in [0, 20, 39] {
-            let b = sequence.boxes[frame]
-            _ = try project.addBox(NewBox(frame: frame, objectID: object.id, rect: BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)))
-        }
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [0, 20, 39], in: directory)
         let store = try ProjectReviewStore(project: project)
         let engine = EngineTrainer(project: project, frames: source, threads: 2, onWrite: store.invalidation)
         let session = try ReviewSession(store: store, engine: engine, exporter: nil, state: state(store))
