@@ -103,8 +103,7 @@ public final class CachedFrameSource: FrameSource, Sendable {
                 }
                 // A read in progress that passes this frame delivers it to the cache; one that stops
                 // just short leaves a warm decoder that reads on to it. Either beats a new seek.
-                if let video = base as? VideoSource, video.waitForRead(reaching: index, scale: scale),
-                   let image = state.withLock({ $0.lookUp(key) }) {
+                if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.lookUp(key) }) {
                     return image
                 }
                 let image = try base.frame(at: index, scale: scale)

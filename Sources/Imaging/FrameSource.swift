@@ -31,6 +31,11 @@ public protocol FrameSource: Sendable {
     /// A hint that full-size frames `indices` will be read soon, in that order; a caching
     /// source keeps them longest, the last one given longest of all. Others ignore it.
     func willRead(_ indices: [Int])
+
+    /// Waits for a read in progress on another thread that will hand `index` (at `scale`) to
+    /// whoever collects the frames it passes, or leave a reader just before it; true if there was
+    /// one. Sources without such reads answer false at once.
+    func waitForRead(reaching index: Int, scale: Int) -> Bool
 }
 
 extension FrameSource {
@@ -41,6 +46,8 @@ extension FrameSource {
     public var readsForwardCheapest: Bool { false }
 
     public func willRead(_ indices: [Int]) {}
+
+    public func waitForRead(reaching index: Int, scale: Int) -> Bool { false }
 
     /// The frame size at `scale`: each side divided by `scale`, rounded up.
     public func frameSize(atScale scale: Int) -> (width: Int, height: Int) {
