@@ -249,7 +249,7 @@ public struct Keymap: Sendable, Hashable {
             b(.acceptPage, [.char("p")], [.gallery], "Accept every box on the page that is not marked").hint("accept page"),
             b(.rejectMarked, [.char("X")], [.review, .gallery], "Reject the marked boxes").hint("reject marked", in: [.gallery]),
             b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter").hint("edit"),
-            b(.acceptAll, [.char("A")], [.review], "Accept what reaches expected precision 0.99 (asks first, with how many are expected wrong)")
+            b(.acceptAll, [.char("A")], [.review], "Accept what reaches the expected precision target (asks first, with how many are expected wrong)")
                 .hint("accept all"),
             b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame").hint("sort"),
             b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected").hint("tab"),

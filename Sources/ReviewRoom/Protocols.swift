@@ -181,6 +181,8 @@ public protocol ReviewStore: AnyObject {
     /// boxes, in decreasing confidence, whose expected precision reaches the target (`PrecisionTarget`);
     /// nil when no such set exists.
     func suggestedThreshold() throws -> Double?
+    /// The expected precision bulk accept aims at (`microlabel accept`'s default).
+    var precisionTarget: Double { get }
     /// How many of the boxes bulk accept takes are expected to be wrong; nil when it takes none.
     func expectedWrongAtThreshold() throws -> Double?
     /// Pending boxes with confidence at or above `minConfidence`.

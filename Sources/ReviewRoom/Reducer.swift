@@ -345,7 +345,7 @@ extension ReviewState {
             return []
         case .acceptAll:
             guard let threshold = project.threshold else {
-                message = Message(project.counts.pending > 0 ? "no pending box reaches expected precision 0.99: review them one by one"
+                message = Message(project.counts.pending > 0 ? "no pending box reaches expected precision \(project.precisionTarget.map { "\($0)" } ?? "the target"): review them one by one"
                                                              : "nothing pending: train first (\(keyHint(.train)))")
                 return []
             }

@@ -234,6 +234,7 @@ public final class ReviewSession {
         project.lowestPending = try store.lowestPendingConfidence()
         project.counts = try store.counts()
         project.threshold = try store.suggestedThreshold()
+        project.precisionTarget = store.precisionTarget
         project.aboveThreshold = try project.threshold.map { try store.pendingCount(minConfidence: $0) } ?? 0
         project.expectedWrong = try store.expectedWrongAtThreshold()
         return project

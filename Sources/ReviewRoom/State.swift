@@ -14,6 +14,8 @@ public struct ProjectSnapshot: Sendable, Hashable {
     public var lowestPending: [Double?] = []
     public var counts = KindCounts()
     public var threshold: Double?
+    /// The expected precision `threshold` is chosen for.
+    public var precisionTarget: Double?
     /// Pending boxes at or above `threshold`.
     public var aboveThreshold = 0
     /// How many of those are expected to be wrong.

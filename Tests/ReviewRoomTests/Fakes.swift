@@ -19,6 +19,7 @@ final class FakeStore: ReviewStore {
     var redoStack: [(Contents, String)] = []
     var cuts: Set<Int> = []
     var threshold: Double?
+    var precisionTarget = 0.95
     /// Every write, in order, for assertions.
     var log: [String] = []
 

@@ -362,6 +362,9 @@ final class ReducerTests: XCTestCase {
 
     func testAcceptAllAsksWithTheCount() throws {
         try seedAndTrain()
+        press(.char("r"), .char("A"))
+        XCTAssertEqual(state.message?.text.contains("expected precision 0.95"), true, "the store's target, not a literal")
+        press(.escape)
         store.threshold = 0.5
         session.send(.storeChanged)
         press(.char("r"), .char("A"))

@@ -119,6 +119,8 @@ public final class ProjectReviewStore: ReviewStore {
         try autoAccept().items.last
     }
 
+    public var precisionTarget: Double { PrecisionTarget.defaultPrecision }
+
     public func expectedWrongAtThreshold() throws -> Double? {
         let selection = try autoAccept()
         return selection.items.isEmpty ? nil : selection.expectedWrong
@@ -128,7 +130,7 @@ public final class ProjectReviewStore: ReviewStore {
     private func autoAccept() throws -> PrecisionTarget.Selection<Double> {
         try loadIfNeeded()
         let pending = boxesByFrame.joined().filter { $0.kind == .pending }.map(\.confidence)
-        return PrecisionTarget().select(pending) { $0 }
+        return PrecisionTarget(precision: precisionTarget).select(pending) { $0 }
     }
 
     public func pendingCount(minConfidence: Double) throws -> Int {
