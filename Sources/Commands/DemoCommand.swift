@@ -48,7 +48,7 @@ enum DemoCommand {
         if arguments.flag(\.fresh) { try removeProject(projectURL) }
 
         let project: Project
-        if FileManager.default.fileExists(atPath: projectURL.path), let existing = try reusable(projectURL) {
+        if FileManager.default.fileExists(atPath: projectURL.path), let existing = try reusable(projectURL, sampleData: sampleData) {
             project = existing
             print("demo: reusing \(projectURL.path)")
         } else {
@@ -153,22 +153,31 @@ enum DemoCommand {
         return project
     }
 
-    /// The existing demo project if its frames still open; otherwise it is set aside, not deleted.
-    private static func reusable(_ url: URL) throws -> Project? {
+    /// The existing demo project if it was made from this sample data and its frames still open;
+    /// otherwise it is set aside, not deleted. A project made by another copy of the repository
+    /// would show that copy's state (or break when that copy is removed), so it is not reused.
+    private static func reusable(_ url: URL, sampleData: URL) throws -> Project? {
+        let why: String
         do {
             let project = try Project.open(at: url)
-            _ = try openFrameSource(at: URL(fileURLWithPath: try project.source().path))
-            return project
-        } catch {
-            let aside = url.appendingPathExtension("old")
-            for suffix in ["", "-wal", "-shm"] {
-                let from = URL(fileURLWithPath: url.path + suffix), to = URL(fileURLWithPath: aside.path + suffix)
-                try? FileManager.default.removeItem(at: to)
-                if FileManager.default.fileExists(atPath: from.path) { try FileManager.default.moveItem(at: from, to: to) }
+            let sourcePath = URL(fileURLWithPath: try project.source().path).standardizedFileURL.path
+            let ours = ["bigbuckbunny.mp4", "frames"].map { sampleData.appendingPathComponent($0).standardizedFileURL.path }
+            if ours.contains(sourcePath) {
+                _ = try openFrameSource(at: URL(fileURLWithPath: sourcePath))
+                return project
             }
-            print("demo: the old demo project cannot be used (\(error)); moved it to \(aside.path)")
-            return nil
+            why = "it was made from \(sourcePath), not from this sample data"
+        } catch {
+            why = "\(error)"
         }
+        let aside = url.appendingPathExtension("old")
+        for suffix in ["", "-wal", "-shm"] {
+            let from = URL(fileURLWithPath: url.path + suffix), to = URL(fileURLWithPath: aside.path + suffix)
+            try? FileManager.default.removeItem(at: to)
+            if FileManager.default.fileExists(atPath: from.path) { try FileManager.default.moveItem(at: from, to: to) }
+        }
+        print("demo: not reusing the old demo project (\(why)); moved it to \(aside.path)")
+        return nil
     }
 
     private static func removeProject(_ url: URL) throws {
