@@ -260,7 +260,9 @@ struct Painter {
         var failure: String?
         if geometryChanged { textShown.removeAll() }
         var pictures: [(index: Int, bytes: [UInt8])] = []
-        for i in due {
+        // In frame order: a gallery page lists its tiles as the queue does (often backward in
+        // time), and a video read backward seeks for every tile where forward it streams.
+        for i in due.sorted(by: { sending[$0].frame < sending[$1].frame }) {
             do {
                 pictures.append((i, try bytes(for: sending[i])))
             } catch {

@@ -6,7 +6,7 @@ import struct LabelStore.ProposedBox
 import struct LabelStore.SourceInfo
 @testable import ReviewRoom
 import TestSupport
-import struct TerminalGraphics.PixelSize
+import TerminalGraphics
 import XCTest
 
 /// The review gallery: crops around the boxes, in queue order, a page at a time, with
@@ -91,6 +91,21 @@ final class GalleryTests: XCTestCase {
             XCTAssertEqual(next.map(\.frame), expected.map(\.frame))
             session.send(.key(.char("s")))
         }
+    }
+
+    /// A page lists its tiles in queue order, which is seldom time order; the painter reads
+    /// their frames in time order (a video read backward would seek once per tile).
+    func testThePainterReadsAPagesFramesInTimeOrder() throws {
+        let (store, _) = try storeWithProposals()
+        let session = try makeSession(store: store)
+        session.send([.key(.char("r")), .key(.char("v"))])
+        let plan = ReviewRoom.imagePlan(session.state, theme: .builtIn)
+        XCTAssertNotEqual(plan.map(\.frame), plan.map(\.frame).sorted(), "the queue's order is not time order here")
+        let frames = FakeFrames()
+        var painter = Painter(terminal: RecordingTerminal(), frames: frames, renderer: TerminalFrameRenderer(KittyRenderer()), theme: .builtIn)
+        XCTAssertNil(painter.draw(session.state, now: 10))
+        XCTAssertEqual(frames.requests.map(\.frame), plan.map(\.frame).sorted())
+        XCTAssertEqual(Set(frames.requests.map(\.region)), Set(plan.map(\.region)), "each tile's own crop")
     }
 
     func testAcceptPageAndRejectMarkedInThePureReducer() throws {
