@@ -101,6 +101,14 @@ public final class CachedFrameSource: FrameSource, Sendable {
                     state.withLock { _ = $0.fetching.removeValue(forKey: key) }
                     group.leave()
                 }
+                // On a video a reduced frame is cheaper to make from a finer one in memory than to
+                // decode again, which may mean a seek (the room's light pictures while reviewing
+                // backward in time asked for one and waited half a second).
+                if base.readsForwardCheapest, let finer = finerCopy(of: index, below: scale) {
+                    let image = finer.image.downsampled(by: scale / finer.scale)
+                    store(image, for: key)
+                    return image
+                }
                 // A read in progress that passes this frame delivers it to the cache; one that stops
                 // just short leaves a warm decoder that reads on to it. Either beats a new seek.
                 if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.lookUp(key) }) {
@@ -110,6 +118,18 @@ public final class CachedFrameSource: FrameSource, Sendable {
                 store(image, for: key)
                 return image
             }
+        }
+    }
+
+    /// The frame at the finest scale below `scale` that is in memory, if any.
+    private func finerCopy(of index: Int, below scale: Int) -> (image: RGBImage, scale: Int)? {
+        state.withLock { state in
+            var finer = 1
+            while finer < scale {
+                if let image = state.entries[Key(index: index, scale: finer)]?.image { return (image, finer) }
+                finer *= 2
+            }
+            return nil
         }
     }
 

@@ -54,4 +54,40 @@ final class FrameCacheTests: XCTestCase {
         XCTAssertFalse(cache.contains(7) || cache.contains(8))
         XCTAssertTrue(source.readsForwardCheapest == false && cache.readsForwardCheapest == false)
     }
+    /// A 16x8 gradient whose reduced frames are made by the source itself, counting each.
+    private final class GradientSource: FrameSource, @unchecked Sendable {
+        let frameCount = 4, width = 16, height = 8, fps = 25.0
+        let readsForwardCheapest: Bool
+        private let lock = NSLock()
+        private var made: [Int] = []
+        var scalesMade: [Int] { lock.lock(); defer { lock.unlock() }; return made }
+        init(readsForwardCheapest: Bool) { self.readsForwardCheapest = readsForwardCheapest }
+        func frame(at index: Int, scale: Int) throws -> RGBImage {
+            lock.lock(); made.append(scale); lock.unlock()
+            let full = RGBImage(width: width, height: height,
+                                pixels: (0..<(width * height * 3)).map { UInt8(($0 / 3 % 16) * 15 + index) })
+            return full.downsampled(by: scale)
+        }
+    }
+
+    /// On a video, a reduced frame comes from a finer one in memory instead of a second decode
+    /// (which may mean a seek); a folder of JPEGs decodes reduced frames cheaply and does so.
+    func testAReducedVideoFrameIsMadeFromAFinerOneInMemory() throws {
+        let video = GradientSource(readsForwardCheapest: true)
+        let cache = CachedFrameSource(video)
+        let full = try cache.frame(at: 2, scale: 1)
+        let quarter = try cache.frame(at: 2, scale: 4)
+        XCTAssertEqual(video.scalesMade, [1], "the quarter frame came from the full one")
+        XCTAssertEqual(quarter, full.downsampled(by: 4))
+        XCTAssertEqual(quarter.width, 4)
+        XCTAssertTrue(cache.contains(2, scale: 4))
+        _ = try cache.frame(at: 3, scale: 2)  // nothing finer of frame 3 in memory
+        XCTAssertEqual(video.scalesMade, [1, 2])
+
+        let folder = GradientSource(readsForwardCheapest: false)
+        let folderCache = CachedFrameSource(folder)
+        _ = try folderCache.frame(at: 2, scale: 1)
+        _ = try folderCache.frame(at: 2, scale: 4)
+        XCTAssertEqual(folder.scalesMade, [1, 4])
+    }
 }
