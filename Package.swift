@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LabelStoreTests", dependencies: ["Geometry", "LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "MicroModelTests", dependencies: ["Geometry", "MicroModel", "Synthetic", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "Synthetic", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom", "TerminalGraphics", "Synthetic", "TestSupport"]),
         .testTarget(name: "ExchangeTests", dependencies: ["Geometry", "Exchange", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "Pipeline", "LabelStore", "Synthetic", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Geometry", "Commands", "Synthetic", "TestSupport"]),
