@@ -46,19 +46,22 @@ let package = Package(
         // Orchestration: reads seeds from the store, runs the micro-models, writes proposals; and
         // the review room's training engine over it, with the room's adapters to the store and frames.
         .target(name: "Pipeline", dependencies: ["Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom", "TerminalGraphics"]),
-        .target(name: "Commands", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "MicroModel", "Pipeline", "Exchange", "ReviewRoom"]),
+        // Generated videos with known boxes, for the benchmarks and the tests.
+        .target(name: "Synthetic", dependencies: ["Imaging", "Geometry"]),
+        .target(name: "Commands", dependencies: ["Imaging", "Geometry", "LabelStore", "TerminalGraphics", "MicroModel", "Pipeline", "Exchange", "ReviewRoom", "Synthetic"]),
         .executableTarget(name: "microlabel", dependencies: ["Commands"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Imaging", "Geometry", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Imaging", "Geometry", "LabelStore", "Exchange", "TerminalGraphics", "ReviewRoom", "Synthetic"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LabelStoreTests", dependencies: ["Geometry", "LabelStore", "TestSupport"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "TestSupport"], exclude: ["Golden", "Fixtures"]),
-        .testTarget(name: "MicroModelTests", dependencies: ["Geometry", "MicroModel", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "TestSupport"]),
+        .testTarget(name: "MicroModelTests", dependencies: ["Geometry", "MicroModel", "Synthetic", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "Imaging", "LabelStore", "MicroModel", "ReviewRoom", "TerminalGraphics", "Synthetic", "TestSupport"]),
         .testTarget(name: "ExchangeTests", dependencies: ["Geometry", "Exchange", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "Pipeline", "LabelStore", "TestSupport"]),
-        .testTarget(name: "CommandsTests", dependencies: ["Geometry", "Commands", "TestSupport"]),
+        .testTarget(name: "ReviewRoomTests", dependencies: ["Geometry", "ReviewRoom", "Pipeline", "LabelStore", "Synthetic", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Geometry", "Commands", "Synthetic", "TestSupport"]),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic"]),
     ]
 )
 

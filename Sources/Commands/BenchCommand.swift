@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Synthetic
 
 /// `microlabel bench`: speed figures, measured in-process on a release build.
 enum BenchCommand {
@@ -210,7 +211,7 @@ struct VideoBenchmark {
         print(String(format: "probe         %7.1f ms", probe * 1000))
 
         // Random access: frames spread over the video, visited in a shuffled but fixed order.
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let count = min(source.frameCount, 5 * runs)
         let targets = (0..<count).map { _ in Int(generator.next() % UInt64(source.frameCount)) }
         var seeks: [Double] = []
@@ -259,18 +260,5 @@ struct VideoBenchmark {
         print(String(format: "whole video   %7.1f frames/s through microlabel; ffmpeg %.1f frames/s to /dev/null (%.2fx), %.1f frames/s into a pipe (%.2fx); median of %d",
                      frames / median(ours), frames / median(toNull), median(toNull) / median(ours),
                      frames / median(throughPipe), median(throughPipe) / median(ours), runs))
-    }
-}
-
-/// A small deterministic random generator, so benchmarks visit the same frames every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -4,6 +4,7 @@ import Imaging
 import LabelStore
 import MicroModel
 import Pipeline
+import Synthetic
 
 /// `bench scale`: how a propagate pass's time grows with the number of frames and seeds, on
 /// generated videos (`SyntheticVideo`, 320x240) seeded with their true boxes on the seeded

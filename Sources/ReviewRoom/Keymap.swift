@@ -105,6 +105,9 @@ public struct KeyBinding: Sendable, Hashable {
     public var help: String
     /// The status line's text for the command, by mode; a mode without one does not show it.
     public var hints: [KeyContext: String] = [:]
+    /// How soon each hint gives way when the status line is too narrow for all: 0 (the
+    /// default) last, spare 2 before spare 1.
+    public var spare: [KeyContext: Int] = [:]
 
     public init(command: Command, keys: [Key], contexts: Set<KeyContext>, help: String, hints: [KeyContext: String] = [:]) {
         self.command = command
@@ -114,10 +117,14 @@ public struct KeyBinding: Sendable, Hashable {
         self.hints = hints
     }
 
-    /// The same binding, shown in the status line as `text` in `contexts` (default: all of its own).
-    public func hint(_ text: String, in contexts: Set<KeyContext>? = nil) -> KeyBinding {
+    /// The same binding, shown in the status line as `text` in `contexts` (default: all of its
+    /// own); a `spare` hint gives way on a narrow line (see `Keymap.hints(in:width:)`).
+    public func hint(_ text: String, in contexts: Set<KeyContext>? = nil, spare: Int = 0) -> KeyBinding {
         var b = self
-        for c in contexts ?? self.contexts where self.contexts.contains(c) { b.hints[c] = text }
+        for c in contexts ?? self.contexts where self.contexts.contains(c) {
+            b.hints[c] = text
+            b.spare[c] = spare
+        }
         return b
     }
 }
@@ -160,6 +167,32 @@ public struct Keymap: Sendable, Hashable {
             guard let text = binding.hints[context], let key = binding.keys.first else { return nil }
             return (key.symbol, text)
         }
+    }
+
+    /// The hints of `context` that fit in `width` columns, joined as `hintLine` joins them. When
+    /// not all fit, the sparest give way a whole level at a time (spare 2, then spare 1), and the
+    /// help key, when it works here and is not hinted already, says that there are more keys;
+    /// if even the hints that are never spare do not fit, the last of them go.
+    public func hints(in context: KeyContext, width: Int) -> [(key: String, text: String)] {
+        func length(_ hints: [(key: String, text: String)]) -> Int {
+            hints.reduce(0) { $0 + $1.key.count + 1 + $1.text.count } + 2 * max(0, hints.count - 1)
+        }
+        let all = bindings.compactMap { binding -> (hint: (key: String, text: String), spare: Int, command: Command)? in
+            guard let text = binding.hints[context], let key = binding.keys.first else { return nil }
+            return ((key.symbol, text), binding.spare[context] ?? 0, binding.command)
+        }
+        if length(all.map(\.hint)) <= width { return all.map(\.hint) }
+        var more: [(key: String, text: String)] = []
+        if let help = binding(.help), help.contexts.contains(context), let key = help.keys.first,
+           !all.contains(where: { $0.command == .help }) {
+            more = [(key.symbol, "more")]
+        }
+        var shown = all.map(\.hint)
+        for level in Set(all.map(\.spare)).sorted(by: >).dropLast() where length(shown + more) > width {
+            shown = all.filter { $0.spare < level }.map(\.hint)
+        }
+        while !shown.isEmpty && length(shown + more) > width { shown.removeLast() }
+        return shown + more
     }
 
     /// The hints of `context` as one line: `Enter go  Esc leave`.
@@ -217,21 +250,21 @@ public struct Keymap: Sendable, Hashable {
             b(.up, [.up], cursor, "Move up one step"),
             b(.down, [.down], cursor, "Move down one step"),
             b(.left8, [Key.left.shifted], [.draw, .pan], "Move left 8 steps"),
-            b(.right8, [Key.right.shifted], [.draw, .pan], "Move right 8 steps").hint("8x", in: [.draw]),
+            b(.right8, [Key.right.shifted], [.draw, .pan], "Move right 8 steps").hint("8x", in: [.draw], spare: 1),
             b(.up8, [Key.up.shifted], [.draw, .pan], "Move up 8 steps"),
             b(.down8, [Key.down.shifted], [.draw, .pan], "Move down 8 steps"),
             b(.growRight, [Key.right.shifted, .char("L")], [.edit], "Bottom-right corner right").hint("size"),
             b(.shrinkRight, [Key.left.shifted, .char("H")], [.edit], "Bottom-right corner left"),
             b(.growDown, [Key.down.shifted, .char("J")], [.edit], "Bottom-right corner down"),
             b(.shrinkDown, [Key.up.shifted, .char("K")], [.edit], "Bottom-right corner up"),
-            b(.growLeft, [Key.left.controlled], [.edit], "Top-left corner left").hint("top-left"),
+            b(.growLeft, [Key.left.controlled], [.edit], "Top-left corner left").hint("top-left", spare: 1),
             b(.shrinkLeft, [Key.right.controlled], [.edit], "Top-left corner right"),
             b(.growUp, [Key.up.controlled], [.edit], "Top-left corner up"),
             b(.shrinkUp, [Key.down.controlled], [.edit], "Top-left corner down"),
             b(.newBox, [.char("n")], [.navigate, .pan], "Draw a new box (crosshair at the centre)").hint("box", in: [.navigate]),
             b(.nextDraw, [.char("N")], [.navigate, .pan, .review],
-              "Go to the frame and object where one drawn box is expected to save the most review").hint("next", in: [.navigate]),
-            b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate]),
+              "Go to the frame and object where one drawn box is expected to save the most review").hint("next", in: [.navigate], spare: 1),
+            b(.selectNext, [.tab], [.navigate, .edit, .pan], "Select the next box on this frame").hint("select", in: [.navigate], spare: 2),
             b(.selectPrevious, [.backTab], [.navigate, .edit, .pan], "Select the previous box on this frame"),
         ]
         for (i, c) in digits.enumerated() {
@@ -242,25 +275,28 @@ public struct Keymap: Sendable, Hashable {
             b(.confirmStep, [.enter], [.draw, .edit], "Fix the corner / finish the box / finish editing")
                 .hint("corner", in: [.draw]).hint("done", in: [.edit]),
             b(.deleteBox, [.delete, .char("d")], [.edit], "Delete the selected box").hint("delete"),
-            b(.accept, [.char("a")], [.review], "Accept the proposal").hint("accept"),
-            b(.reject, [.char("x")], [.review], "Reject the proposal").hint("reject"),
+            // In the gallery the page's own keys come first; one box at a time gives way before them.
+            b(.accept, [.char("a")], [.review, .gallery], "Accept the proposal")
+                .hint("accept", in: [.review]).hint("accept", in: [.gallery], spare: 1),
+            b(.reject, [.char("x")], [.review, .gallery], "Reject the proposal")
+                .hint("reject", in: [.review]).hint("reject", in: [.gallery], spare: 1),
             b(.mark, [.char("m"), .char(" ")], [.review, .gallery], "Mark or unmark the box under the cursor for rejection")
                 .hint("mark", in: [.gallery]),
             b(.acceptPage, [.char("p")], [.gallery], "Accept every box on the page that is not marked").hint("accept page"),
             b(.rejectMarked, [.char("X")], [.review, .gallery], "Reject the marked boxes").hint("reject marked", in: [.gallery]),
-            b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter").hint("edit"),
+            b(.editAccept, [.char("e")], [.review], "Edit the proposal, then accept it with Enter").hint("edit", spare: 1),
             b(.acceptAll, [.char("A")], [.review], "Accept what reaches the expected precision target (asks first, with how many are expected wrong)")
-                .hint("accept all"),
-            b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame").hint("sort"),
-            b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected").hint("tab"),
+                .hint("accept all", spare: 1),
+            b(.toggleSort, [.char("s")], [.review], "Sort: confidence lowest first, highest first, by frame").hint("sort", spare: 2),
+            b(.nextTab, [.tab], [.review], "Next tab: pending, accepted, rejected").hint("tab", spare: 2),
             b(.previousTab, [.backTab], [.review], "Previous tab"),
             b(.gallery, [.char("v")], [.review, .gallery], "Gallery of crops around the boxes (pixel terminals); again: one at a time")
-                .hint("gallery", in: [.review]).hint("single", in: [.gallery]),
+                .hint("gallery", in: [.review], spare: 1).hint("single", in: [.gallery]),
             b(.queueNext, [.right, .char("l")], [.review], "Next in the queue"),
             b(.queuePrevious, [.left, .char("h")], [.review], "Previous in the queue"),
             b(.queueDown, [.down, .char("j")], [.review], "Next (gallery: one row down)"),
             b(.queueUp, [.up, .char("k")], [.review], "Previous (gallery: one row up)"),
-            b(.queuePageDown, [.pageDown], [.review, .gallery], "One page on").hint("page", in: [.gallery]),
+            b(.queuePageDown, [.pageDown], [.review, .gallery], "One page on").hint("page", in: [.gallery], spare: 1),
             b(.queuePageUp, [.pageUp], [.review], "One page back"),
             b(.yes, [.char("y"), .enter], [.confirm], "Yes").hint("yes"),
             b(.no, [.char("n"), .escape], [.confirm], "No").hint("no"),
@@ -271,13 +307,13 @@ public struct Keymap: Sendable, Hashable {
             b(.scrollPageDown, [.pageDown, .char(" ")], [.help], "Scroll down a page").hint("page"),
             b(.scrollPageUp, [.pageUp], [.help], "Scroll up a page"),
             b(.zoom, [.char("z")], [.navigate, .draw, .edit, .pan, .review], "Zoom to the selection or cursor: 2x, 4x, fit")
-                .hint("zoom", in: [.navigate, .draw, .pan]),
-            b(.toggleFine, [.char(",")], [.navigate, .draw, .edit, .pan], "Toggle fine steps of one source pixel").hint("fine", in: [.draw, .edit]),
+                .hint("zoom", in: [.navigate, .draw], spare: 2).hint("zoom", in: [.pan]),
+            b(.toggleFine, [.char(",")], [.navigate, .draw, .edit, .pan], "Toggle fine steps of one source pixel").hint("fine", in: [.draw, .edit], spare: 2),
             b(.toggleBoxColors, [.char("c")], [.navigate, .edit, .review, .pan], "Colour boxes by kind or by object"),
             b(.openReview, [.char("r")], [.navigate, .pan], "Open the review queue").hint("review", in: [.navigate]),
-            b(.train, [.char("t")], working, "Train and propagate in the background for objects whose seeds changed").hint("train", in: [.navigate]),
+            b(.train, [.char("t")], working, "Train and propagate in the background for objects whose seeds changed").hint("train", in: [.navigate], spare: 1),
             b(.cancelTraining, [.char("T")], working, "Cancel training (Esc never does)"),
-            b(.undo, [.char("u")], [.navigate, .edit, .pan, .review], "Undo the last edit").hint("undo", in: [.navigate]),
+            b(.undo, [.char("u")], [.navigate, .edit, .pan, .review], "Undo the last edit").hint("undo", in: [.navigate], spare: 1),
             b(.redo, [.ctrl("r")], [.navigate, .edit, .pan, .review], "Redo"),
             b(.export, [.char("E")], [.navigate, .review], "Export the labels"),
             b(.leave, [.escape], [.draw, .edit, .pan, .review, .prompt, .help], "Leave this mode (never cancels training)")
@@ -290,7 +326,10 @@ public struct Keymap: Sendable, Hashable {
         // too, with the same hints unless a row gives the gallery its own.
         for i in rows.indices where rows[i].contexts.contains(.review) {
             rows[i].contexts.insert(.gallery)
-            if rows[i].hints[.gallery] == nil, let hint = rows[i].hints[.review] { rows[i].hints[.gallery] = hint }
+            if rows[i].hints[.gallery] == nil, let hint = rows[i].hints[.review] {
+                rows[i].hints[.gallery] = hint
+                rows[i].spare[.gallery] = rows[i].spare[.review]
+            }
         }
         return Keymap(bindings: rows)
     }()

@@ -120,12 +120,15 @@ extension ReviewState {
             return []
         case .queueLoaded(let key, let loaded):
             guard key == queueKey, showsQueue else { return [] }
-            // Stay on the same proposal when new ones arrive around it.
-            let current = currentEntry?.id
+            // Stay on the same proposal when new ones arrive around it, and keep the marks. A
+            // pass that replaced a proposal wrote its successor under a new id, on the same
+            // object and frame: the cursor and a mark follow it there.
+            let current = currentEntry
+            let marked = queue.filter { review.marked.contains($0.id) }
             queue = loaded
             sync.queue = key
-            if !review.marked.isEmpty { review.marked.formIntersection(loaded.map(\.id)) }
-            if let current, let i = queue.firstIndex(where: { $0.id == current }) { review.index = i }
+            if !review.marked.isEmpty { review.marked = Set(marked.compactMap { queueIndex(of: $0).map { loaded[$0].id } }) }
+            if let current, let i = queueIndex(of: current) { review.index = i }
             if mode.base == .review { syncReview() }
             validateSelection()
             return []
@@ -715,6 +718,12 @@ extension ReviewState {
         guard !queue.isEmpty else { return }
         review.index = min(max(review.index + delta, 0), queue.count - 1)
         syncReview()
+    }
+
+    /// Where `entry` is in the queue: under its id, or else (replaced by a pass) the entry of
+    /// its object on its frame.
+    func queueIndex(of entry: ReviewBox) -> Int? {
+        queue.firstIndex { $0.id == entry.id } ?? queue.firstIndex { $0.object == entry.object && $0.frame == entry.frame }
     }
 
     /// Points the frame and selection at the queue entry under the cursor.

@@ -287,13 +287,9 @@ public enum View {
         if let linkNote { left += "  \(linkNote)" }
         left += "  │ "
         s.put(left, column: 0, row: row, role: .status)
-        let hints = keyHints(state).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
-        s.put(hints, column: left.count, row: row, role: .status, width: max(0, state.columns - left.count))
-    }
-
-    /// The key hints for the current mode, from the key table.
-    public static func keyHints(_ state: ReviewState) -> [(key: String, text: String)] {
-        state.keymap.hints(in: state.keyContext)
+        let width = max(0, state.columns - left.count)
+        let hints = state.keymap.hints(in: state.keyContext, width: width).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
+        s.put(hints, column: left.count, row: row, role: .status, width: width)
     }
 
     static func trainingText(_ t: TrainingStatus, _ keymap: Keymap) -> String {

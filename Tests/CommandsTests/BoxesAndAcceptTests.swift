@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import Imaging
 import LabelStore
+import Synthetic
 import TestSupport
 import XCTest
 

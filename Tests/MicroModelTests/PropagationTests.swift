@@ -1,4 +1,5 @@
 import Geometry
+import Synthetic
 import XCTest
 import Imaging
 import TestSupport

@@ -1,3 +1,4 @@
+import Synthetic
 import XCTest
 import Imaging
 import TestSupport

@@ -4,6 +4,7 @@ import Imaging
 import LabelStore
 @testable import Pipeline
 import ReviewRoom
+import Synthetic
 import TestSupport
 import XCTest
 

@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import LabelStore
 @testable import Pipeline
+import Synthetic
 import TestSupport
 import XCTest
 

@@ -3,6 +3,7 @@ import Geometry
 import LabelStore
 import MicroModel
 @testable import Pipeline
+import Synthetic
 import TestSupport
 import XCTest
 

@@ -172,6 +172,66 @@ final class GalleryTests: XCTestCase {
         XCTAssertTrue(help[section...].prefix { !$0.isEmpty }.contains { $0.contains("accept-page") && $0.contains("not marked") })
     }
 
+    /// At 100 columns the gallery's hints do not all fit: whole hints give way, the sparest
+    /// first, the page's own keys and the way out stay, and `? more` points to the help. Drawn
+    /// through the painter into a recording terminal, while training shows in the status line.
+    func testTheGalleryHintsFitA100ColumnTerminal() throws {
+        let (store, _) = try storeWithProposals()
+        let state = ReviewState(project: ProjectSnapshot(frameCount: store.frameCount, frameSize: store.frameSize),
+                                columns: 100, rows: 40, graphics: .kitty, cellPixels: PixelSize(width: 10, height: 20))
+        let session = try ReviewSession(store: store, engine: nil, exporter: nil, state: state)
+        let terminal = RecordingTerminal()
+        var painter = Painter(terminal: terminal, frames: FakeFrames(), renderer: TerminalFrameRenderer(KittyRenderer()), theme: .builtIn)
+        session.send([.key(.char("r")), .key(.char("v"))])
+        XCTAssertEqual(session.state.keyContext, .gallery)
+        let all = Keymap.standard.hints(in: .gallery).map { "\($0.key) \($0.text)" }
+        for training in [false, true] {
+            if training { session.send(.training(.progress(fraction: 0.42, detail: "tracking"))) }
+            _ = painter.draw(session.state, now: training ? 20 : 10)
+            let status = terminal.line(session.state.layout.statusRow)
+            XCTAssertEqual(status.contains("training 42%"), training, status)
+            let shown = try XCTUnwrap(status.components(separatedBy: "│ ").last)
+                .trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")
+            XCTAssertEqual(shown.last, "? more", status)
+            // Every hint shown is whole and in the table's order; the ones that matter most are there.
+            let kept = shown.dropLast()
+            XCTAssertEqual(kept.map { all.firstIndex(of: $0) ?? -1 }, kept.map { all.firstIndex(of: $0) ?? -1 }.sorted(), status)
+            XCTAssertFalse(kept.contains { !all.contains($0) }, "a hint was cut: \(status)")
+            for hint in ["m mark", "p accept page", "X reject marked", "v single", "Esc leave"] {
+                XCTAssertTrue(kept.contains(hint), "\(hint) missing at 100 columns: \(status)")
+            }
+            XCTAssertFalse(kept.contains("s sort"), status)
+        }
+        // `?` opens the help, where the rest are.
+        session.send(.key(.char("?")))
+        XCTAssertEqual(session.state.keyContext, .help)
+    }
+
+    /// Any width: the line fits, spare hints go before less spare ones, and a line that had to
+    /// drop some ends with the help key's `more`.
+    func testHintsGiveWaySparestFirstAtEveryWidth() {
+        let map = Keymap.standard
+        for context in KeyContext.allCases {
+            let all = map.hints(in: context).map { "\($0.key) \($0.text)" }
+            let spare = Dictionary(map.bindings.compactMap { b in
+                b.hints[context].map { ("\(b.keys[0].symbol) \($0)", b.spare[context] ?? 0) }
+            }, uniquingKeysWith: max)
+            for width in 12...200 {
+                var shown = map.hints(in: context, width: width).map { "\($0.key) \($0.text)" }
+                let line = shown.joined(separator: "  ")
+                if shown == all { XCTAssertLessThanOrEqual(line.count, width); continue }
+                XCTAssertLessThanOrEqual(line.count, max(width, 6), "\(context) at \(width): \(line)")
+                // `more` unless the help key does not work here or is hinted already.
+                let helpWorks = map.binding(.help)!.contexts.contains(context)
+                XCTAssertEqual(shown.last == "? more", helpWorks && !all.contains("? help"), "\(context) at \(width): \(line)")
+                if shown.last == "? more" { shown.removeLast() }
+                let dropped = all.filter { !shown.contains($0) }
+                let lowestDropped = dropped.map { spare[$0]! }.min()!
+                XCTAssertFalse(shown.contains { spare[$0]! > lowestDropped }, "\(context) at \(width): kept a sparer hint than one dropped: \(line)")
+            }
+        }
+    }
+
     /// On a real project: the page's boxes become accepted and the marked ones rejected, in the file.
     func testAcceptPageAndRejectMarkedChangeTheRightBoxesInTheProject() throws {
         let folder = try Fixtures.temporaryDirectory("gallery-store")

@@ -4,6 +4,7 @@ import Imaging
 import LabelStore
 @testable import Pipeline
 @testable import ReviewRoom
+import Synthetic
 import TestSupport
 import struct TerminalGraphics.PixelSize
 import XCTest

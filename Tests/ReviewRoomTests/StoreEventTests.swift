@@ -116,6 +116,40 @@ final class StoreEventTests: XCTestCase {
         XCTAssertEqual(s.frame, 30)
     }
 
+    /// A pass replaces the proposals it recomputes: the same object and frame come back under
+    /// new ids. The cursor and the marks stay on the object and frame they were on, not on the
+    /// position in the queue nor on another object of the same frame.
+    func testAQueueReloadedWithNewIDsStaysOnTheSameObjectAndFrame() {
+        var s = loaded()
+        let key = QueueKey(tab: .pending, order: .confidenceAscending)
+        func other(_ id: BoxID, frame: Int) -> ReviewBox {
+            ReviewBox(id: id, frame: frame, object: car2.id, kind: .pending, rect: BoxRect(x: 200, y: 50, width: 40, height: 30), confidence: 0.5)
+        }
+        send(&s, .key(.char("r")), .queueLoaded(key, [box(8, frame: 12), box(9, frame: 30), box(10, frame: 41)]))
+        send(&s, .key(.char("m")), .key(.right))
+        XCTAssertEqual(s.review.marked, [8])
+        XCTAssertEqual(s.selection, 9)
+
+        // The retrain's proposals: every id new, two more entries sorting in front, and the
+        // other object on the cursor's frame just before car 1's entry there.
+        send(&s, .training(.proposalsWritten(count: 5)), .snapshotLoaded(snapshot()))
+        XCTAssertEqual(s.dueLoad(settled: true), .loadQueue(key))
+        send(&s, .queueLoaded(key, [box(20, frame: 2), box(21, frame: 12), other(22, frame: 30), box(23, frame: 30),
+                                    other(24, frame: 35), box(25, frame: 41)]))
+        XCTAssertEqual(s.review.index, 3)
+        XCTAssertEqual(s.selection, 23)
+        XCTAssertEqual(s.currentEntry?.object, car1.id)
+        XCTAssertEqual(s.frame, 30)
+        XCTAssertEqual(s.review.marked, [21], "the mark follows frame 12's proposal of car 1")
+
+        // A proposal the pass did not bring back leaves the cursor at its place in the queue.
+        send(&s, .training(.proposalsWritten(count: 1)), .snapshotLoaded(snapshot()))
+        send(&s, .queueLoaded(key, [box(30, frame: 2), box(31, frame: 12), other(32, frame: 30), box(33, frame: 41)]))
+        XCTAssertEqual(s.review.index, 3)
+        XCTAssertEqual(s.selection, 33)
+        XCTAssertEqual(s.review.marked, [31])
+    }
+
     func testWritesMakeTheBoxesDueAtOnceAndTheSnapshotLater() {
         var s = loaded(boxes: [box(5, frame: 0, kind: .seed)])
         let effects = send(&s, .key(.tab), .key(.right))

@@ -2,21 +2,8 @@ import Exchange
 import Foundation
 import Imaging
 import ReviewRoom
+import Synthetic
 import TerminalGraphics
-
-/// SplitMix64: a small, fast, seedable generator, so that a random-input test is the same on
-/// every run and a failure can be replayed from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Byte-level mutations of valid inputs, in the spirit of libFuzzer's: flipped bits, bytes
 /// replaced by awkward ones, tokens that parsers find hard (huge and negative numbers, NaN,

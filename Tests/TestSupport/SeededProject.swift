@@ -2,14 +2,7 @@ import Foundation
 import Geometry
 import Imaging
 import LabelStore
-
-extension SyntheticSequence {
-    /// The true box of frame `frame` (0-based).
-    public func rect(_ frame: Int) -> BoxRect {
-        let b = boxes[frame]
-        return BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)
-    }
-}
+import Synthetic
 
 /// A project on generated frames, written as PPM files to `directory/framesFolder` (once: a
 /// folder already there is reused), with one object of label "thing" seeded with its true boxes

@@ -1,8 +1,6 @@
 import Foundation
 import Synchronization
 @testable import Pipeline
-import func TerminalGraphics.makeRenderer
-import enum TerminalGraphics.GraphicsMode
 import Geometry
 import struct Imaging.RGBImage
 import struct Imaging.PixelRect
@@ -16,7 +14,6 @@ import struct LabelStore.SourceInfo
 @testable import ReviewRoom
 import TestSupport
 import struct TerminalGraphics.PixelSize
-import enum TerminalGraphics.GraphicsMode
 import XCTest
 
 /// The adapters `microlabel open` runs the room on: the project store and the frame provider.
@@ -206,24 +203,6 @@ final class CachedFrameProviderTests: XCTestCase {
         XCTAssertTrue(source.contains(3, scale: 2), "frame 4 was decoded ahead, at half size")
         let ahead = try provider.image(frame: 3, region: region, size: size)
         XCTAssertEqual(ahead.width, 320)
-    }
-}
-
-final class KittySlotTests: XCTestCase {
-    /// Kitty replaces a picture with any later one of the same image id, so the gallery's tiles
-    /// must each get their own id or only the last would stay on screen.
-    func testGalleryTilesGetTheirOwnKittyImageIDs() throws {
-        let renderer = TerminalFrameRenderer(TerminalGraphics.makeRenderer(TerminalGraphics.GraphicsMode.kitty))
-        let image = RGBImage(width: 8, height: 8)
-        func imageID(_ slot: Int) throws -> String? {
-            let bytes = try renderer.render(image, overlays: [], columns: 8, rows: 8, slot: slot).lines.joined()
-            let text = String(decoding: bytes, as: UTF8.self)
-            guard let range = text.range(of: #"i=\d+"#, options: .regularExpression) else { return nil }
-            return String(text[range])
-        }
-        let ids = try (0..<4).map(imageID)
-        XCTAssertEqual(Set(ids.compactMap { $0 }).count, 4, "ids: \(ids)")
-        XCTAssertEqual(try imageID(2), ids[2], "a slot keeps its id from frame to frame")
     }
 }
 

@@ -5,19 +5,19 @@ import Imaging
 /// A generated video of any length with a known box on every frame, for benchmarks that need
 /// many frames without files: a striped object with a dot wanders over a textured background
 /// that pans, growing and shrinking as it goes. Frames are made on demand and the same index
-/// always gives the same pixels. (The test suite's `SyntheticSequence` draws the same kind of
+/// always gives the same pixels. (`SyntheticSequence`, the tests' video, draws the same kind of
 /// scene, but moves its object once across the picture however long the sequence is; here the
 /// motion repeats, so a 10,000-frame video moves as much per frame as a 100-frame one.)
-struct SyntheticVideo: FrameSource {
-    let frameCount: Int
-    let width: Int
-    let height: Int
-    var fps: Double { 25 }
+public struct SyntheticVideo: FrameSource {
+    public let frameCount: Int
+    public let width: Int
+    public let height: Int
+    public var fps: Double { 25 }
     /// The background, twice as wide as a frame, so panning is a copy.
     private let backdrop: [UInt8]
     private let backdropWidth: Int
 
-    init(frameCount: Int, width: Int = 320, height: Int = 240) {
+    public init(frameCount: Int, width: Int = 320, height: Int = 240) {
         self.frameCount = frameCount
         self.width = width
         self.height = height
@@ -28,7 +28,7 @@ struct SyntheticVideo: FrameSource {
             for y in 0..<height {
                 for x in 0..<w {
                     let phase = 2 * Double.pi * Double(x) / Double(w)
-                    let v = 0.5 + 0.25 * sin(13 * phase + Double(y) * 0.05) + 0.25 * Self.noise(x / 6, y / 6)
+                    let v = 0.5 + 0.25 * sin(13 * phase + Double(y) * 0.05) + 0.25 * Scene.noise(x / 6, y / 6)
                     let i = (y * w + x) * 3
                     px[i] = UInt8(60 + 60 * v)
                     px[i + 1] = UInt8(110 + 70 * v)
@@ -40,7 +40,7 @@ struct SyntheticVideo: FrameSource {
     }
 
     /// The object's true box on frame `index` (0-based).
-    func box(_ index: Int) -> BoxRect {
+    public func box(_ index: Int) -> BoxRect {
         let t = Double(index)
         let s = 1 + 0.25 * sin(2 * Double.pi * t / 700)
         let w = 30 * s, h = 40 * s
@@ -49,7 +49,7 @@ struct SyntheticVideo: FrameSource {
         return BoxRect(x: cx - w / 2, y: cy - h / 2, width: w, height: h)
     }
 
-    func frame(at index: Int, scale: Int) throws -> RGBImage {
+    public func frame(at index: Int, scale: Int) throws -> RGBImage {
         let full = render(index)
         return scale <= 1 ? full : full.downsampled(by: scale)
     }
@@ -75,27 +75,18 @@ struct SyntheticVideo: FrameSource {
                 for y in y0..<y1 {
                     let oy = (Double(y) + 0.5 - b.y) / b.height
                     guard oy >= 0, oy < 1 else { continue }
-                    let stripe = Int(oy * 6) % 2 == 0
                     for x in x0..<x1 {
                         let ox = (Double(x) + 0.5 - b.x) / b.width
                         guard ox >= 0, ox < 1 else { continue }
-                        let dot = hypot(ox - 0.5, oy - 0.35) < 0.18
+                        let colour = Scene.object(ox, oy)
                         let i = y * rowBytes + x * 3
-                        px[i] = dot ? 250 : (stripe ? 220 : 40)
-                        px[i + 1] = dot ? 230 : (stripe ? 40 : 30)
-                        px[i + 2] = dot ? 40 : (stripe ? 60 : 160)
+                        px[i] = colour.r
+                        px[i + 1] = colour.g
+                        px[i + 2] = colour.b
                     }
                 }
             }
         }
         return image
-    }
-
-    /// Deterministic value noise in 0...1.
-    private static func noise(_ x: Int, _ y: Int) -> Double {
-        var h = UInt64(bitPattern: Int64(x &* 374_761_393 &+ y &* 668_265_263))
-        h = (h ^ (h >> 13)) &* 1_274_126_177
-        h ^= h >> 16
-        return Double(h & 0xFFFF) / 65535
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 import Imaging
 
 /// A generated video with known boxes: a textured object moving and scaling over a textured
@@ -40,6 +41,12 @@ public struct SyntheticSequence: Sendable {
         } : []
     }
 
+    /// The true box of frame `frame` (0-based).
+    public func rect(_ frame: Int) -> BoxRect {
+        let b = boxes[frame]
+        return BoxRect(x: b.x, y: b.y, width: b.width, height: b.height)
+    }
+
     /// Frame `index` (0-based).
     public func frame(_ index: Int) -> RGBImage {
         var image = RGBImage(width: width, height: height)
@@ -58,7 +65,7 @@ public struct SyntheticSequence: Sendable {
                         let v = 0.5 + 0.5 * sin(fx * 0.05) * cos(fy * 0.07)
                         r = 200 * v + 40; g = 60 + 80 * v; bl = 40
                     } else {
-                        let n = noise(Int(fx) / 6, y / 6)
+                        let n = Scene.noise(Int(fx) / 6, y / 6)
                         let v = 0.5 + 0.25 * sin(fx * 0.13 + fy * 0.05) + 0.25 * n
                         r = 60 + 60 * v; g = 110 + 70 * v; bl = 70 + 50 * v
                     }
@@ -68,16 +75,12 @@ public struct SyntheticSequence: Sendable {
                         oy = (Double(y) - t.y) / t.height
                     }
                     if !second && ox >= 0 && ox < 1 && oy >= 0 && oy < 1 {
-                        // Object texture in its own coordinates, so it scales with the object.
-                        let stripe = Int(oy * 6) % 2 == 0
-                        let dot = hypot(ox - 0.5, oy - 0.35) < 0.18
-                        r = dot ? 250 : (stripe ? 220 : 40)
-                        g = dot ? 230 : (stripe ? 40 : 30)
-                        bl = dot ? 40 : (stripe ? 60 : 160)
+                        let colour = Scene.object(ox, oy)
+                        r = Double(colour.r); g = Double(colour.g); bl = Double(colour.b)
                     }
                     if occluded.contains(index) && Double(x) >= occluderX && Double(x) < occluderX + 80
                         && Double(y) >= b.y - 30 && Double(y) < b.y + b.height + 30 {
-                        let v = noise(x / 3, y / 3)
+                        let v = Scene.noise(x / 3, y / 3)
                         r = 150 + 60 * v; g = 150 + 60 * v; bl = 150 + 60 * v
                     }
                     let i = (y * width + x) * 3
@@ -91,10 +94,3 @@ public struct SyntheticSequence: Sendable {
     }
 }
 
-/// Deterministic value noise in 0...1 from integer coordinates.
-private func noise(_ x: Int, _ y: Int) -> Double {
-    var h = UInt64(bitPattern: Int64(x &* 374_761_393 &+ y &* 668_265_263))
-    h = (h ^ (h >> 13)) &* 1_274_126_177
-    h ^= h >> 16
-    return Double(h & 0xFFFF) / 65535
-}
