@@ -590,6 +590,14 @@ extension ReviewState {
         if let i = queue.firstIndex(where: { $0.id == box.id }) { queue[i].rect = rect }
         keepVisible(Point(x: rect.x, y: rect.y))
         keepVisible(Point(x: rect.maxX, y: rect.maxY))
+        // A proposal being corrected becomes a seed with its first change, not at Enter: a pass
+        // running meanwhile replaces the stretch's proposals, and would take the correction with them.
+        if case .edit(let session) = mode, session.fromReview, box.kind == .pending {
+            removeFromQueueIfMoved(box.id, to: .seed)
+            review.marked.remove(box.id)
+            retrainDue = true
+            return [.setKind([box.id], .seed), .updateBox(box.id, rect)]
+        }
         return [.updateBox(box.id, rect)]
     }
 
@@ -612,8 +620,9 @@ extension ReviewState {
                 mode = .review
                 // A corrected box is a seed: it trains the object's models, and the pass that
                 // starts at the next pause recomputes its stretch. An unchanged one is accepted.
-                let corrected = session.original.map { $0 != box.rect } ?? false
+                let corrected = box.kind == .seed || session.original.map { $0 != box.rect } ?? false
                 let kind: ReviewKind = corrected ? .seed : .accepted
+                let stored = box.kind == kind
                 removeFromQueueIfMoved(box.id, to: kind)
                 review.marked.remove(box.id)
                 syncReview()
@@ -623,7 +632,7 @@ extension ReviewState {
                 } else {
                     message = Message("accepted unchanged")
                 }
-                return [.setKind([box.id], kind)]
+                return stored ? [] : [.setKind([box.id], kind)]
             }
             mode = .navigate
             selection = nil

@@ -72,6 +72,16 @@ final class RetrainTests: XCTestCase {
         session.pollBackground()
         XCTAssertEqual(engine.startCount, 3, "the pass after it starts once the first is done")
 
+        // No pass trains on a box half corrected: the rest counts once the edit ends.
+        engine.finish()
+        session.pollBackground()
+        XCTAssertFalse(session.state.training.isRunning)
+        session.send([.key(.char("e")), .key(.right)])
+        XCTAssertTrue(session.state.retrainDue)
+        XCTAssertNil(session.idleIn())
+        session.send(.key(.enter))
+        XCTAssertNotNil(session.idleIn())
+
         // Without an engine nothing waits.
         let plain = try ReviewSession(store: store, engine: nil, exporter: nil, state: state(store))
         plain.send([.key(.char("r")), .key(.char("x"))])
@@ -128,5 +138,30 @@ final class RetrainTests: XCTestCase {
         for frame in 21...38 { XCTAssertEqual(after[frame], before[frame], "frame \(frame + 1): an unchanged stretch is left alone") }
         for frame in [1, 5, 9, 11, 15, 19] { XCTAssertNotEqual(after[frame], before[frame], "frame \(frame + 1) was recomputed") }
         XCTAssertEqual(session.state.project.counts.seed, 4)
+    }
+    /// A pass that runs while a proposal is being corrected replaces the stretch's proposals;
+    /// the correction is a seed from its first change, so the pass keeps it.
+    func testACorrectionInProgressSurvivesAPassOverItsStretch() throws {
+        let directory = try Fixtures.temporaryDirectory("edit-during-pass")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sequence = SyntheticSequence(frameCount: 30)
+        let (project, source, _) = try makeSeededProject(sequence, seedFrames: [0, 29], in: directory)
+        _ = try PropagationEngine(project: project, frames: source).run()
+        let store = try ProjectReviewStore(project: project)
+        let session = try ReviewSession(store: store, engine: nil, exporter: nil, state: state(store))
+        session.send([.key(.char("r")), .key(.char("e")), .key(.right)])
+        let id = try XCTUnwrap(session.state.selection)
+        let moved = try XCTUnwrap(try project.box(id: id))
+        XCTAssertEqual(moved.kind, .seed, "a seed from the first change")
+        XCTAssertNil(session.state.queue.first { $0.id == id }, "no longer pending")
+
+        _ = try PropagationEngine(project: project, frames: source).run(force: true)
+        XCTAssertEqual(try project.box(id: id)?.rect, moved.rect, "the pass kept the correction")
+        session.send(.storeChanged)
+        session.send([.key(.right), .key(.enter)])
+        XCTAssertEqual(session.state.mode, .review)
+        let stored = try XCTUnwrap(try project.box(id: id))
+        XCTAssertEqual(stored.kind, .seed)
+        XCTAssertGreaterThan(stored.rect.x, moved.rect.x, "and the moves after it")
     }
 }
