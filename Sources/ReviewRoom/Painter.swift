@@ -259,6 +259,10 @@ struct Painter {
         // ends an update on its own when it grows large or slow, and a later end would be stray.
         var failure: String?
         if geometryChanged { textShown.removeAll() }
+        // A new layout clears the screen, and kitty then frees every image left without a
+        // placement (ED 2 acts as `a=d,d=A`): none of ours outlives it, so every picture goes again.
+        let kittyCleared = geometryChanged && renderer.mode == .kitty
+        let freed = kittyCleared ? kitty.removeAll() : []
         var pictures: [(index: Int, bytes: [UInt8])] = []
         // In frame order: a gallery page lists its tiles as the queue does (often backward in
         // time), and a video read backward seeks for every tile where forward it streams.
@@ -274,20 +278,17 @@ struct Painter {
         // The link's clock starts when the bytes start to go, after the encoding.
         let sendStart = ReviewRoom.monotonicSeconds()
         if renderer.mode == .kitty {
+            if kittyCleared { clearForKitty(text, freeing: freed) }
             for picture in pictures {
                 terminal.write(picture.bytes)
                 written += picture.bytes.count
             }
         }
         terminal.write("\u{1B}[?2026h")
-        if geometryChanged {
+        if geometryChanged, !kittyCleared {
             // Old pictures must go: curses repaints the whole screen (rare: resize, zoom
             // to another shape, help, gallery pages), then every picture is sent again.
             if !shown.isEmpty || cleared { terminal.invalidateAll() }
-            if renderer.mode == .kitty {
-                terminal.write("\u{1B}_Ga=d,q=2\u{1B}\\")
-                kitty.unplaceAll()
-            }
         }
         terminal.flush()
         terminal.draw(text)
@@ -330,6 +331,20 @@ struct Painter {
 
     /// The state the screen shows in full, when nothing is waiting to be drawn.
     private var drawnState: ReviewState?
+
+    /// Kitty, new layout: the screen cleared and `text` drawn in an update of their own, before
+    /// the pictures are sent (sent earlier, the clear would free them before they were placed).
+    private mutating func clearForKitty(_ text: ScreenText, freeing freed: [UInt32]) {
+        terminal.write("\u{1B}[?2026h")
+        if !shown.isEmpty || cleared { terminal.invalidateAll() }
+        // Placements and stored images go here too, for when curses sends no clear (nothing shown yet).
+        terminal.write("\u{1B}_Ga=d,q=2\u{1B}\\")
+        for id in freed { terminal.write(KittyImages.free(id: id)) }
+        terminal.flush()
+        terminal.draw(text)
+        terminal.refresh()
+        terminal.write("\u{1B}[?2026l")
+    }
 
     /// Light pictures aim at about a twelfth of a second each on the link.
     private mutating func adaptLightness(quality: PictureQuality, bytes: Int) {
@@ -617,8 +632,6 @@ struct KittyShelf {
         placed[placement.slot] = id
         return out
     }
-
-    mutating func unplaceAll() { placed.removeAll() }
 
     mutating func removeAll() -> [UInt32] {
         let all = Array(ids.values)

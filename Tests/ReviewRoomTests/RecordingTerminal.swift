@@ -19,6 +19,9 @@ final class RecordingTerminal: RoomTerminal {
     /// Text cells sent by refreshes.
     private(set) var cellsSent = 0
     private(set) var refreshes = 0
+    /// Where in `written` a refresh cleared the whole screen (curses sends ED 2 for its first
+    /// screen, after `invalidateAll` and after a resize), in order.
+    private(set) var clears: [Int] = []
 
     private var pending: ScreenText?
     private var repaintAll = false
@@ -45,6 +48,7 @@ final class RecordingTerminal: RoomTerminal {
             cellsSent += zip(screen.cells, pending.cells).filter { $0 != $1 }.count
         } else {
             cellsSent += pending.cells.count
+            clears.append(written.count)
         }
         screen = pending
         repaintAll = false
