@@ -608,12 +608,14 @@ struct KittyShelf {
     /// An id for `placement`, and the ids freed to make room.
     mutating func store(_ placement: ImagePlacement) -> (id: UInt32, evicted: [UInt32]) {
         var evicted: [UInt32] = []
-        while order.count >= Self.capacity {
-            let old = order.removeFirst()
-            if let id = ids.removeValue(forKey: old) {
-                evicted.append(id)
-                for (slot, shownID) in placed where shownID == id { placed[slot] = nil }
-            }
+        // The oldest go first, but never one that shows: freed, its tile would go blank. (A page
+        // has at most 24 tiles, so with those shown and a page's worth sent since, room remains.)
+        var i = 0
+        while order.count >= Self.capacity, i < order.count {
+            guard let id = ids[order[i]] else { order.remove(at: i); continue }
+            if placed.values.contains(id) { i += 1; continue }
+            ids[order.remove(at: i)] = nil
+            evicted.append(id)
         }
         let id = nextID
         nextID = nextID >= 4_000_000 ? 10 : nextID + 1

@@ -85,4 +85,20 @@ final class KittyScreenTests: XCTestCase {
         press([.key(.right)])
         assertEveryPictureShows("the next proposal")
     }
+
+    /// The terminal keeps a few dozen of our images; making room must never free one that a tile
+    /// still shows. Marking every tile of a page makes three new pictures a tile.
+    func testMarkingAWholePageKeepsEveryTileOnScreen() throws {
+        press([.key(.char("r"))])
+        press([.key(.char("v"))])
+        let tiles = try XCTUnwrap(session.state.galleryTiles?.count)
+        for i in 0..<tiles {
+            press([.key(.char("m"))])
+            assertEveryPictureShows("tile \(i + 1) marked")
+            press([.key(.right)])
+            assertEveryPictureShows("after tile \(i + 1)")
+        }
+        XCTAssertEqual(session.state.review.marked.count, tiles)
+        XCTAssertGreaterThan(KittyShelf.capacity, tiles, "room for the page and then some")
+    }
 }
