@@ -305,6 +305,7 @@ struct Painter {
             }
             terminal.write("\u{1B}8")
         }
+        if renderer.mode == .kitty { for id in kitty.trim() { terminal.write(KittyImages.free(id: id)) } }
         terminal.write("\u{1B}[?2026l")
         terminal.flush()
         if !due.isEmpty {
@@ -386,12 +387,12 @@ struct Painter {
         if renderer.mode == .kitty {
             if kitty.isStored(placement) { return [] }
             let ready = encoded.removeValue(forKey: placement)
-            let (id, evicted) = kitty.store(placement)
-            var out: [UInt8] = evicted.flatMap { KittyImages.free(id: $0) }
+            let id = kitty.store(placement)
+            var out: [UInt8] = []
             if let ready {
                 Self.append(ready, storedAs: id, to: &out)
             } else {
-                out += try encode(placement, id: id)
+                do { out += try encode(placement, id: id) } catch { kitty.forget(placement); throw error }
             }
             return out
         }
@@ -588,7 +589,8 @@ extension ViewOverlay {
 }
 
 /// The kitty images the terminal holds for the room, by what they show: stepping back to a
-/// frame sent before costs a placement command, not its pixels. The oldest are freed first.
+/// frame sent before costs a placement command, not its pixels. Past the capacity, all but
+/// the shown ones are freed.
 struct KittyShelf {
     /// Images kept in the terminal (kitty's default quota is 320 MB; these are far smaller).
     static let capacity = 48
@@ -598,36 +600,26 @@ struct KittyShelf {
     static let lightScales: [Double] = [0.6, 0.5, 0.4, 0.32, 0.25, 0.2]
 
     private var ids: [ImagePlacement: UInt32] = [:]
-    private var order: [ImagePlacement] = []
     private var nextID: UInt32 = 10
     /// The image placed in each slot.
     private var placed: [Int: UInt32] = [:]
 
     func isStored(_ placement: ImagePlacement) -> Bool { ids[placement] != nil }
 
-    /// An id for `placement`, and the ids freed to make room.
-    mutating func store(_ placement: ImagePlacement) -> (id: UInt32, evicted: [UInt32]) {
-        var evicted: [UInt32] = []
-        // The oldest go first, but never one that shows: freed, its tile would go blank. (A page
-        // has at most 24 tiles, so with those shown and a page's worth sent since, room remains.)
-        var i = 0
-        while order.count >= Self.capacity, i < order.count {
-            guard let id = ids[order[i]] else { order.remove(at: i); continue }
-            if placed.values.contains(id) { i += 1; continue }
-            ids[order.remove(at: i)] = nil
-            evicted.append(id)
-        }
+    /// An id to store `placement` as.
+    mutating func store(_ placement: ImagePlacement) -> UInt32 {
         let id = nextID
         nextID = nextID >= 4_000_000 ? 10 : nextID + 1
         ids[placement] = id
-        order.append(placement)
-        return (id, evicted)
+        return id
     }
+
+    /// `placement` was not stored after all (making its picture failed).
+    mutating func forget(_ placement: ImagePlacement) { ids[placement] = nil }
 
     /// Commands that show `placement` (already stored) in its cells, replacing its slot's picture.
     mutating func show(_ placement: ImagePlacement, columns: Int, rows: Int) -> [UInt8] {
         guard let id = ids[placement] else { return [] }
-        if let i = order.firstIndex(of: placement) { order.remove(at: i); order.append(placement) }
         var out: [UInt8] = []
         if let old = placed[placement.slot], old != id { out += KittyImages.unplace(id: old) }
         out += KittyImages.place(id: id, columns: columns, rows: rows)
@@ -635,10 +627,20 @@ struct KittyShelf {
         return out
     }
 
+    /// Past the capacity, lets go of every image not shown and returns their ids to free: all of
+    /// them at once, once a draw's pictures are placed, because kitty frees every image without a
+    /// placement on any free command (`d=I`), whatever id it names.
+    mutating func trim() -> [UInt32] {
+        guard ids.count > Self.capacity else { return [] }
+        let shown = Set(placed.values)
+        let gone = ids.filter { !shown.contains($0.value) }
+        for placement in gone.keys { ids[placement] = nil }
+        return gone.values.sorted()
+    }
+
     mutating func removeAll() -> [UInt32] {
         let all = Array(ids.values)
         ids.removeAll()
-        order.removeAll()
         placed.removeAll()
         return all
     }

@@ -1,9 +1,10 @@
 /// The pictures a kitty terminal shows, worked out from the bytes a `RecordingTerminal` took
 /// in, by the rules kitty (0.26 and later) follows: images are stored by id (`a=t`, in chunks)
 /// and shown by placements at the cursor (`a=p`); a placement of an image it does not hold is
-/// ignored (silently with q=2). Deleting all placements (`a=d`) keeps the images, `d=A` frees
-/// every image left without a placement, and so does clearing the screen (ED 2, which curses
-/// sends for its first screen and after `invalidateAll`): then every image goes, placed or not.
+/// ignored (silently with q=2). Deleting placements (`a=d`, `d=i`) keeps the images. Freeing
+/// (`d=A`, or `d=I` for one id) frees every image left without a placement, whatever id it has,
+/// and clearing the screen (ED 2, which curses sends for its first screen and after
+/// `invalidateAll`) removes every placement and so every image.
 struct KittyScreenModel {
     struct Placement: Equatable, CustomStringConvertible {
         var image: UInt32
@@ -123,7 +124,8 @@ struct KittyScreenModel {
                 guard let id else { return }
                 let placement = keys["p"].flatMap { UInt32($0) }
                 placements.removeAll { $0.image == id && (placement == nil || $0.placementID == placement) }
-                if keys["d"] == "I", !placements.contains(where: { $0.image == id }) { stored.remove(id) }
+                // Kitty frees with it every image left without a placement, not only this one.
+                if keys["d"] == "I" { stored.formIntersection(placements.map(\.image)) }
             default:
                 break
             }

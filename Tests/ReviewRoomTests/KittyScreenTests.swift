@@ -101,4 +101,15 @@ final class KittyScreenTests: XCTestCase {
         XCTAssertEqual(session.state.review.marked.count, tiles)
         XCTAssertGreaterThan(KittyShelf.capacity, tiles, "room for the page and then some")
     }
+
+    /// Stepping further than the terminal keeps pictures, and back: each frame shows, whether
+    /// stored still or sent again.
+    func testSteppingPastTheShelfsCapacityAndBackShowsEveryFrame() {
+        let steps = KittyShelf.capacity + 6
+        for key in Array(repeating: Key.right, count: steps) + Array(repeating: Key.left, count: steps) {
+            press([.key(key)])
+            assertEveryPictureShows("frame \(session.state.frame + 1)")
+        }
+        XCTAssertEqual(session.state.frame, 0)
+    }
 }

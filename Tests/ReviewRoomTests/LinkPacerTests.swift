@@ -192,19 +192,18 @@ final class LinkPacerTests: XCTestCase {
         let a = placement(frame: 3), b = placement(frame: 4)
         XCTAssertFalse(shelf.isStored(a))
         let first = shelf.store(a)
-        XCTAssertEqual(first.evicted, [])
         let shownA = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
-        XCTAssertEqual(shownA, "\u{1B}_Ga=p,i=\(first.id),p=1,c=80,r=30,C=1,q=2\u{1B}\\")
+        XCTAssertEqual(shownA, "\u{1B}_Ga=p,i=\(first),p=1,c=80,r=30,C=1,q=2\u{1B}\\")
         let second = shelf.store(b)
-        XCTAssertNotEqual(second.id, first.id)
+        XCTAssertNotEqual(second, first)
         let shownB = String(decoding: shelf.show(b, columns: 80, rows: 30), as: UTF8.self)
-        XCTAssertTrue(shownB.hasPrefix("\u{1B}_Ga=d,d=i,i=\(first.id),p=1,q=2\u{1B}\\"), "the picture it replaces is taken off")
+        XCTAssertTrue(shownB.hasPrefix("\u{1B}_Ga=d,d=i,i=\(first),p=1,q=2\u{1B}\\"), "the picture it replaces is taken off")
         // Back to frame 3: still stored, so only a placement goes.
         XCTAssertTrue(shelf.isStored(a))
         XCTAssertFalse(shelf.isStored(placement(frame: 3, quality: .light(level: 1))), "a light copy is another picture")
         let back = String(decoding: shelf.show(a, columns: 80, rows: 30), as: UTF8.self)
         XCTAssertLessThan(back.utf8.count, 100)
-        XCTAssertTrue(back.contains("a=p,i=\(first.id),"))
+        XCTAssertTrue(back.contains("a=p,i=\(first),"))
     }
 
     func testAPictureEncodedAheadIsSentUnderTheIdItIsStoredAs() throws {
@@ -215,15 +214,25 @@ final class LinkPacerTests: XCTestCase {
         XCTAssertEqual(out, KittyImages.free(id: 3) + (try KittyImages.transmit(image, id: 42)))
     }
 
-    func testTheOldestStoredImagesAreFreedFirst() {
+    /// Kitty frees every image without a placement on any free command, so past its capacity the
+    /// shelf lets go of all the images not shown at once (after a draw's pictures are placed).
+    func testPastItsCapacityTheShelfFreesEveryImageNotShown() {
         var shelf = KittyShelf()
         var ids: [UInt32] = []
-        for frame in 0..<KittyShelf.capacity { ids.append(shelf.store(placement(frame: frame)).id) }
-        _ = shelf.show(placement(frame: 0), columns: 80, rows: 30)  // frame 0 is used again: it stays
-        let next = shelf.store(placement(frame: 1000))
-        XCTAssertEqual(next.evicted, [ids[1]])
+        for frame in 0..<(KittyShelf.capacity - 1) { ids.append(shelf.store(placement(frame: frame))) }
+        let tile = placement(frame: 900, slot: 1)
+        _ = shelf.store(tile)
+        _ = shelf.show(tile, columns: 80, rows: 30)
+        _ = shelf.show(placement(frame: 5), columns: 80, rows: 30)
+        XCTAssertEqual(shelf.trim(), [], "up to the capacity all stay")
         XCTAssertTrue(shelf.isStored(placement(frame: 0)))
-        XCTAssertFalse(shelf.isStored(placement(frame: 1)))
+        let next = shelf.store(placement(frame: 1000))
+        XCTAssertEqual(shelf.trim(), (ids + [next]).filter { $0 != ids[5] }.sorted())
+        XCTAssertTrue(shelf.isStored(placement(frame: 5)))
+        XCTAssertTrue(shelf.isStored(tile))
+        XCTAssertFalse(shelf.isStored(placement(frame: 0)))
+        XCTAssertFalse(shelf.isStored(placement(frame: 1000)))
+        XCTAssertEqual(shelf.trim(), [])
     }
 
     func testKittyPicturesTravelAtTheSourcesResolutionAtMost() {
