@@ -43,6 +43,8 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     /// get no proposal, but a correction (a rejection or a new seed) recomputes the stretch
     /// between its drawn seeds across them. A box accepted at IoU just over 0.5 would otherwise
     /// become a seed whose error its neighbours inherit, and a correction would stop at it.
+    /// Either way accepted boxes teach: off, a run passing one learns the object's look there
+    /// (`propagate`'s `examples`) while keeping its own box.
     public var acceptedBoxesAnchor = false
 
     public init() {}
@@ -160,9 +162,12 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
 
 /// Tracks through `window`, stopping early at a scene cut or a collapse of the response.
 /// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
-/// object: the micro-model learns to answer them with zero. Deterministic: the same frames,
-/// window and negatives give the same run.
+/// object: the micro-model learns to answer them with zero. `examples` are accepted boxes by
+/// frame: when the run passes one, the micro-model learns the object's look there
+/// (`CorrelationTracker.learnExample`), but its box stays its own. Deterministic: the same
+/// frames, window, negatives and examples give the same run.
 public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: BoxRect)] = [],
+                      examples: [Int: BoxRect] = [:],
                       config: PropagationConfig = PropagationConfig(),
                       cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
     let seed = window.seed, direction = window.direction, limit = window.limit
@@ -216,6 +221,7 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
         }
         previous = signature
         let s = tracker.update(image)
+        if let example = examples[frame] { tracker.learnExample(image, box: example) }
         points.append(TrackPoint(frame: frame, box: s.box.clamped(width: image.width, height: image.height),
                                  sharpness: s.sharpness, similarity: s.similarity))
         weak = s.sharpness < config.collapseSharpness ? weak + 1 : 0
