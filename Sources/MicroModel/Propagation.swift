@@ -163,8 +163,9 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
 /// Tracks through `window`, stopping early at a scene cut or a collapse of the response.
 /// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
 /// object: the micro-model learns to answer them with zero. `examples` are accepted boxes by
-/// frame: when the run passes one, the micro-model learns the object's look there
-/// (`CorrelationTracker.learnExample`), but its box stays its own. Deterministic: the same
+/// frame: when the run passes one where it sees the object clearly and its box overlaps the
+/// accepted one (IoU 0.5), the micro-model learns the object's colours there (`CorrelationTracker.learnExample`), but its
+/// box stays its own. Deterministic: the same
 /// frames, window, negatives and examples give the same run.
 public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: BoxRect)] = [],
                       examples: [Int: BoxRect] = [:],
@@ -221,7 +222,14 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
         }
         previous = signature
         let s = tracker.update(image)
-        if let example = examples[frame] { tracker.learnExample(image, box: example) }
+        // An accepted box teaches only where the run itself sees the object clearly (a sharp
+        // response, a box that still looks at least half as much like the seed as the run's
+        // first frames did) and agrees with it: one accepted over an occluder, or on something
+        // the run is not on, would teach the wrong colours for the rest of the run.
+        if let example = examples[frame], s.sharpness >= config.reliableSharpness, s.box.iou(example) >= 0.5,
+           s.similarity >= 0.5 * (points.prefix(3).map(\.similarity).max() ?? s.similarity) {
+            tracker.learnExample(image, box: example)
+        }
         points.append(TrackPoint(frame: frame, box: s.box.clamped(width: image.width, height: image.height),
                                  sharpness: s.sharpness, similarity: s.similarity))
         weak = s.sharpness < config.collapseSharpness ? weak + 1 : 0

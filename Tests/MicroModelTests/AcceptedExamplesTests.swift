@@ -47,5 +47,22 @@ final class AcceptedExamplesTests: XCTestCase {
         let nudged = try propagate(window, frames: frames, examples: shifted)
         let at10 = try XCTUnwrap(nudged.points.first { $0.frame == 10 })
         XCTAssertLessThan(abs(at10.box.centerX - sequence.rect(10).centerX), 2, "the run's own position at the accepted frame")
+        // Accepted boxes the run is not on (IoU under 0.5 with its own box) teach nothing.
+        let elsewhere = examples.mapValues { BoxRect(x: $0.x + 30, y: $0.y, width: $0.width, height: $0.height) }
+        XCTAssertEqual(try propagate(window, frames: frames, examples: elsewhere), plain)
+    }
+
+    /// An accepted box on a frame where the object is hidden behind an occluder teaches nothing:
+    /// the run's response there is not sharp.
+    func testAcceptedBoxesOverAnOccluderTeachNothing() throws {
+        let sequence = SyntheticSequence(frameCount: 40, occluded: 18..<21)
+        let window = Window(seed: Seed(frame: 0, box: sequence.rect(0)), direction: .forward, limit: 39)
+        let plain = try propagate(window, frames: sequence.frame)
+        let hidden = Dictionary(uniqueKeysWithValues: (18..<21).map { ($0, sequence.rect($0)) })
+        XCTAssertTrue(plain.points.contains { (18..<21).contains($0.frame) }, "the run goes through the occlusion")
+        XCTAssertEqual(try propagate(window, frames: sequence.frame, examples: hidden), plain)
+        // The same boxes on frames where it is in view do teach.
+        let inView = Dictionary(uniqueKeysWithValues: (8..<11).map { ($0, sequence.rect($0)) })
+        XCTAssertNotEqual(try propagate(window, frames: sequence.frame, examples: inView), plain)
     }
 }
