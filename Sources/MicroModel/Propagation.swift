@@ -93,7 +93,7 @@ public struct Window: Sendable, Hashable {
     }
 }
 
-/// The windows of one object's seeds (accepted boxes count as seeds): each seed forward and
+/// The windows of one object's seeds (the engine's anchors): each seed forward and
 /// backward up to its neighbours, at most `maxDistance` frames, inside 0..<frameCount.
 public func windows(for seeds: [Seed], frameCount: Int, maxDistance: Int) -> [Window] {
     let sorted = seeds.sorted { $0.frame < $1.frame }
