@@ -43,7 +43,7 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     /// get no proposal, but a correction (a rejection or a new seed) recomputes the stretch
     /// between its drawn seeds across them. A box accepted at IoU just over 0.5 would otherwise
     /// become a seed whose error its neighbours inherit, and a correction would stop at it.
-    /// Either way accepted boxes teach: off, a run passing one learns the object's look there
+    /// Either way accepted boxes teach: off, a run passing one learns the object's colours there
     /// (`propagate`'s `examples`) while keeping its own box.
     public var acceptedBoxesAnchor = false
 
@@ -164,8 +164,8 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
 /// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
 /// object: the micro-model learns to answer them with zero. `examples` are accepted boxes by
 /// frame: when the run passes one where it sees the object clearly and its box overlaps the
-/// accepted one (IoU 0.5), the micro-model learns the object's colours there (`CorrelationTracker.learnExample`), but its
-/// box stays its own. Deterministic: the same
+/// accepted one (IoU 0.5), the micro-model learns the object's colours there
+/// (`CorrelationTracker.learnExample`), but its box stays its own. Deterministic: the same
 /// frames, window, negatives and examples give the same run.
 public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: BoxRect)] = [],
                       examples: [Int: BoxRect] = [:],
