@@ -1,5 +1,6 @@
 import Geometry
 import Imaging
+import Synthetic
 import TestSupport
 import XCTest
 @testable import MicroModel
