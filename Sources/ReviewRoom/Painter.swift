@@ -577,6 +577,10 @@ struct Painter {
         // The first answer that measures the link is due: read it when it comes, not after encoding.
         if pacer.rate == nil, pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
         guard state != preparedFor else { return }
+        // Keys coalesced into a step of several frames say the room is behind them: where the
+        // next one lands is a guess that often misses, and the picture made for it would take
+        // the machine from the one the screen needs. Guess again once a step is a single frame.
+        guard stride == 1 || keysResting(now) else { return }
         preparedFor = state
         guard let ahead = ReviewRoom.predictedNext(state, direction: stride * direction, boxes: boxes) else { return }
         var plan = ReviewRoom.imagePlan(ahead, theme: theme)
