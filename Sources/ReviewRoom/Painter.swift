@@ -28,8 +28,9 @@ struct Painter {
     private var direction = 1
     /// Pictures encoded ahead of time, by what they show.
     private var encoded: [ImagePlacement: [UInt8]] = [:]
-    /// The picture being made ahead, on the read-ahead thread.
-    private var ahead: AheadPicture?
+    /// Pictures being made ahead on the read-ahead thread, in the order they are made: the
+    /// next step's, and while a key is held the one after it.
+    private var ahead: [AheadPicture] = []
     /// Pictures made ahead that the screen waited for, and guesses cancelled (for the link log).
     private(set) var aheadWaits = 0
     private(set) var aheadCancels = 0
@@ -399,28 +400,32 @@ struct Painter {
     /// waited for when it is being made. A picture being made for anything else is cancelled,
     /// so the one the screen needs has the machine to itself.
     private mutating func takePrepared(_ placement: ImagePlacement) -> [UInt8]? {
-        if let job = ahead {
-            if job.placement == placement {
-                readUntil(job.done)
-                aheadWaits += 1
-            } else if !job.isDone {
-                job.cancel()
-                aheadCancels += 1
-                ahead = nil
-            }
+        // Guesses before the one wanted were for steps the keys skipped; with none wanted, all
+        // of them were wrong.
+        let wanted = ahead.firstIndex { $0.placement == placement }
+        for (i, job) in ahead.enumerated() where i < (wanted ?? ahead.count) && !job.isDone {
+            job.cancel()
+            aheadCancels += 1
+        }
+        ahead.removeFirst(wanted ?? 0)
+        ahead.removeAll { $0.isCancelled }
+        if wanted != nil, let job = ahead.first {
+            readUntil(job.done)
+            aheadWaits += 1
         }
         harvestAhead()
         return encoded.removeValue(forKey: placement)
     }
 
-    /// Moves a finished picture made ahead into `encoded`.
+    /// Moves finished pictures made ahead into `encoded`.
     private mutating func harvestAhead() {
-        guard let job = ahead, job.isDone else { return }
-        ahead = nil
-        guard let made = job.result else { return }
-        if encoded.count >= 2 { encoded.removeAll() }
-        encoded[job.placement] = made.bytes
-        noteKittyEncode(job.placement, payload: job.payload, seconds: made.seconds, bytes: made.bytes.count)
+        while let job = ahead.first, job.isDone {
+            ahead.removeFirst()
+            guard let made = job.result else { continue }
+            if encoded.count >= 3 { encoded.removeAll() }
+            encoded[job.placement] = made.bytes
+            noteKittyEncode(job.placement, payload: job.payload, seconds: made.seconds, bytes: made.bytes.count)
+        }
     }
 
     /// Starts making `placement`'s picture on the read-ahead thread (placeholder id for kitty).
@@ -429,10 +434,10 @@ struct Painter {
         let (cellDots, bits) = (cellDots, kittyFullBits)
         // The room's frame provider and renderer serve the picture threads too (as in `encode`).
         nonisolated(unsafe) let (frames, renderer) = (frames, renderer)
-        ahead = AheadPicture(placement: placement, payload: payload) { proceed in
+        ahead.append(AheadPicture(placement: placement, payload: payload) { proceed in
             try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: bits,
                                  kittyPayload: payload, id: nil, proceed: proceed)
-        }
+        })
     }
 
     /// A text picture sent as changes to `previous` (what its cells show; nil when not known):
@@ -562,13 +567,15 @@ struct Painter {
     ///
     /// The picture is made on the read-ahead thread while the room goes on reading keys: the
     /// next key is never held up by a guess, and a guess the keys did not follow is cancelled
-    /// when the picture they need is made (see `takePrepared`). One is made at a time.
+    /// when the picture they need is made (see `takePrepared`). While a key is held, the step
+    /// after the next is made too, so the read-ahead thread is already at work on it when the
+    /// next key comes.
     mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?, now: Double = 0) {
         // Text pictures are cheap to make and sent as changes to what shows: nothing to prepare.
         guard renderer.mode == .sixel || renderer.mode == .kitty else { return }
         harvestAhead()
-        if let ahead, !ahead.isDone { return }
         if shown.count == 1, shown[0].quality != .full {
+            guard ahead.isEmpty else { return }
             guard keysResting(now) else { return }
             let sharp = shown[0].asFull
             if encoded[sharp] == nil, !(renderer.mode == .kitty && kitty.isStored(sharp)) { startAhead(sharp) }
@@ -582,16 +589,22 @@ struct Painter {
         // the machine from the one the screen needs. Guess again once a step is a single frame.
         guard stride == 1 || keysResting(now) else { return }
         preparedFor = state
-        guard let ahead = ReviewRoom.predictedNext(state, direction: stride * direction, boxes: boxes) else { return }
-        var plan = ReviewRoom.imagePlan(ahead, theme: theme)
-        guard plan.count == 1 else { return }
-        if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
-        guard encoded[plan[0]] == nil, !(renderer.mode == .kitty && kitty.isStored(plan[0])) else { return }
-        startAhead(plan[0])
+        var next = state
+        for _ in 0..<(keysResting(now) ? 1 : 2) {
+            guard let step = ReviewRoom.predictedNext(next, direction: stride * direction, boxes: boxes) else { break }
+            var plan = ReviewRoom.imagePlan(step, theme: theme)
+            guard plan.count == 1 else { break }
+            if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
+            if encoded[plan[0]] == nil, !(renderer.mode == .kitty && kitty.isStored(plan[0])),
+               !ahead.contains(where: { $0.placement == plan[0] }), ahead.count < 2 {
+                startAhead(plan[0])
+            }
+            next = step
+        }
     }
 
     /// Whether a picture is being made ahead (for tests and the link log).
-    var isPreparingAhead: Bool { ahead.map { !$0.isDone } ?? false }
+    var isPreparingAhead: Bool { ahead.contains { !$0.isDone } }
 
     /// Frees what the terminal stores for us (kitty images), before the room closes.
     mutating func finish() {

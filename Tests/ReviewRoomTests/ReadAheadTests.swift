@@ -80,6 +80,7 @@ final class ReadAheadTests: XCTestCase {
         painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: 11.01)
         waitForReadAhead()
         XCTAssertEqual(frames.requests.filter { $0 == 2 }.count, 1, "frame 3 made ahead, once")
+        XCTAssertEqual(frames.requests.filter { $0 == 3 }.count, 1, "and, the key being held, frame 4 after it")
 
         session.send(.key(.right))
         painter.keysArrived(1, now: 11.04)
@@ -105,25 +106,30 @@ final class ReadAheadTests: XCTestCase {
         for _ in 0..<2000 where !frames.requests.contains(2) { usleep(1000) }
         XCTAssertTrue(painter.isPreparingAhead)
 
-        // Two keys came at once: the screen needs frame 4, not the guess.
-        session.send([.key(.right), .key(.right)])
-        painter.keysArrived(2, now: 11.04)
+        // Three keys came at once: the screen needs frame 5, not the guesses (frames 3 and 4).
+        session.send([.key(.right), .key(.right), .key(.right)])
+        painter.keysArrived(3, now: 11.04)
         let mark = terminal.written.count
         XCTAssertNil(painter.draw(session.state, now: 11.04))
-        XCTAssertTrue(terminal.line(session.state.layout.statusRow).hasPrefix(" 4/132  "))
+        XCTAssertTrue(terminal.line(session.state.layout.statusRow).hasPrefix(" 5/132  "))
         let pictures = ScreenTests.kittyPictures(terminal.written(since: mark))
         XCTAssertEqual(pictures.count, 1)
-        XCTAssertEqual(try ImageCodec.decode(Data(pictures[0]))[5, 5].r, 46, "frame 4's picture")
+        XCTAssertEqual(try ImageCodec.decode(Data(pictures[0]))[5, 5].r, 48, "frame 5's picture")
         XCTAssertFalse(frames.timedOut, "the picture on screen waited for the guess")
-        XCTAssertEqual(painter.aheadCancels, 1)
+        XCTAssertEqual(painter.aheadCancels, 2)
 
-        // Let the guess go on: it stops after its fetch, and nothing of it is kept or sent.
+        // Let the guesses go on: they stop after their fetch, and nothing of them is sent.
         frames.open()
         waitForReadAhead()
         let before = terminal.written.count
+        // While the keys come faster than single steps, no more guesses; once they rest, the
+        // next step at the last stride (three frames: frame 8) is made ahead.
         painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: 11.05)
+        XCTAssertFalse(painter.isPreparingAhead)
+        XCTAssertFalse(frames.requests.contains(7))
+        painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: 12)
         waitForReadAhead()
         XCTAssertEqual(terminal.written.count, before, "making ahead writes nothing")
-        XCTAssertTrue(frames.requests.contains(5), "the next guess follows the stride of two: frame 6")
+        XCTAssertTrue(frames.requests.contains(7), "the guess at rest follows the stride of three")
     }
 }
