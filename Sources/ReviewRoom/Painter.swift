@@ -815,8 +815,10 @@ final class AheadPicture: Sendable {
         var finished = false
     }
 
-    /// One thread for all pictures made ahead: at most one competes with the screen's.
-    private static let queue = DispatchQueue(label: "microlabel.encode-ahead", qos: .utility)
+    /// One thread for all pictures made ahead. Its priority is the screen's: on Linux a lower
+    /// QoS is a higher nice value, and the screen's picture may wait for a frame this thread is
+    /// fetching (a priority inversion that stalled the room for seconds under load).
+    private static let queue = DispatchQueue(label: "microlabel.encode-ahead", qos: .userInitiated)
 
     init(placement: ImagePlacement, payload: KittyPayload,
          make: @escaping @Sendable (_ proceed: () -> Bool) throws -> (bytes: [UInt8], seconds: Double)) {
