@@ -116,7 +116,7 @@ enum NextCommand {
             parts.append("\(s.unsureInStretch) proposal\(s.unsureInStretch == 1 ? "" : "s") need a look" + (s.lowestConfidence.map { String(format: " (lowest confidence %.3f)", $0) } ?? ""))
         }
         if s.missingInStretch > 0 {
-            parts.append("\(s.missingInStretch) frame\(s.missingInStretch == 1 ? "" : "s") have no box")
+            parts.append("\(s.missingInStretch) \(s.missingInStretch == 1 ? "frame has" : "frames have") no box")
         }
         let here = s.confidenceAtFrame.map { String(format: "; the proposal there has confidence %.3f", $0) } ?? "; no proposal there"
         return "\(stretch), \(parts.joined(separator: " and "))\(here)"

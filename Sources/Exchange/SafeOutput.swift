@@ -162,7 +162,14 @@ struct SafeOutput {
 
 func describe(_ error: Error) -> String {
     if let error = error as? ExchangeError { return error.description }
-    return String(describing: error)
+    // Foundation's file errors print as "Error Domain=NSCocoaErrorDomain Code=513 ... UserInfo={...}";
+    // the operating system's reason underneath ("Permission denied") is what a user can act on.
+    let nsError = error as NSError
+    for candidate in [nsError, nsError.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap({ $0 })
+    where candidate.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(candidate.code)))
+    }
+    return nsError.domain == NSCocoaErrorDomain ? nsError.localizedDescription : String(describing: error)
 }
 
 /// Writes `buffer` to a new file at `url`, reporting failures as `ExchangeError.writeFailed`.

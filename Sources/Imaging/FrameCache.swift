@@ -60,11 +60,9 @@ public final class CachedFrameSource: FrameSource, Sendable {
     public init(_ base: any FrameSource, budget: Int = CachedFrameSource.defaultBudget) {
         self.base = base
         self.budget = max(0, budget)
-        if let video = base as? VideoSource {
-            // Frames the decoder passes on its way to the one asked for are kept too.
-            video.decodedFrameSink = { [weak self] index, scale, image in
-                self?.store(image, for: Key(index: index, scale: scale))
-            }
+        // Frames the decoder passes on its way to the one asked for are kept too.
+        base.collectDecodedFrames { [weak self] index, scale, image in
+            self?.store(image, for: Key(index: index, scale: scale))
         }
     }
 
@@ -111,12 +109,16 @@ public final class CachedFrameSource: FrameSource, Sendable {
                 }
                 // A read in progress that passes this frame delivers it to the cache; one that stops
                 // just short leaves a warm decoder that reads on to it. Either beats a new seek.
-                if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.lookUp(key) }) {
-                    return image
+                // (Another read may take that decoder before this one does: then wait for it too.)
+                while true {
+                    if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.lookUp(key) }) {
+                        return image
+                    }
+                    if let image = try base.frameUnlessReading(at: index, scale: scale) {
+                        store(image, for: key)
+                        return image
+                    }
                 }
-                let image = try base.frame(at: index, scale: scale)
-                store(image, for: key)
-                return image
             }
         }
     }

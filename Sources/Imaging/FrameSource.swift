@@ -36,6 +36,13 @@ public protocol FrameSource: Sendable {
     /// whoever collects the frames it passes, or leave a reader just before it; true if there was
     /// one. Sources without such reads answer false at once.
     func waitForRead(reaching index: Int, scale: Int) -> Bool
+    /// The frame, or nil when a read in progress on another thread will reach it: then wait for
+    /// that read (`waitForRead`), look where its frames go, and ask again. Sources without such
+    /// reads just read the frame.
+    func frameUnlessReading(at index: Int, scale: Int) throws -> RGBImage?
+    /// Hands each frame decoded on the way to one asked for, as (index, scale, image), to `sink`
+    /// (a frame cache). Sources that decode nothing on the way ignore it.
+    func collectDecodedFrames(_ sink: @escaping @Sendable (Int, Int, RGBImage) -> Void)
 }
 
 extension FrameSource {
@@ -48,6 +55,10 @@ extension FrameSource {
     public func willRead(_ indices: [Int]) {}
 
     public func waitForRead(reaching index: Int, scale: Int) -> Bool { false }
+
+    public func frameUnlessReading(at index: Int, scale: Int) throws -> RGBImage? { try frame(at: index, scale: scale) }
+
+    public func collectDecodedFrames(_ sink: @escaping @Sendable (Int, Int, RGBImage) -> Void) {}
 
     /// The frame size at `scale`: each side divided by `scale`, rounded up.
     public func frameSize(atScale scale: Int) -> (width: Int, height: Int) {

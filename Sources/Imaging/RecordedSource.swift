@@ -30,6 +30,28 @@ public struct RecordedSource: FrameSource {
         return try base.frame(at: index, scale: scale)
     }
 
+    public func frameUnlessReading(at index: Int, scale: Int) throws -> RGBImage? {
+        guard index >= 0 && index < frameCount else {
+            throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)
+        }
+        if let error = problem(at: index) { throw error }
+        return try base.frameUnlessReading(at: index, scale: scale)
+    }
+
+    public func waitForRead(reaching index: Int, scale: Int) -> Bool {
+        index >= 0 && index < frameCount && base.waitForRead(reaching: index, scale: scale)
+    }
+
+    /// Only frames this source would give: none when the source changed size, and none past
+    /// the recorded end.
+    public func collectDecodedFrames(_ sink: @escaping @Sendable (Int, Int, RGBImage) -> Void) {
+        guard base.width == width && base.height == height else { return }
+        let count = frameCount
+        base.collectDecodedFrames { index, scale, image in
+            if index < count { sink(index, scale, image) }
+        }
+    }
+
     public func willRead(_ indices: [Int]) {
         base.willRead(indices.filter { $0 < base.frameCount })
     }

@@ -35,6 +35,11 @@ public final class VideoSource: FrameSource, Sendable {
         var from: Int
         var to: Int
         var done: DispatchGroup
+
+        /// Whether the read passes `index` or leaves its decoder close enough before it to read on.
+        func reaches(_ index: Int, scale: Int, limit: Int) -> Bool {
+            self.scale == scale && from <= index && index <= max(to, from + limit)
+        }
     }
     private static let decodersPerScale = 3
 
@@ -61,13 +66,21 @@ public final class VideoSource: FrameSource, Sendable {
     public var readsForwardCheapest: Bool { true }
 
     public func frame(at index: Int, scale: Int) throws -> RGBImage {
+        while true {
+            if let image = try frameUnlessReading(at: index, scale: scale) { return image }
+            _ = waitForRead(reaching: index, scale: scale)
+        }
+    }
+
+    public func frameUnlessReading(at index: Int, scale: Int) throws -> RGBImage? {
         guard index >= 0 && index < frameCount else {
             throw ImagingError.frameOutOfRange(index: index, frameCount: frameCount)
         }
         guard [1, 2, 4, 8].contains(scale) else { throw ImagingError.invalidScale(scale) }
         // Decoders are taken out of the pool while they read, so that readers at different
         // places (the engine's forward and backward runs, the TUI) decode at the same time.
-        let (warm, first, sink) = checkOut(index: index, scale: scale)
+        guard case .read(let warm, let first, let sink, let span) = checkOut(index: index, scale: scale) else { return nil }
+        defer { endRead(span) }
         // Reads on to `index`; the decoder goes back to the pool only when it read cleanly.
         func readAndReturn(_ decoder: FFmpegFrameReader) throws -> RGBImage {
             do {
@@ -79,23 +92,11 @@ public final class VideoSource: FrameSource, Sendable {
                 throw error
             }
         }
-        let span = beginRead(scale: scale, from: warm?.nextIndex ?? first, to: index)
-        defer { endRead(span) }
         // A failed warm read is retried once from a fresh seek; that error names the frame.
         if let warm, let image = try? readAndReturn(warm) { return image }
         let size = frameSize(atScale: scale)
         return try readAndReturn(try FFmpegFrameReader(video: url, firstIndex: first, fps: fps, width: size.width,
                                                        height: size.height, scaled: scale != 1))
-    }
-
-    private func beginRead(scale: Int, from: Int, to: Int) -> Int {
-        let done = DispatchGroup()
-        done.enter()
-        return state.withLock { state in
-            state.nextReadID += 1
-            state.reads[state.nextReadID] = Read(scale: scale, from: from, to: to, done: done)
-            return state.nextReadID
-        }
     }
 
     private func endRead(_ id: Int) {
@@ -109,32 +110,54 @@ public final class VideoSource: FrameSource, Sendable {
     /// decoders decoding the same frames.
     public func waitForRead(reaching index: Int, scale: Int) -> Bool {
         let pending = state.withLock { state in
-            state.reads.values.first { $0.scale == scale && $0.from <= index && index <= max($0.to, $0.from + forwardReadLimit) }?.done
+            state.reads.values.first { $0.reaches(index, scale: scale, limit: forwardReadLimit) }?.done
         }
         guard let pending else { return false }
         pending.wait()
         return true
     }
 
+    private enum CheckOut {
+        /// Read with `warm` (nil: a new decoder starting at `first`); `span` is the read's id.
+        case read(warm: FFmpegFrameReader?, first: Int, sink: (@Sendable (Int, Int, RGBImage) -> Void)?, span: Int)
+        /// A read in progress on another thread will reach the frame: wait for it, then ask again.
+        case busy
+    }
+
     /// A warm decoder that reaches `index` by reading forward, taken out of the pool; otherwise
-    /// nil and the frame a new decoder should start at.
-    private func checkOut(index: Int, scale: Int) -> (FFmpegFrameReader?, Int, (@Sendable (Int, Int, RGBImage) -> Void)?) {
-        state.withLock { state in
+    /// the frame a new decoder should start at; or, when the decoder that would reach it is out
+    /// reading, `busy`. The read is registered (see `waitForRead`) under the same lock, so no
+    /// other reader sees the decoder gone without seeing its read: that gap sent readers to a new
+    /// ffmpeg with a seek (0.3 s or more) while the warm decoder was a few frames away.
+    private func checkOut(index: Int, scale: Int) -> CheckOut {
+        let done = DispatchGroup()
+        done.enter()
+        let outcome: CheckOut = state.withLock { state in
             let sink = state.sink
             var pool = state.decoders[scale] ?? []
             defer { state.decoders[scale] = pool }
+            func register(from: Int) -> Int {
+                state.nextReadID += 1
+                state.reads[state.nextReadID] = Read(scale: scale, from: from, to: index, done: done)
+                return state.nextReadID
+            }
             // The nearest decoder at or before the frame: another one further back would decode
             // again what the nearest one already passed.
             let reachable = pool.indices.filter { pool[$0].nextIndex <= index && index - pool[$0].nextIndex <= forwardReadLimit }
             if let position = reachable.max(by: { pool[$0].nextIndex < pool[$1].nextIndex }) {
-                return (pool.remove(at: position), index, sink)
+                let warm = pool.remove(at: position)
+                return .read(warm: warm, first: index, sink: sink, span: register(from: warm.nextIndex))
             }
+            if state.reads.values.contains(where: { $0.reaches(index, scale: scale, limit: forwardReadLimit) }) { return .busy }
             // Going backwards, start a second early: stepping back through a video with long
             // keyframe intervals then costs one seek per second instead of one per frame, as long
             // as someone (the frame cache) keeps the frames decoded on the way.
             let movingBack = pool.last.map { index < $0.nextIndex } ?? false
-            return (nil, movingBack && sink != nil ? max(0, index - forwardReadLimit) : index, sink)
+            let first = movingBack && sink != nil ? max(0, index - forwardReadLimit) : index
+            return .read(warm: nil, first: first, sink: sink, span: register(from: first))
         }
+        if case .busy = outcome { done.leave() }
+        return outcome
     }
 
     /// Puts a decoder back as the most recently used, stopping the least recently used one
@@ -149,6 +172,10 @@ public final class VideoSource: FrameSource, Sendable {
         }
         // Stopping waits for ffmpeg to exit; other readers need not wait for that.
         retired?.stop()
+    }
+
+    public func collectDecodedFrames(_ sink: @escaping @Sendable (Int, Int, RGBImage) -> Void) {
+        decodedFrameSink = sink
     }
 
     /// Called with (index, scale, image) for each frame decoded on the way to the one asked

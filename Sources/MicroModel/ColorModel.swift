@@ -8,6 +8,13 @@ struct ColorModel: Sendable {
     private static let shift = 4  // 256 / bins = 16 = 2^4
     var foreground: [Float]
     var background: [Float]
+    /// The mean foreground and background histograms of the boxes a reviewer accepted (empty
+    /// without any), kept apart so that learning frame by frame does not fade them, and their
+    /// share in the likelihood.
+    private var exampleForeground: [Float] = []
+    private var exampleBackground: [Float] = []
+    private var exampleCount = 0
+    private var exampleWeight: Float = 0
 
     static let empty = ColorModel(foreground: [], background: [])
     private init(foreground: [Float], background: [Float]) {
@@ -26,6 +33,40 @@ struct ColorModel: Sendable {
             foreground[i] = (1 - rate) * foreground[i] + rate * f[i]
             background[i] = (1 - rate) * background[i] + rate * b[i]
         }
+    }
+
+    /// Takes in an accepted box's colours (its object `objectWidth x objectHeight` at the patch's
+    /// centre, the rest its surroundings): from now on the object's and the surroundings' colours
+    /// are those learnt frame by frame and, with share `weight`, those of the accepted boxes so far.
+    /// Frame by frame the model learns the object at the tracked box, whose shape is the seed's;
+    /// an accepted box of another shape tells which colours around it are the object's after all.
+    mutating func addExample(patch: Patch, objectWidth: Double, objectHeight: Double, weight: Float) {
+        guard !foreground.isEmpty, weight > 0 else { return }
+        let (f, b) = ColorModel.histograms(patch, objectWidth: objectWidth, objectHeight: objectHeight)
+        if exampleForeground.isEmpty {
+            exampleForeground = [Float](repeating: 0, count: f.count)
+            exampleBackground = [Float](repeating: 0, count: b.count)
+        }
+        exampleCount += 1
+        let k = 1 / Float(exampleCount)
+        for i in 0..<f.count {
+            exampleForeground[i] += k * (f[i] - exampleForeground[i])
+            exampleBackground[i] += k * (b[i] - exampleBackground[i])
+        }
+        exampleWeight = min(weight, 1)
+    }
+
+    /// The object's and the surroundings' colour histograms the likelihood uses: those learnt
+    /// mixed with the accepted boxes'.
+    private var mixedHistograms: (foreground: [Float], background: [Float]) {
+        guard !exampleForeground.isEmpty else { return (foreground, background) }
+        var f = foreground, b = background
+        let w = exampleWeight
+        for i in 0..<f.count {
+            f[i] = (1 - w) * f[i] + w * exampleForeground[i]
+            b[i] = (1 - w) * b[i] + w * exampleBackground[i]
+        }
+        return (f, b)
     }
 
     @inline(__always)
@@ -118,9 +159,10 @@ struct ColorModel: Sendable {
     private func likelihoodIntegral(_ patch: Patch, less offset: Double) -> [Double] {
         let w = patch.width, h = patch.height, plane = w * h
         var integral = [Double](repeating: 0, count: (w + 1) * (h + 1))
+        let (objectColors, surroundings) = mixedHistograms
         patch.values.withUnsafeBufferPointer { px in
-            foreground.withUnsafeBufferPointer { fg in
-                background.withUnsafeBufferPointer { bg in
+            objectColors.withUnsafeBufferPointer { fg in
+                surroundings.withUnsafeBufferPointer { bg in
                     integral.withUnsafeMutableBufferPointer { ii in
                         for y in 0..<h {
                             var row: Double = 0

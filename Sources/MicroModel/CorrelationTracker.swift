@@ -40,6 +40,9 @@ public struct TrackerParameters: Sendable, Hashable, Codable {
     /// filters keep tracking at the scale filter's size.
     public var colorExtent = 0.5
     public var colorExtentPrior = 1.0
+    /// Share of the colours of the boxes a reviewer accepted, on frames the run passed, in the
+    /// colour model's object and surroundings colours (`CorrelationTracker.learnExample`).
+    public var exampleColorWeight: Float = 0.35
 
     public init() {}
 }
@@ -259,6 +262,25 @@ struct CorrelationTracker: Sendable {
         }
         times.training += clock.lap()
         return TrackerStep(box: reported, sharpness: Double(sharpness), similarity: Double(similarity))
+    }
+
+    /// Learns the object's colours from `box` on `image`, a box a reviewer accepted: the colour
+    /// model takes in the colours inside it as the object's and those around it as the
+    /// surroundings', with the box's own width and height (`ColorModel.addExample`). Appearance
+    /// only: where the run is and how big it tracks the object stay its own, so an accepted near
+    /// miss does not reset the run. (Adding the accepted box to the translation filter too, at
+    /// the filter's learning rate, made wakeboard10's review longer; see the README.)
+    mutating func learnExample(_ image: RGBImage, box: BoxRect) {
+        let p = parameters
+        guard p.colorWeight > 0, p.exampleColorWeight > 0, box.width >= 1, box.height >= 1 else { return }
+        var clock = StageClock()
+        let k = (box.area / max(baseWidth * baseHeight, 1)).squareRoot()
+        let sw = windowWidth * k, sh = windowHeight * k
+        let patch = Patch(sampling: image, centerX: box.centerX, centerY: box.centerY, sourceWidth: sw, sourceHeight: sh,
+                          width: templateWidth, height: templateHeight)
+        colors.addExample(patch: patch, objectWidth: box.width / sw * Double(templateWidth),
+                          objectHeight: box.height / sh * Double(templateHeight), weight: p.exampleColorWeight)
+        times.training += clock.lap()
     }
 
     /// The translation filter's answer to a window centred on `box` in `image` (no search).

@@ -43,6 +43,8 @@ public struct PropagationConfig: Sendable, Hashable, Codable {
     /// get no proposal, but a correction (a rejection or a new seed) recomputes the stretch
     /// between its drawn seeds across them. A box accepted at IoU just over 0.5 would otherwise
     /// become a seed whose error its neighbours inherit, and a correction would stop at it.
+    /// Either way accepted boxes teach: off, a run passing one learns the object's colours there
+    /// (`propagate`'s `examples`) while keeping its own box.
     public var acceptedBoxesAnchor = false
 
     public init() {}
@@ -91,7 +93,7 @@ public struct Window: Sendable, Hashable {
     }
 }
 
-/// The windows of one object's seeds (accepted boxes count as seeds): each seed forward and
+/// The windows of one object's seeds (the engine's anchors): each seed forward and
 /// backward up to its neighbours, at most `maxDistance` frames, inside 0..<frameCount.
 public func windows(for seeds: [Seed], frameCount: Int, maxDistance: Int) -> [Window] {
     let sorted = seeds.sorted { $0.frame < $1.frame }
@@ -160,9 +162,13 @@ public enum MicroModelError: Error, CustomStringConvertible, Equatable {
 
 /// Tracks through `window`, stopping early at a scene cut or a collapse of the response.
 /// `frames(i)` returns frame i (0-based). `negatives` are rejected boxes (frame, box) of this
-/// object: the micro-model learns to answer them with zero. Deterministic: the same frames,
-/// window and negatives give the same run.
+/// object: the micro-model learns to answer them with zero. `examples` are accepted boxes by
+/// frame: when the run passes one where it sees the object clearly and its box overlaps the
+/// accepted one (IoU 0.5), the micro-model learns the object's colours there
+/// (`CorrelationTracker.learnExample`), but its box stays its own. Deterministic: the same
+/// frames, window, negatives and examples give the same run.
 public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negatives: [(frame: Int, box: BoxRect)] = [],
+                      examples: [Int: BoxRect] = [:],
                       config: PropagationConfig = PropagationConfig(),
                       cancel: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) throws -> Run {
     let seed = window.seed, direction = window.direction, limit = window.limit
@@ -216,6 +222,14 @@ public func propagate(_ window: Window, frames: (Int) throws -> RGBImage, negati
         }
         previous = signature
         let s = tracker.update(image)
+        // An accepted box teaches only where the run itself sees the object clearly (a sharp
+        // response, a box that still looks at least half as much like the seed as the run's
+        // first frames did) and agrees with it: one accepted over an occluder, or on something
+        // the run is not on, would teach the wrong colours for the rest of the run.
+        if let example = examples[frame], s.sharpness >= config.reliableSharpness, s.box.iou(example) >= 0.5,
+           s.similarity >= 0.5 * (points.prefix(3).map(\.similarity).max() ?? s.similarity) {
+            tracker.learnExample(image, box: example)
+        }
         points.append(TrackPoint(frame: frame, box: s.box.clamped(width: image.width, height: image.height),
                                  sharpness: s.sharpness, similarity: s.similarity))
         weak = s.sharpness < config.collapseSharpness ? weak + 1 : 0

@@ -46,11 +46,15 @@ public struct EngineSummary: Sendable {
 
 /// Trains and runs micro-models for a project's objects and writes their proposals to the store.
 ///
-/// An object's timeline is cut at its seeds (seeds and accepted boxes) into segments; a segment
-/// is computed by the runs of the seeds at its two ends, stitched, and written in one transaction
-/// as soon as both runs finish, so proposals show up while the rest is computed. A segment whose
-/// seeds, rejected boxes and settings are as they were at the last pass is left alone. The command
-/// line and the TUI use this same engine.
+/// An object's timeline is cut at its seeds (drawn seeds; accepted boxes too when
+/// `acceptedBoxesAnchor` is on) into segments; a segment is computed by the runs of the seeds at
+/// its two ends, stitched, and written in one transaction as soon as both runs finish, so
+/// proposals show up while the rest is computed. A segment whose seeds, rejected boxes and
+/// settings are as they were at the last pass is left alone. Accepted boxes inside a segment are
+/// training examples of its runs but not part of that comparison: accepting a box does not
+/// recompute its stretch (the pending boxes the reviewer is going through stay as they are); the
+/// next pass that recomputes the stretch for a correction, or `propagate --force`, learns from
+/// them. The command line and the TUI use this same engine.
 public final class PropagationEngine: @unchecked Sendable {
     private let project: Project
     private let frames: any FrameSource
@@ -139,7 +143,8 @@ public final class PropagationEngine: @unchecked Sendable {
                     .sorted { $0.key < $1.key }.flatMap { frame, boxes in boxes.map { (frame: frame, box: $0) } }
                 var done = 0
                 do {
-                    let run = try propagate(window, frames: fetch, negatives: negatives, config: config, cancel: cancel,
+                    let examples = segment.accepted.filter { $0.key >= lo && $0.key <= hi }
+                    let run = try propagate(window, frames: fetch, negatives: negatives, examples: examples, config: config, cancel: cancel,
                                             progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
                     if let finished = state.finish(run, segment: job.segment) {
                         let start = Date()

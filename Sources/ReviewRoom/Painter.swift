@@ -1,5 +1,6 @@
 import Geometry
 import Foundation
+import Synchronization
 import Imaging
 import TerminalGraphics
 
@@ -27,6 +28,12 @@ struct Painter {
     private var direction = 1
     /// Pictures encoded ahead of time, by what they show.
     private var encoded: [ImagePlacement: [UInt8]] = [:]
+    /// Pictures being made ahead on the read-ahead thread, in the order they are made: the
+    /// next step's, and while a key is held the one after it.
+    private var ahead: [AheadPicture] = []
+    /// Pictures made ahead that the screen waited for, and guesses cancelled (for the link log).
+    private(set) var aheadWaits = 0
+    private(set) var aheadCancels = 0
     private var preparedFor: ReviewState?
     /// Row markers need a UTF-8 locale to stay invisible.
     private let marksRows: Bool
@@ -128,14 +135,21 @@ struct Painter {
     /// done: read late, they made a fast link look several times slower than it is (and the room
     /// sent light pictures over it). Keys read meanwhile wait in `stashed` for the loop.
     private mutating func whileReading<T>(_ work: @escaping () throws -> T) throws -> T {
-        let done = DispatchSemaphore(value: 0)
-        // Written by the worker before it signals, read here after the signal.
+        let done = DispatchGroup()
+        // Written by the worker before it leaves the group, read here after.
         nonisolated(unsafe) var result: Result<T, any Error>?
         nonisolated(unsafe) let job = work
+        done.enter()
         DispatchQueue.global(qos: .userInitiated).async {
             result = Result { try job() }
-            done.signal()
+            done.leave()
         }
+        readUntil(done)
+        return try result!.get()
+    }
+
+    /// Keeps reading the terminal (see `whileReading`) until `done` has been left.
+    private mutating func readUntil(_ done: DispatchGroup) {
         while done.wait(timeout: .now()) == .timedOut {
             let before = ReviewRoom.monotonicSeconds()
             let event = terminal.readEvent(wait: true, timeout: 2)
@@ -144,7 +158,6 @@ struct Painter {
             if count > 0 { pacer.answered(count, at: after, earliest: after - before > 0.0005 ? after : inputEmptyAt) }
             if let event, stashed.count < 1024 { stashed.append(event) } else if event == nil { inputEmptyAt = after }
         }
-        return try result!.get()
     }
 
     /// `count` keys arrived (several at once when the room was busy).
@@ -318,6 +331,7 @@ struct Painter {
                 let line = String(format: "%.3f enc %.3f frame %d %@ bytes %d rate %.0f rtt %.3f inflight %d level %d\n", now, sendStart - now, state.frame, "\(quality)", written, pacer.rate ?? -1, pacer.roundTrip ?? -1, pacer.inFlight, lightLevel)
                 log.write(Data(line.utf8))
                 if let made = lastKittyEncode { log.write(Data(String(format: "  kitty %@ %.3f s\n", made.payload.rawValue, made.seconds).utf8)) }
+                log.write(Data("  ahead waited \(aheadWaits) cancelled \(aheadCancels)\n".utf8))
                 lastKittyEncode = nil
             }
         }
@@ -386,7 +400,7 @@ struct Painter {
         }
         if renderer.mode == .kitty {
             if kitty.isStored(placement) { return [] }
-            let ready = encoded.removeValue(forKey: placement)
+            let ready = takePrepared(placement)
             let id = kitty.store(placement)
             var out: [UInt8] = []
             if let ready {
@@ -396,8 +410,52 @@ struct Painter {
             }
             return out
         }
-        if let ready = encoded.removeValue(forKey: placement) { return ready }
+        if let ready = takePrepared(placement) { return ready }
         return try encode(placement, id: nil)
+    }
+
+    /// The picture prepared ahead for `placement`, if any: taken from the finished ones, or
+    /// waited for when it is being made. A picture being made for anything else is cancelled,
+    /// so the one the screen needs has the machine to itself.
+    private mutating func takePrepared(_ placement: ImagePlacement) -> [UInt8]? {
+        // Guesses before the one wanted were for steps the keys skipped; with none wanted, all
+        // of them were wrong.
+        let wanted = ahead.firstIndex { $0.placement == placement }
+        for (i, job) in ahead.enumerated() where i < (wanted ?? ahead.count) && !job.isDone {
+            job.cancel()
+            aheadCancels += 1
+        }
+        ahead.removeFirst(wanted ?? 0)
+        ahead.removeAll { $0.isCancelled }
+        if wanted != nil, let job = ahead.first {
+            readUntil(job.done)
+            aheadWaits += 1
+        }
+        harvestAhead()
+        return encoded.removeValue(forKey: placement)
+    }
+
+    /// Moves finished pictures made ahead into `encoded`.
+    private mutating func harvestAhead() {
+        while let job = ahead.first, job.isDone {
+            ahead.removeFirst()
+            guard let made = job.result else { continue }
+            if encoded.count >= 3 { encoded.removeAll() }
+            encoded[job.placement] = made.bytes
+            noteKittyEncode(job.placement, payload: job.payload, seconds: made.seconds, bytes: made.bytes.count)
+        }
+    }
+
+    /// Starts making `placement`'s picture on the read-ahead thread (placeholder id for kitty).
+    private mutating func startAhead(_ placement: ImagePlacement) {
+        let payload = kittyPayload(for: placement)
+        let (cellDots, bits) = (cellDots, kittyFullBits)
+        // The room's frame provider and renderer serve the picture threads too (as in `encode`).
+        nonisolated(unsafe) let (frames, renderer) = (frames, renderer)
+        ahead.append(AheadPicture(placement: placement, payload: payload) { proceed in
+            try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: bits,
+                                 kittyPayload: payload, id: nil, proceed: proceed)
+        })
     }
 
     /// A text picture sent as changes to `previous` (what its cells show; nil when not known):
@@ -421,19 +479,27 @@ struct Painter {
     }
 
     private mutating func encode(_ placement: ImagePlacement, id: UInt32?) throws -> [UInt8] {
-        let payload = placement.quality == .full ? kittyChoice.payload(pixels: KittyShelf.pixelCount(placement, cellDots: cellDots),
-                                                                       rate: pacer.rate) : .png
+        let payload = kittyPayload(for: placement)
         let (frames, renderer, cellDots, bits) = (frames, renderer, cellDots, kittyFullBits)
         let made = try whileReading {
             try Self.encodeTimed(placement, frames: frames, renderer: renderer, cellDots: cellDots, kittyBits: bits,
                                  kittyPayload: payload, id: id)
         }
-        if renderer.mode == .kitty { lastKittyEncode = (payload, made.seconds) }
-        if renderer.mode == .kitty, placement.quality == .full {
-            kittyChoice.record(payload, pixels: KittyShelf.pixelCount(placement, cellDots: cellDots), seconds: made.seconds,
-                               bytes: made.bytes.count)
-        }
+        noteKittyEncode(placement, payload: payload, seconds: made.seconds, bytes: made.bytes.count)
         return made.bytes
+    }
+
+    private func kittyPayload(for placement: ImagePlacement) -> KittyPayload {
+        placement.quality == .full ? kittyChoice.payload(pixels: KittyShelf.pixelCount(placement, cellDots: cellDots), rate: pacer.rate) : .png
+    }
+
+    /// Learns from a kitty picture made: what its payload costs on this machine.
+    private mutating func noteKittyEncode(_ placement: ImagePlacement, payload: KittyPayload, seconds: Double, bytes: Int) {
+        guard renderer.mode == .kitty else { return }
+        lastKittyEncode = (payload, seconds)
+        if placement.quality == .full {
+            kittyChoice.record(payload, pixels: KittyShelf.pixelCount(placement, cellDots: cellDots), seconds: seconds, bytes: bytes)
+        }
     }
 
     /// The bytes of a picture (for kitty: storing it as `id`, or a placeholder id), as the room
@@ -445,8 +511,11 @@ struct Painter {
     }
 
     /// `encode`, and the seconds the kitty encoder took (0 in other modes).
+    /// `proceed` is asked once the frame is fetched; when it says no, the picture is not made
+    /// (`CancellationError`).
     static func encodeTimed(_ placement: ImagePlacement, frames: FrameProvider, renderer: FrameRenderer, cellDots: PixelSize,
-                            kittyBits: Int, kittyPayload: KittyPayload, id: UInt32?) throws -> (bytes: [UInt8], seconds: Double) {
+                            kittyBits: Int, kittyPayload: KittyPayload, id: UInt32?,
+                            proceed: () -> Bool = { true }) throws -> (bytes: [UInt8], seconds: Double) {
         if renderer.mode == .kitty {
             // The terminal scales kitty pictures into their cells: send no more pixels than the
             // source has (fewer while scrubbing), on a canvas that fills the cells exactly.
@@ -459,6 +528,7 @@ struct Painter {
                 image = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement, mode: renderer.mode))
                     .resized(width: size.width, height: size.height)
             }
+            guard proceed() else { throw CancellationError() }
             image = KittyShelf.padded(image, placement: placement, scale: scale, cellDots: cellDots)
             image = KittyShelf.reduced(image, bits: placement.quality == .full ? kittyBits : 4)
             let overlays = placement.overlays.map { $0.scaled(by: scale) }
@@ -478,11 +548,13 @@ struct Painter {
                                                  coarseness: TerminalFrameRenderer.coarseness(level))
             let small = try frames.image(frame: placement.frame, region: placement.region, size: Self.lightFetchSize(placement, mode: renderer.mode))
                 .resized(width: blocks.across, height: blocks.down)
+            guard proceed() else { throw CancellationError() }
             if let bytes = try terminal.lightSixel(blocks: small, size: placement.size, overlays: placement.overlays, level: level) {
                 return (bytes, 0)
             }
         }
         let image = try frames.image(frame: placement.frame, region: placement.region, size: placement.size)
+        guard proceed() else { throw CancellationError() }
         let rendered = try renderer.render(image, overlays: placement.overlays, columns: placement.cells.columns,
                                            rows: placement.cells.rows, slot: placement.slot, quality: placement.quality, storeAs: nil)
         return (joined(rendered, placement: placement), 0)
@@ -510,32 +582,47 @@ struct Painter {
 
     /// While the keys rest: encodes the full picture of what shows light, else the picture the
     /// next step (in the direction of travel, or the next proposal in review) will show.
+    ///
+    /// The picture is made on the read-ahead thread while the room goes on reading keys: the
+    /// next key is never held up by a guess, and a guess the keys did not follow is cancelled
+    /// when the picture they need is made (see `takePrepared`). While a key is held, the step
+    /// after the next is made too, so the read-ahead thread is already at work on it when the
+    /// next key comes.
     mutating func prepareAhead(_ state: ReviewState, boxes: (Int) -> [ReviewBox]?, now: Double = 0) {
         // Text pictures are cheap to make and sent as changes to what shows: nothing to prepare.
         guard renderer.mode == .sixel || renderer.mode == .kitty else { return }
+        harvestAhead()
         if shown.count == 1, shown[0].quality != .full {
+            guard ahead.isEmpty else { return }
             guard keysResting(now) else { return }
             let sharp = shown[0].asFull
-            if encoded[sharp] == nil, !(renderer.mode == .kitty && kitty.isStored(sharp)),
-               let bytes = try? encode(sharp, id: nil) {
-                if encoded.count >= 2 { encoded.removeAll() }
-                encoded[sharp] = bytes
-            }
+            if encoded[sharp] == nil, !(renderer.mode == .kitty && kitty.isStored(sharp)) { startAhead(sharp) }
             return
         }
         // The first answer that measures the link is due: read it when it comes, not after encoding.
         if pacer.rate == nil, pacer.outstanding.contains(where: { $0.offset - pacer.delivered >= LinkPacer.rateSampleBytes }) { return }
         guard state != preparedFor else { return }
+        // Keys coalesced into a step of several frames say the room is behind them: where the
+        // next one lands is a guess that often misses, and the picture made for it would take
+        // the machine from the one the screen needs. Guess again once a step is a single frame.
+        guard stride == 1 || keysResting(now) else { return }
         preparedFor = state
-        guard let ahead = ReviewRoom.predictedNext(state, direction: stride * direction, boxes: boxes) else { return }
-        var plan = ReviewRoom.imagePlan(ahead, theme: theme)
-        guard plan.count == 1 else { return }
-        if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
-        guard encoded[plan[0]] == nil, !(renderer.mode == .kitty && kitty.isStored(plan[0])),
-              let bytes = try? encode(plan[0], id: nil) else { return }
-        if encoded.count >= 2 { encoded.removeAll() }
-        encoded[plan[0]] = bytes
+        var next = state
+        for _ in 0..<(keysResting(now) ? 1 : 2) {
+            guard let step = ReviewRoom.predictedNext(next, direction: stride * direction, boxes: boxes) else { break }
+            var plan = ReviewRoom.imagePlan(step, theme: theme)
+            guard plan.count == 1 else { break }
+            if !keysResting(now) && linkTooSlow(now) { plan[0].quality = .light(level: lightLevel) }
+            if encoded[plan[0]] == nil, !(renderer.mode == .kitty && kitty.isStored(plan[0])),
+               !ahead.contains(where: { $0.placement == plan[0] }), ahead.count < 2 {
+                startAhead(plan[0])
+            }
+            next = step
+        }
     }
+
+    /// Whether a picture is being made ahead (for tests and the link log).
+    var isPreparingAhead: Bool { ahead.contains { !$0.isDone } }
 
     /// Frees what the terminal stores for us (kitty images), before the room closes.
     mutating func finish() {
@@ -729,4 +816,53 @@ struct KittyPayloadChoice {
         cost.bytesPerPixel = 0.7 * cost.bytesPerPixel + 0.3 * Double(bytes) / Double(pixels)
         costs[payload] = cost
     }
+}
+
+/// A picture made on the read-ahead thread. The room takes it when the keys went where it was
+/// guessed they would, or cancels it: a cancelled picture stops once its frame is fetched (the
+/// decoding on the way is kept by the frame cache, and the picture the screen needs usually
+/// reads through it), so the guess no longer competes with the picture on screen.
+final class AheadPicture: Sendable {
+    let placement: ImagePlacement
+    let payload: KittyPayload
+    /// Left when the picture is made, failed or cancelled.
+    let done = DispatchGroup()
+    private let state = Mutex(State())
+    private struct State {
+        var cancelled = false
+        var result: (bytes: [UInt8], seconds: Double)?
+        var finished = false
+    }
+
+    /// One thread for all pictures made ahead. Its priority is the screen's: on Linux a lower
+    /// QoS is a higher nice value, and the screen's picture may wait for a frame this thread is
+    /// fetching (a priority inversion that stalled the room for seconds under load).
+    private static let queue = DispatchQueue(label: "microlabel.encode-ahead", qos: .userInitiated)
+
+    init(placement: ImagePlacement, payload: KittyPayload,
+         make: @escaping @Sendable (_ proceed: () -> Bool) throws -> (bytes: [UInt8], seconds: Double)) {
+        self.placement = placement
+        self.payload = payload
+        done.enter()
+        Self.queue.async { [self] in
+            let made: (bytes: [UInt8], seconds: Double)?
+            if isCancelled {
+                made = nil
+            } else {
+                made = try? make { !self.isCancelled }
+            }
+            state.withLock {
+                $0.result = $0.cancelled ? nil : made
+                $0.finished = true
+            }
+            done.leave()
+        }
+    }
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+    var isDone: Bool { state.withLock { $0.finished } }
+    /// The picture, once done (nil when it failed or was cancelled).
+    var result: (bytes: [UInt8], seconds: Double)? { state.withLock { $0.result } }
+
+    func cancel() { state.withLock { $0.cancelled = true } }
 }

@@ -110,6 +110,9 @@ public enum ReviewRoom {
             session.pollBackground()
             if session.state.quitting { break }
             if let failure = painter.draw(session.state, now: now) { session.send(.failure(failure)) }
+            // The next picture is made ahead while the room reads the keys that choose it (not
+            // only when they stop): a held key then finds it made, or half made, on the other core.
+            painter.prepareAhead(session.state, boxes: session.boxes(onFrame:), now: monotonicSeconds())
         }
     }
 

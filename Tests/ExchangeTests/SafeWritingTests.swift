@@ -27,6 +27,20 @@ final class SafeWritingTests: XCTestCase {
         XCTAssertEqual(entries(in: folder), [], "no target and no stray temporary folder")
     }
 
+    /// Foundation's file errors reach the user as the system's reason, not as an NSError dump.
+    func testAFoundationWriteErrorSaysWhatTheSystemSaid() throws {
+        let denied = NSError(domain: NSCocoaErrorDomain, code: 513,
+                             userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))])
+        let out = folder.appendingPathComponent("dataset")
+        XCTAssertThrowsError(try DatasetExporter.export(SampleDataset.make(), format: .coco, to: out,
+                                                        writeImage: { _, _ in throw denied })) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("cannot write the image of frame 1 to "), text)
+            XCTAssertTrue(text.hasSuffix(": Permission denied"), text)
+            XCTAssertFalse(text.contains("Domain"), text)
+        }
+    }
+
     func testAnInterruptedForcedExportKeepsTheOldTarget() throws {
         let out = folder.appendingPathComponent("dataset")
         _ = try DatasetExporter.export(SampleDataset.make(), format: .yolo, to: out, writeImage: { _, url in try Data().write(to: url) })

@@ -52,6 +52,25 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertGreaterThan(cache.statistics.hits, 30)
     }
 
+    /// The room and the engine read the video through the project's `RecordedSource`: the frames
+    /// decoded on the way still reach the cache, so a step of several frames leaves the ones it
+    /// passed there, and stepping back finds them instead of seeking.
+    func testFramesDecodedOnTheWayReachTheCacheThroughARecordedSource() throws {
+        let video = try VideoSource(url: video)
+        let recorded = RecordedSource(video, frameCount: video.frameCount, width: video.width, height: video.height)
+        let cache = CachedFrameSource(recorded)
+        _ = try cache.frame(at: 10, scale: 8)
+        _ = try cache.frame(at: 16, scale: 8)
+        for passed in 11..<16 { XCTAssertTrue(cache.contains(passed, scale: 8), "frame \(passed + 1) was decoded on the way") }
+        let hits = cache.statistics.hits
+        for index in stride(from: 15, through: 11, by: -1) { _ = try cache.frame(at: index, scale: 8) }
+        XCTAssertEqual(cache.statistics.hits - hits, 5, "stepping back is served from memory")
+        // A source that changed size gives no frames, and none reach the cache on the way.
+        let resized = CachedFrameSource(RecordedSource(try VideoSource(url: self.video), frameCount: 132, width: 640, height: 360))
+        XCTAssertThrowsError(try resized.frame(at: 5, scale: 8))
+        XCTAssertFalse(resized.contains(3, scale: 8))
+    }
+
     /// Two readers at once, one going forward and one going back (as the engine's two workers
     /// do), each get exactly the frames a plain stream gives.
     func testConcurrentReadersGetTheStreamedFrames() throws {

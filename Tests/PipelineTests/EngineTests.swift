@@ -121,6 +121,45 @@ final class EngineTests: XCTestCase {
         XCTAssertFalse(now.contains { $0.frame == 35 && $0.rect.iou(rejected.rect) > 0.5 })
     }
 
+    /// Accepted boxes are training examples of the runs that pass them: accepting changes no
+    /// pending box, but the pass a correction triggers learns from them. The object stretches out
+    /// arms the seed did not show; accepted boxes that take the arms in make the recomputed boxes
+    /// after them nearer the truth than the same pass that ignores them.
+    func testAcceptedBoxesTeachThePassAfterACorrection() throws {
+        let sequence = ArmsSequence()
+        func project(_ name: String, exampleWeight: Float) throws -> (Project, PropagationEngine) {
+            let (project, source, _) = try makeSeededProject(frameCount: sequence.frameCount, frame: sequence.frame, truth: sequence.rect,
+                                                             seedFrames: [0], in: directory, framesFolder: "arms")
+            var config = PropagationConfig()
+            config.tracker.exampleColorWeight = exampleWeight
+            return (project, PropagationEngine(project: project, frames: source, config: config))
+        }
+        var meanIoU: [Double] = []
+        for weight: Float in [PropagationConfig().tracker.exampleColorWeight, 0] {
+            let (project, engine) = try project("arms", exampleWeight: weight)
+            _ = try engine.run()
+            let pending = try project.boxes(kinds: [.proposal]).map(\.rect)
+            // The reviewer accepts four boxes on which the arms are taken in.
+            for frame in [10, 13, 16, 19] {
+                let box = try XCTUnwrap(project.boxes(frames: frame...frame, kinds: [.proposal]).first)
+                _ = try project.updateBox(id: box.id, rect: sequence.rect(frame))
+                try project.setKind(ids: [box.id], to: .accepted)
+            }
+            let quiet = try engine.run()
+            XCTAssertEqual(quiet.recomputed, 0, "accepting recomputes nothing")
+            XCTAssertEqual(Set(try project.boxes(kinds: [.proposal]).map(\.rect)).count, pending.count - 4)
+            XCTAssertTrue(Set(try project.boxes(kinds: [.proposal]).map(\.rect)).isSubset(of: Set(pending)), "pending boxes stay as they were")
+            // A rejection recomputes the stretch, with the accepted boxes as examples.
+            let rejected = try XCTUnwrap(project.boxes(frames: 30...30, kinds: [.proposal]).first)
+            try project.setKind(ids: [rejected.id], to: .rejected)
+            XCTAssertEqual(try engine.run().recomputed, 1)
+            let after = try project.boxes(frames: 20...39, kinds: [.proposal])
+            XCTAssertGreaterThan(after.count, 15)
+            meanIoU.append(after.map { $0.rect.iou(sequence.rect($0.frame)) }.reduce(0, +) / Double(after.count))
+        }
+        XCTAssertGreaterThan(meanIoU[0], meanIoU[1] + 0.015, "boxes after the accepted ones: taught \(meanIoU[0]), ignored \(meanIoU[1])")
+    }
+
     func testARejectedFalsePositiveDoesNotComeBack() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source, _) = try makeSeededProject(sequence, seedFrames: [15, 45], in: directory)
