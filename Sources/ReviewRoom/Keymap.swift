@@ -149,11 +149,6 @@ public struct Keymap: Sendable, Hashable {
         bindings.first { $0.command == command }
     }
 
-    /// The keys of `command`, as shown to the user.
-    public func keyNames(_ command: Command) -> [String] {
-        binding(command)?.keys.map(\.description) ?? []
-    }
-
     /// The first key of `command` as a message or hint shows it (`→` for Right), or the
     /// command's name when no key is bound to it.
     public func keyHint(_ command: Command) -> String {
@@ -163,10 +158,7 @@ public struct Keymap: Sendable, Hashable {
     /// The status line's hints in `context`: the first key and the hint text of each
     /// binding hinted there that has a key, in table order.
     public func hints(in context: KeyContext) -> [(key: String, text: String)] {
-        bindings.compactMap { binding in
-            guard let text = binding.hints[context], let key = binding.keys.first else { return nil }
-            return (key.symbol, text)
-        }
+        hints(in: context, width: .max)
     }
 
     /// The hints of `context` that fit in `width` columns, joined as `hintLine` joins them. When
@@ -195,9 +187,9 @@ public struct Keymap: Sendable, Hashable {
         return shown + more
     }
 
-    /// The hints of `context` as one line: `Enter go  Esc leave`.
-    public func hintLine(_ context: KeyContext) -> String {
-        hints(in: context).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
+    /// The hints of `context` as one line: `Enter go  Esc leave`, cut to `width` as `hints` cuts them.
+    public func hintLine(_ context: KeyContext, width: Int = .max) -> String {
+        hints(in: context, width: width).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
     }
 
     /// Binds `key` to `command` in all of the command's contexts; the key stops meaning

@@ -258,9 +258,8 @@ extension ReviewState {
                 message = Message("training is already running (\(keyHint(.cancelTraining)) cancels it)")
                 return []
             }
-            training = .running(fraction: 0, detail: "starting")
             message = nil
-            return [.startTraining]
+            return startPass(detail: "starting")
         case .cancelTraining:
             guard training.isRunning else {
                 message = Message("no training is running")
@@ -397,7 +396,6 @@ extension ReviewState {
         case .rejectMarked:
             return rejectMarked()
         case .nextDraw:
-            message = Message("looking for where one box saves the most review...")
             return [.findNextDraw]
         case .queueNext: moveQueue(1); return []
         case .queuePrevious: moveQueue(-1); return []
@@ -826,31 +824,38 @@ extension ReviewState {
             }
             message = Message(text)
         case .draw(let f, let object, let saving):
-            if mode.base == .review {
-                mode = .navigate
-                review.gallery = false
-                review.marked = []
-            } else if case .edit = mode {
-                mode = .navigate
-            }
+            // (`N` is a key of navigate and review only.)
+            if mode == .review { _ = leave() }
             selection = nil
             goTo(f)
-            let name = project.object(object)?.name ?? "object"
-            if let o = project.object(object) {
-                currentObject = o.id
-                currentLabel = o.label
+            let found = project.object(object)
+            if let found {
+                currentObject = found.id
+                currentLabel = found.label
             }
-            message = Message("draw \(name) on frame \(f + 1) (\(keyHint(.newBox))): expected to save about \(Int(saving.rounded())) s of review")
+            message = Message("draw \(found?.name ?? "object") on frame \(f + 1) (\(keyHint(.newBox))): expected to save about \(Int(saving.rounded())) s of review")
         }
     }
 
     /// A training pass after review corrections, once the keys pause; nothing while one runs
     /// (the next pause after it starts the next).
     mutating func retrainIfDue() -> [Effect] {
-        guard retrainDue, !training.isRunning, !quitting else { return [] }
-        retrainDue = false
-        training = .running(fraction: 0, detail: "retraining after corrections")
+        guard retrainWaits else { return [] }
         message = Message("retraining the corrected stretches in the background (\(keyHint(.cancelTraining)) cancels)")
+        return startPass(detail: "retraining after corrections")
+    }
+
+    /// Corrections wait for a pass that may start now: none runs, the room is not quitting, and
+    /// no box is half corrected (it is no seed to train on yet).
+    public var retrainWaits: Bool {
+        if case .edit = mode.base { return false }
+        return retrainDue && !training.isRunning && !quitting
+    }
+
+    /// Starts a pass over every object; it takes in the corrections waiting, so none is due after it.
+    mutating func startPass(detail: String) -> [Effect] {
+        retrainDue = false
+        training = .running(fraction: 0, detail: detail)
         return [.startTraining]
     }
 

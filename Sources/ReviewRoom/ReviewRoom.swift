@@ -134,7 +134,7 @@ public enum ReviewRoom {
             // step several frames at once, and guessing one frame would then always miss.
             let next = state.frame + direction
             guard direction != 0, next >= 0, next < state.project.frameCount else { return nil }
-            for _ in 0..<abs(direction) { _ = ahead.run(direction > 0 ? .nextFrame : .previousFrame) }
+            _ = ahead.stepFrames(direction)
         case .review where state.galleryTiles == nil:
             guard state.review.index + 1 < state.queue.count else { return nil }
             _ = ahead.run(.queueNext)
@@ -152,11 +152,8 @@ public enum ReviewRoom {
         guard !layout.tooSmall, state.project.frameCount > 0 else { return [] }
         if case .help = state.mode { return [] }
         if state.mode.base == .review, let tiles = state.galleryTiles {
-            let page = state.review.index / tiles.count
             var plan: [ImagePlacement] = []
-            for (t, tile) in tiles.enumerated() {
-                let i = page * tiles.count + t
-                guard i < state.queue.count else { break }
+            for (tile, i) in zip(tiles, state.galleryPage) {
                 let box = state.queue[i]
                 let area = CellRect(column: tile.column, row: tile.row, columns: max(1, tile.columns - 1), rows: max(1, tile.rows - 1))
                 let aspect = Double(area.columns) * state.metrics.cellWidth / (Double(area.rows) * state.metrics.cellHeight)

@@ -96,9 +96,7 @@ public final class ReviewSession {
     /// Seconds until the keys will have rested long enough for the waiting corrections to
     /// start a training pass; nil when nothing waits (or no engine, or one is running).
     public func idleIn() -> Double? {
-        guard engine != nil, state.retrainDue, !state.training.isRunning, projectLost == nil else { return nil }
-        // A box half corrected is no seed to train on yet: the pass waits for the edit to end.
-        if case .edit = state.mode.base { return nil }
+        guard engine != nil, projectLost == nil, state.retrainWaits else { return nil }
         return (lastInput ?? -.infinity) + Self.idleDelay - clock()
     }
 

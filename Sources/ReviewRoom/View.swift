@@ -211,10 +211,7 @@ public enum View {
     }
 
     static func galleryCaptions(_ s: inout ScreenText, _ state: ReviewState, _ tiles: [CellRect]) {
-        let page = state.review.index / tiles.count
-        for (t, tile) in tiles.enumerated() {
-            let i = page * tiles.count + t
-            guard i < state.queue.count else { break }
+        for (tile, i) in zip(tiles, state.galleryPage) {
             let box = state.queue[i]
             let marked = state.review.marked.contains(box.id)
             let text = "\(marked ? "✗" : " ")\(box.frame + 1) \(format(box.confidence))"
@@ -288,7 +285,7 @@ public enum View {
         left += "  │ "
         s.put(left, column: 0, row: row, role: .status)
         let width = max(0, state.columns - left.count)
-        let hints = state.keymap.hints(in: state.keyContext, width: width).map { "\($0.key) \($0.text)" }.joined(separator: "  ")
+        let hints = state.keymap.hintLine(state.keyContext, width: width)
         s.put(hints, column: left.count, row: row, role: .status, width: width)
     }
 

@@ -29,6 +29,18 @@ final class RetrainTests: XCTestCase {
         XCTAssertTrue(s.training.isRunning)
         XCTAssertTrue(s.message?.text.contains("retraining") ?? false)
         XCTAssertTrue(View.compose(s).line(39).contains("training 0%"), "the status line says a pass runs")
+
+        // A pass started by hand takes in the corrections waiting: none is due after it.
+        s.training = .finished(summary: "")
+        s.retrainDue = true
+        XCTAssertEqual(s.handle(.key(.char("t"))), [.startTraining])
+        XCTAssertFalse(s.retrainDue, "no second pass once this one ends")
+        // Nor does a pass start while a box is half corrected.
+        s.training = .finished(summary: "")
+        s.retrainDue = true
+        s.mode = .edit(EditSession(fromReview: false))
+        XCTAssertEqual(s.handle(.idle), [])
+        XCTAssertTrue(s.retrainDue)
     }
 
     func testARejectionAndAnEditRetrainOnceTheKeysRestWithoutBlockingThem() throws {
