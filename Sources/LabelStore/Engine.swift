@@ -13,33 +13,35 @@ extension Project {
         try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: nil, stretch: nil)!
     }
 
-    /// Like `replaceProposals`, for proposals computed from the decided boxes (seeds and accepted
-    /// boxes, a seed winning on a shared frame) `decided` in `frames`: when those are no longer
+    /// Like `replaceProposals`, for proposals computed from the boxes of `kinds` (seeds and accepted
+    /// boxes by default, a seed winning on a shared frame) `decided` in `frames`: when those are no longer
     /// what the store holds, because someone added, moved or removed one since, nothing is written
     /// and nil is returned. Otherwise the proposals are written and, in the same transaction, the
     /// stretch record of `frames` becomes `record` (nil removes it), so a record of the work done
     /// is never saved without the work, nor the work without its record.
     public func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
-                                 ifDecidedAre decided: [Int: BoxRect], record: StretchRecord?) throws -> Int? {
+                                 ifDecidedAre decided: [Int: BoxRect], kinds: Set<BoxKind> = [.seed, .accepted],
+                                 record: StretchRecord?) throws -> Int? {
         if let record, record.frames != frames {
             throw StoreError.invalidValue(file: url, reason: "a stretch record for frames \(record.frames.lowerBound + 1)-\(record.frames.upperBound + 1) was given with proposals for frames \(frames.lowerBound + 1)-\(frames.upperBound + 1)")
         }
-        return try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: decided, stretch: .some(record))
+        return try replaceProposals(objectID: objectID, frames: frames, with: proposals, expectedDecided: (decided, kinds),
+                                    stretch: .some(record))
     }
 
     private func replaceProposals(objectID: Int64, frames: ClosedRange<Int>, with proposals: [ProposedBox],
-                                  expectedDecided: [Int: BoxRect]?, stretch: StretchRecord??) throws -> Int? {
+                                  expectedDecided: (boxes: [Int: BoxRect], kinds: Set<BoxKind>)?, stretch: StretchRecord??) throws -> Int? {
         try locked {
             try connection.transaction(immediate: true) {
                 guard try connection.fetchObject(id: objectID) != nil else { throw StoreError.noSuchObject(file: url, id: objectID) }
                 if let expectedDecided {
                     var current: [Int: (rect: BoxRect, seed: Bool)] = [:]
-                    for box in try connection.fetchBoxes(frames: frames, objectID: objectID, kinds: [.seed, .accepted]) {
+                    for box in try connection.fetchBoxes(frames: frames, objectID: objectID, kinds: expectedDecided.kinds) {
                         if current[box.frame]?.seed == true { continue }
                         current[box.frame] = (box.rect, box.kind == .seed)
                     }
-                    guard current.count == expectedDecided.count,
-                          current.allSatisfy({ expectedDecided[$0.key] == $0.value.rect }) else { return nil }
+                    guard current.count == expectedDecided.boxes.count,
+                          current.allSatisfy({ expectedDecided.boxes[$0.key] == $0.value.rect }) else { return nil }
                 }
                 if case let .some(record) = stretch {
                     try connection.run("DELETE FROM stretch_records WHERE object_id = ? AND first_frame = ? AND last_frame = ?",

@@ -143,8 +143,7 @@ public final class PropagationEngine: @unchecked Sendable {
                     .sorted { $0.key < $1.key }.flatMap { frame, boxes in boxes.map { (frame: frame, box: $0) } }
                 var done = 0
                 do {
-                    let examples = segment.accepted.filter { $0.key >= lo && $0.key <= hi }
-                    let run = try propagate(window, frames: fetch, negatives: negatives, examples: examples, config: config, cancel: cancel,
+                    let run = try propagate(window, frames: fetch, negatives: negatives, examples: segment.accepted, config: config, cancel: cancel,
                                             progress: { n in report(.progress(done: state.addTracked(n - done), total: total)); done = n })
                     if let finished = state.finish(run, segment: job.segment) {
                         let start = Date()
@@ -205,14 +204,16 @@ public final class PropagationEngine: @unchecked Sendable {
         return StretchRecord(frames: segment.range, fingerprint: segment.fingerprint, checks: checks.count, checksPassed: checks.filter(\.correct).count)
     }
 
+    /// The kinds of box that start runs and bound stretches (see `acceptedBoxesAnchor`).
+    private var anchorKinds: Set<BoxKind> { config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed] }
+
     /// Pending proposals gain nothing from a pass that cannot see past the seeds: the segments of
     /// one object, with the windows that cover them and a fingerprint of their inputs.
     private func segments(of objectID: Int64, frameCount: Int) throws -> [Segment] {
         var byFrame: [Int: Box] = [:]
-        let anchors: Set<BoxKind> = config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed]
         // Accepted boxes that are no anchors: left as they are, and given no proposal.
         let acceptedBoxes = config.acceptedBoxesAnchor ? [] : try project.boxes(objectID: objectID, kinds: [.accepted])
-        for box in try project.boxes(objectID: objectID, kinds: anchors) {
+        for box in try project.boxes(objectID: objectID, kinds: anchorKinds) {
             // A seed wins over an accepted box on the same frame.
             if let existing = byFrame[box.frame], existing.kind == .seed { continue }
             byFrame[box.frame] = box
@@ -255,15 +256,17 @@ public final class PropagationEngine: @unchecked Sendable {
                                     frames: { try source.frame(at: $0) }, imageWidth: frames.width, imageHeight: frames.height,
                                     config: config).proposals
         onStitched?(segment.objectID, proposals.filter { segment.range.contains($0.frame) })
-        let boxes = proposals.filter { segment.range.contains($0.frame) && segment.accepted[$0.frame] == nil }.compactMap { p in
+        // (The store drops those on decided frames, accepted boxes' among them.)
+        let boxes = proposals.filter { segment.range.contains($0.frame) }.compactMap { p in
             p.box.clipped(toWidth: frames.width, height: frames.height).map {
                 ProposedBox(frame: p.frame, rect: $0, confidence: calibrate(segment.objectID, p.confidence), score: p.confidence)
             }
         }.filter { $0.rect.width >= 1 && $0.rect.height >= 1 }  // a sliver at the image's edge is no box
+        // Only the anchors the stretch was computed from count: a box accepted meanwhile (no
+        // anchor) changes nothing the pass used, so the stretch's work is not thrown away.
         let decided = Dictionary(segment.seeds.map { ($0.frame, $0.box) }, uniquingKeysWith: { first, _ in first })
-            .merging(segment.accepted) { seed, _ in seed }
         let written = try project.replaceProposals(
-            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided,
+            objectID: segment.objectID, frames: segment.range, with: boxes, ifDecidedAre: decided, kinds: anchorKinds,
             record: record(segment, runs: runs, checks: heldOutOutcomes(runs: runs, seeds: segment.seeds, config: config)))
         guard let written else { return false }
         report(.proposalsWritten(objectID: segment.objectID, frames: segment.range, count: written))
@@ -275,7 +278,7 @@ public final class PropagationEngine: @unchecked Sendable {
     private func recordModels(_ work: [Segment], summary: EngineSummary) throws {
         let objects = Set(work.map(\.objectID))
         for objectID in objects.sorted() {
-            let seeds = try project.boxes(objectID: objectID, kinds: config.acceptedBoxesAnchor ? [.seed, .accepted] : [.seed]).map(\.id)
+            let seeds = try project.boxes(objectID: objectID, kinds: anchorKinds).map(\.id)
             let records = try project.stretchRecords(objectID: objectID)[objectID] ?? []
             let metrics = ModelMetrics(segments: work.filter { $0.objectID == objectID }.count,
                                        checks: records.reduce(0) { $0 + $1.checks },

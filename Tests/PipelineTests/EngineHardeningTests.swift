@@ -96,6 +96,25 @@ final class EngineHardeningTests: XCTestCase {
         XCTAssertTrue(frames.isSuperset(of: Set(6...19).union(21...34)))
     }
 
+    /// Accepted boxes are no anchors: one accepted while its stretch is tracked changes nothing
+    /// the pass used, so the stretch is written (around the accepted box), not thrown away.
+    func testABoxAcceptedDuringThePassDoesNotThrowTheStretchAway() throws {
+        let sequence = SyntheticSequence(frameCount: 40)
+        let (project, source, objectID) = try makeSeededProject(sequence, seedFrames: [5, 35], in: directory)
+        var config = PropagationConfig()
+        config.threads = 1
+        try PropagationEngine(project: project, frames: source, config: config).run()
+        let proposal = try XCTUnwrap(try project.boxes(objectID: objectID, kinds: [.proposal]).first { $0.frame == 20 })
+        let hooked = HookedSource(source) { index in
+            if index == 12 { try project.setKind(ids: [proposal.id], to: .accepted) }
+        }
+        let summary = try PropagationEngine(project: project, frames: hooked, config: config).run(force: true)
+        XCTAssertEqual(summary.stale, 0)
+        XCTAssertEqual(try project.box(id: proposal.id)?.kind, .accepted, "the accepted box stays as it was")
+        let frames = Set(try project.boxes(objectID: objectID, kinds: [.proposal]).map(\.frame))
+        XCTAssertEqual(frames, Set(0...39).subtracting([5, 20, 35]), "every other frame has a proposal")
+    }
+
     func testAPassThatDiesHalfWayKeepsTheStretchesItWrote() throws {
         let sequence = SyntheticSequence(frameCount: 60)
         let (project, source, _) = try makeSeededProject(sequence, seedFrames: [10, 30, 50], in: directory)
