@@ -43,6 +43,14 @@ public final class CachedFrameSource: FrameSource, Sendable {
             return entry.image
         }
 
+        /// The cached frame, marked as just used, without counting a hit or a miss.
+        mutating func touch(_ key: Key) -> RGBImage? {
+            guard let entry = entries[key] else { return nil }
+            clock &+= 1
+            entry.lastUse = clock
+            return entry.image
+        }
+
         /// Drops the least recently used frames until the budget holds, plus an eighth of it, so
         /// eviction runs once per many inserts rather than on each.
         mutating func evict(budget: Int) {
@@ -111,7 +119,8 @@ public final class CachedFrameSource: FrameSource, Sendable {
                 // just short leaves a warm decoder that reads on to it. Either beats a new seek.
                 // (Another read may take that decoder before this one does: then wait for it too.)
                 while true {
-                    if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.lookUp(key) }) {
+                    // (This request counted its miss already.)
+                    if base.waitForRead(reaching: index, scale: scale), let image = state.withLock({ $0.touch(key) }) {
                         return image
                     }
                     if let image = try base.frameUnlessReading(at: index, scale: scale) {
@@ -123,13 +132,14 @@ public final class CachedFrameSource: FrameSource, Sendable {
         }
     }
 
-    /// The frame at the finest scale below `scale` that is in memory, if any.
+    /// The frame at the nearest scale finer than `scale` that is in memory, if any: the least
+    /// to reduce.
     private func finerCopy(of index: Int, below scale: Int) -> (image: RGBImage, scale: Int)? {
         state.withLock { state in
-            var finer = 1
-            while finer < scale {
+            var finer = scale / 2
+            while finer >= 1 {
                 if let image = state.entries[Key(index: index, scale: finer)]?.image { return (image, finer) }
-                finer *= 2
+                finer /= 2
             }
             return nil
         }

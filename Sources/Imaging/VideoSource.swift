@@ -175,14 +175,7 @@ public final class VideoSource: FrameSource, Sendable {
     }
 
     public func collectDecodedFrames(_ sink: @escaping @Sendable (Int, Int, RGBImage) -> Void) {
-        decodedFrameSink = sink
-    }
-
-    /// Called with (index, scale, image) for each frame decoded on the way to the one asked
-    /// for; the frame cache installs itself here.
-    public var decodedFrameSink: (@Sendable (Int, Int, RGBImage) -> Void)? {
-        get { state.withLock { $0.sink } }
-        set { state.withLock { $0.sink = newValue } }
+        state.withLock { $0.sink = sink }
     }
 
     private func read(upTo index: Int, from decoder: FFmpegFrameReader, scale: Int,
