@@ -162,8 +162,7 @@ struct CorrelationTracker: Sendable {
 
         var clock = StageClock()
         numRe = []; numIm = []; den = []
-        let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: windowWidth,
-                          sourceHeight: windowHeight, width: templateWidth, height: templateHeight)
+        let patch = window(image, centerX: centerX, centerY: centerY, scale: 1)
         colors = ColorModel(patch: patch, objectWidth: baseWidth * Double(templateWidth) / windowWidth,
                             objectHeight: baseHeight * Double(templateHeight) / windowHeight)
         let (xr, xi) = translationSpectrum(patch, learning: true)
@@ -172,9 +171,7 @@ struct CorrelationTracker: Sendable {
         for negative in negatives {
             // The rejected box's surroundings at the model's resolution, sized like the seed's window.
             let k = (negative.box.area / max(box.area, 1)).squareRoot()
-            let np = Patch(sampling: negative.image, centerX: negative.box.centerX, centerY: negative.box.centerY,
-                           sourceWidth: windowWidth * k, sourceHeight: windowHeight * k,
-                           width: templateWidth, height: templateHeight)
+            let np = window(negative.image, centerX: negative.box.centerX, centerY: negative.box.centerY, scale: k)
             let (nr, ni) = translationSpectrum(np, learning: true)
             let (_, _, nd) = filterTerms(nr, ni)
             for j in 0..<plane { negativeDen[j] += p.negativeWeight * nd[j] }
@@ -192,8 +189,7 @@ struct CorrelationTracker: Sendable {
         let cw = grid.width, chh = grid.height, plane = cw * chh
         let searchW = windowWidth * scale, searchH = windowHeight * scale
         var clock = StageClock()
-        let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: searchW,
-                          sourceHeight: searchH, width: templateWidth, height: templateHeight)
+        let patch = window(image, centerX: centerX, centerY: centerY, scale: scale)
         let (zr, zi) = translationSpectrum(patch, learning: false)
         times.features += clock.lap()
         let hogResponse = correlate(numRe, numIm, den, zr, zi)
@@ -234,9 +230,7 @@ struct CorrelationTracker: Sendable {
         times.search += clock.lap()
 
         // Learn at the new box. The learning samples equal the detection samples when the size did not change.
-        let learnPatch = Patch(sampling: image, centerX: centerX, centerY: centerY,
-                               sourceWidth: windowWidth * scale, sourceHeight: windowHeight * scale,
-                               width: templateWidth, height: templateHeight)
+        let learnPatch = window(image, centerX: centerX, centerY: centerY, scale: scale)
         let (xr, xi) = translationSpectrum(learnPatch, learning: true)
         let sizeLearn = sizeChange == 1 ? sizeSample
             : sizeFilter.sample(image, centerX: centerX, centerY: centerY, width: box.width, height: box.height)
@@ -276,18 +270,23 @@ struct CorrelationTracker: Sendable {
         var clock = StageClock()
         let k = (box.area / max(baseWidth * baseHeight, 1)).squareRoot()
         let sw = windowWidth * k, sh = windowHeight * k
-        let patch = Patch(sampling: image, centerX: box.centerX, centerY: box.centerY, sourceWidth: sw, sourceHeight: sh,
-                          width: templateWidth, height: templateHeight)
+        let patch = window(image, centerX: box.centerX, centerY: box.centerY, scale: k)
         colors.addExample(patch: patch, objectWidth: box.width / sw * Double(templateWidth),
                           objectHeight: box.height / sh * Double(templateHeight), weight: p.exampleColorWeight)
         times.training += clock.lap()
     }
 
+    /// The model's window centred at (`centerX`, `centerY`) in `image`, `scale` times the seed
+    /// window's size, sampled at the template's resolution.
+    private func window(_ image: RGBImage, centerX: Double, centerY: Double, scale: Double) -> Patch {
+        Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: windowWidth * scale,
+              sourceHeight: windowHeight * scale, width: templateWidth, height: templateHeight)
+    }
+
     /// The translation filter's answer to a window centred on `box` in `image` (no search).
     func response(at box: BoxRect, in image: RGBImage) -> Float {
         let k = (box.area / max(baseWidth * baseHeight, 1)).squareRoot()
-        let patch = Patch(sampling: image, centerX: box.centerX, centerY: box.centerY, sourceWidth: windowWidth * k,
-                          sourceHeight: windowHeight * k, width: templateWidth, height: templateHeight)
+        let patch = window(image, centerX: box.centerX, centerY: box.centerY, scale: k)
         let (zr, zi) = translationSpectrum(patch, learning: false)
         return correlate(numRe, numIm, den, zr, zi)[0]
     }
@@ -300,8 +299,7 @@ struct CorrelationTracker: Sendable {
     func seedResponse(in image: RGBImage, centerX: Double, centerY: Double, scale: Double)
         -> (values: [Float], gridWidth: Int, gridHeight: Int, cellWidth: Double, cellHeight: Double) {
         let sw = windowWidth * scale, sh = windowHeight * scale
-        let patch = Patch(sampling: image, centerX: centerX, centerY: centerY, sourceWidth: sw, sourceHeight: sh,
-                          width: templateWidth, height: templateHeight)
+        let patch = window(image, centerX: centerX, centerY: centerY, scale: scale)
         let (zr, zi) = translationSpectrum(patch, learning: false)
         var r = correlate(seedNumRe, seedNumIm, seedDen, zr, zi)
         let inverse = 1 / seedPeak
